@@ -1,0 +1,9 @@
+"""Failures that people running an analysis should see, worded for them rather than for developers."""
+
+
+class AnalysisError(Exception):
+    """An expected, user-visible failure: the message is plain English and safe to show as is."""
+
+
+class NotEnoughText(AnalysisError):
+    """Too little substantive text to say anything useful (for example fewer than five real answers)."""

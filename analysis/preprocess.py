@@ -1,0 +1,226 @@
+"""From raw answers to stemmed unigram and bigram features, keeping readable surface forms.
+
+Stems let "bus", "buses" and "Buses" count as one term; people must never see a stem, though, so for
+each stem (and stem pair) the most frequent surface spelling is kept for labels and key terms.
+Bigrams are only formed from words that are next to each other in the answer, within a clause, so
+they read as phrases people actually use ("street lighting", "youth clubs").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from nltk.stem.snowball import SnowballStemmer
+
+from analysis.stopwords import BASE_STOP_WORDS, CONSULTATION_FILLER, NON_ANSWERS
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+")
+_CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"\n\r\t|/\\]+|\s[-–—]+\s")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_NON_ANSWER_STRIP = " \t\r\n.!?,;:'\"()-"
+
+
+def normalise(text: str) -> str:
+    """Lower-case, unify apostrophes and drop links, so equal answers compare equal."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
+    text = _URL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def is_non_answer(normalised: str) -> bool:
+    """True for whole answers such as "N/A", "No" or "Don't know" that say nothing on the question."""
+    return normalised.strip(_NON_ANSWER_STRIP) in NON_ANSWERS
+
+
+def words(text: str) -> list[list[str]]:
+    """Clauses of plain word tokens; possessive 's dropped, contractions ("don't") dropped."""
+    clauses: list[list[str]] = []
+    for clause in _CLAUSE_BREAK.split(text):
+        tokens: list[str] = []
+        for token in _TOKEN.findall(clause):
+            if token.endswith("'s"):
+                token = token[:-2]
+            elif "'" in token:
+                token = ""  # contractions are function words: i'm, don't, we've
+            if len(token) < 2 or token.isdigit():
+                token = ""
+            tokens.append(token)  # "" keeps the gap so no bigram spans a dropped word
+        clauses.append(tokens)
+    return clauses
+
+
+@dataclass(frozen=True)
+class StopList:
+    """Words to ignore, both as written and as stems (so "thinking" goes with "think")."""
+
+    surfaces: frozenset[str]
+    stems: frozenset[str]
+
+    def is_stop(self, surface: str, stem: str) -> bool:
+        """Whether a token carries no theme-worthy meaning."""
+        return surface in self.surfaces or stem in self.stems
+
+
+# Plurals Snowball leaves apart from their singular ("buses" -> "buse", "bus" -> "bus").
+_STEM_FIRST: dict[str, str] = {"buses": "bus", "busses": "bus", "children": "child"}
+
+
+@dataclass
+class Stemmer:
+    """Snowball stemmer with a cache: answers repeat the same few thousand words many times."""
+
+    _stemmer: SnowballStemmer = field(default_factory=lambda: SnowballStemmer("english"))
+    _cache: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            stem = self._stemmer.stem(_STEM_FIRST.get(word, word))
+            self._cache[word] = stem
+        return stem
+
+
+def build_stop_list(
+    stemmer: Stemmer, question_text: str = "", extra: Iterable[str] = ()
+) -> StopList:
+    """Base list plus the question's own words, which would otherwise dominate every theme."""
+    own = [token for clause in words(normalise(question_text)) for token in clause if token]
+    own += [token for phrase in extra for clause in words(normalise(phrase)) for token in clause]
+    own = [token for token in own if token]
+    by_stem = CONSULTATION_FILLER | frozenset(own)
+    return StopList(
+        surfaces=BASE_STOP_WORDS | frozenset(own),
+        stems=frozenset(stemmer(word) for word in by_stem),
+    )
+
+
+@dataclass
+class SurfaceForms:
+    """Counts how each feature (stem or stem pair) was written, to show people real words."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, feature: str, surface: str) -> None:
+        counter = self.counts.get(feature)
+        if counter is None:
+            counter = self.counts[feature] = Counter()
+        counter[surface] += 1
+
+    def display(self, feature: str) -> str:
+        """Most frequent spelling; ties go to the first seen, which is deterministic."""
+        counter = self.counts.get(feature)
+        if not counter:
+            return feature
+        return counter.most_common(1)[0][0]
+
+
+@dataclass
+class Analyser:
+    """Turns one normalised answer into its features: content stems and adjacent stem pairs."""
+
+    stop_list: StopList
+    stemmer: Stemmer
+    surfaces: SurfaceForms | None = None
+
+    def features(self, normalised: str, *, bigrams: bool = True) -> list[str]:
+        out: list[str] = []
+        for clause in words(normalised):
+            prev_stem = prev_word = ""
+            for word in clause:
+                stem = self.stemmer(word) if word else ""
+                if not word or self.stop_list.is_stop(word, stem):
+                    prev_stem = prev_word = ""
+                    continue
+                out.append(stem)
+                if self.surfaces is not None:
+                    self.surfaces.add(stem, word)
+                if bigrams and prev_stem and prev_stem != stem:
+                    pair = f"{prev_stem} {stem}"
+                    out.append(pair)
+                    if self.surfaces is not None:
+                        self.surfaces.add(pair, f"{prev_word} {word}")
+                prev_stem, prev_word = stem, word
+        return out
+
+
+@dataclass(frozen=True)
+class PreparedCorpus:
+    """Answers reduced to unique substantive texts, with the way back to every input answer.
+
+    Identical answers (campaign text, copy-paste) are fitted once so they cannot pull a theme
+    towards themselves, but `counts` lets sizes still count every respondent.
+    """
+
+    ids: tuple[str, ...]  # input answer ids, in input order
+    answer_doc: tuple[int, ...]  # per input answer: index of its unique doc, or -1 if not substantive
+    doc_features: tuple[tuple[str, ...], ...]  # per unique doc
+    doc_counts: tuple[int, ...]  # per unique doc: how many input answers share it
+    doc_first: tuple[int, ...]  # per unique doc: index of its first input answer
+    surfaces: SurfaceForms
+
+    @property
+    def n_answers(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_features)
+
+    @property
+    def n_substantive(self) -> int:
+        return sum(self.doc_counts)
+
+
+def prepare(
+    answers: Sequence[tuple[str, str]],
+    *,
+    question_text: str = "",
+    extra_stop_words: Iterable[str] = (),
+) -> PreparedCorpus:
+    """Normalise, drop non-answers, de-duplicate and extract features for every answer."""
+    stemmer = Stemmer()
+    surfaces = SurfaceForms()
+    analyser = Analyser(
+        stop_list=build_stop_list(stemmer, question_text, extra_stop_words),
+        stemmer=stemmer,
+        surfaces=surfaces,
+    )
+    doc_of_key: dict[str, int] = {}
+    answer_doc: list[int] = []
+    features: list[tuple[str, ...]] = []
+    counts: list[int] = []
+    first: list[int] = []
+    empty_keys: set[str] = set()
+    for index, (_, text) in enumerate(answers):
+        key = normalise(text or "")
+        doc = doc_of_key.get(key)
+        if doc is not None:
+            counts[doc] += 1
+            answer_doc.append(doc)
+            continue
+        if key in empty_keys or is_non_answer(key):
+            answer_doc.append(-1)
+            continue
+        doc_features = analyser.features(key)
+        if not doc_features:
+            empty_keys.add(key)
+            answer_doc.append(-1)
+            continue
+        doc_of_key[key] = len(features)
+        answer_doc.append(len(features))
+        features.append(tuple(doc_features))
+        counts.append(1)
+        first.append(index)
+    return PreparedCorpus(
+        ids=tuple(str(answer_id) for answer_id, _ in answers),
+        answer_doc=tuple(answer_doc),
+        doc_features=tuple(features),
+        doc_counts=tuple(counts),
+        doc_first=tuple(first),
+        surfaces=surfaces,
+    )

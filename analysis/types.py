@@ -1,0 +1,73 @@
+"""Typed, immutable inputs and outputs of the analysis package.
+
+Callers (the worker, the CLI) pass parameters in and store results out; frozen dataclasses keep a
+stored result from being changed behind its back and make results easy to compare in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ThemeParams:
+    """How to look for themes in one question's answers."""
+
+    k: int | None = None  # None = choose the number of themes automatically
+    seed: int = 0
+    question_text: str = ""  # its words are added to the stop list
+    extra_stop_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: a readable label, its key terms, how many answers raise it and typical quotes."""
+
+    id: str  # "t1", "t2", ... in descending size order
+    label: str  # 2-4 readable words (surface forms, not stems)
+    terms: tuple[str, ...]  # top key terms (surface forms)
+    size: int  # number of answers assigned, counting duplicates
+    share: float  # size / number of answers (0..1)
+    quotes: tuple[str, ...]  # up to 3 answer ids: most typical, diversified
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON types only, so the result can be stored in a JSON column or file as is."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "terms": list(self.terms),
+            "size": self.size,
+            "share": self.share,
+            "quotes": list(self.quotes),
+        }
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Which themes one answer belongs to; empty when the answer has no substantive content."""
+
+    id: str  # answer id
+    themes: tuple[str, ...]  # theme ids, primary first (may be empty)
+    primary: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON types only."""
+        return {"id": self.id, "themes": list(self.themes), "primary": self.primary}
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """Themes of one question's answers, with one assignment per input answer in input order."""
+
+    themes: tuple[Theme, ...]
+    assignments: tuple[Assignment, ...]
+    method: str  # e.g. "tfidf-nmf"
+    k: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored/exported shape: {"themes": [...], "assignments": [...]} in plain JSON types."""
+        return {
+            "themes": [theme.to_json() for theme in self.themes],
+            "assignments": [assignment.to_json() for assignment in self.assignments],
+        }

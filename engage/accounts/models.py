@@ -1,0 +1,70 @@
+"""People who sign in: residents, panel members and partner staff."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.base import Base, Timestamped
+from surveys.models import Organisation
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    PANEL_MEMBER = "panel_member"
+    OFFICER = "officer"
+    JOG = "jog"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: "Resident",
+    Role.PANEL_MEMBER: "Residents' Panel member",
+    Role.OFFICER: "Engagement officer",
+    Role.JOG: "Joint Officers' Group member",
+    Role.ADMIN: "Administrator",
+}
+
+# Partner staff act for an organisation, so they must belong to one.
+STAFF_ROLES = frozenset({Role.OFFICER, Role.JOG, Role.ADMIN})
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login cookie: raising it signs the person out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    # Flask-Login's interface, written out so the model needs no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == Role.ADMIN or self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(Role(self.role), self.role)

@@ -1,0 +1,122 @@
+"""The ``engage`` command: database, accounts, demo, and the theme finder on files."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from engage import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False,
+             add_default_commands=True, load_dotenv=False)
+def main() -> None:
+    """Engage: consultation and community engagement for Community Planning Partnerships.
+
+    Settings come from ENGAGE_* environment variables (see the README).
+    """
+
+
+@main.group()
+def db() -> None:
+    """Create or change the database tables."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Bring the database up to the newest schema (creates it on first use)."""
+    from engage import migrate
+
+    migrate.upgrade(current_app.extensions["engine"])
+    click.echo("Database is up to date.")
+
+
+@db.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the models and the migrated database disagree."""
+    from engage import migrate
+
+    diffs = migrate.differences(current_app.extensions["engine"])
+    if diffs:
+        for diff in diffs:
+            click.echo(f"  {diff}", err=True)
+        raise click.ClickException("The models and the migrations disagree (listed above).")
+    click.echo("Models and migrations agree.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between models and database."""
+    from engage import migrate
+
+    migrate.revision(current_app.extensions["engine"], message)
+
+
+@main.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["resident", "panel_member", "officer", "jog", "admin"]))
+@click.option("--organisation", default=None, help="Partner organisation code or name.")
+@click.option("--name", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+@with_appcontext
+def users_create(email: str, role: str, organisation: str | None, name: str,
+                 password: str) -> None:
+    """Create an account: engage users create --email E --role R --organisation O."""
+    from engage.accounts.services import AccountError, create_user, find_organisation
+    from engage.db import get_session
+
+    session = get_session()
+    org = None
+    if organisation:
+        org = find_organisation(session, organisation)
+        if org is None:
+            raise click.BadParameter(f"no partner organisation called {organisation!r}",
+                                     param_hint="--organisation")
+    try:
+        user = create_user(session, email=email, password=password, role=role,
+                           organisation=org, name=name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Fill an empty database with the demo partnership (does nothing if already seeded)."""
+    from engage.demo import seed
+
+    click.echo(seed.run())
+
+
+@main.command("demo")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="Web processes.")
+@with_appcontext
+def demo(port: int, workers: int) -> None:
+    """Migrate, seed, then serve the site with a Celery worker until Ctrl+C."""
+    from engage.demo import serve
+
+    serve.run(port=port, workers=workers)
+
+
+def _themes() -> click.Command:
+    from analysis.cli import themes_command
+
+    return themes_command
+
+
+main.add_command(_themes(), "themes")

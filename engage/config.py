@@ -1,0 +1,121 @@
+"""Settings: defaults for the embedded mode here, overridden by ``ENGAGE_*`` environment variables.
+
+Nothing is read at import time; ``create_app`` applies the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# The settings a deployment may set, as ENGAGE_<NAME>. The README's table is checked against this.
+SETTINGS: dict[str, str] = {
+    "ENV": "`development` (default) or `production`. Production refuses to start without "
+    "`ENGAGE_SECRET_KEY` and sends cookies over HTTPS only.",
+    "SECRET_KEY": "Signs sessions and form tokens. Required in production: a long random string.",
+    "DATABASE_URL": "SQLAlchemy URL. Default: a SQLite file `instance/engage.sqlite`. "
+    "Production: `postgresql+psycopg://user:password@host/engage`.",
+    "BROKER_URL": "Celery broker. Default: `filesystem://`, an embedded broker in "
+    "`instance/broker/` (one machine). Production: `redis://host:6379/0`.",
+    "INSTANCE_PATH": "Folder for the SQLite file, the embedded broker and the beat schedule. "
+    "Default: `instance/` in the working directory.",
+    "PARTNERSHIP_NAME": "Shown in the header and footer. Default: `Community Planning Partnership`.",
+    "CONTACT_EMAIL": "Where residents report problems (accessibility statement). "
+    "Default: `engage@example.org`.",
+    "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "
+    "re-sends analysis waiting for a broker. Default: `30`.",
+}
+
+
+class DefaultConfig:
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # filled from INSTANCE_PATH when unset
+    BROKER_URL = "filesystem://"
+    PARTNERSHIP_NAME = "Community Planning Partnership"
+    CONTACT_EMAIL = "engage@example.org"
+    TICK_SECONDS = 30
+    # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
+    # lives as long as the session instead.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+DEV_SECRET_KEY = "engage-development-only-not-secret"  # noqa: S105 - never accepted in production
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot work; the message says what to set."""
+
+
+def environment_settings(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """``ENGAGE_*`` variables as settings, each parsed explicitly (no guessing types)."""
+    settings: dict[str, Any] = {}
+    for name in SETTINGS:
+        value = environ.get(f"ENGAGE_{name}")
+        if value is None or value == "":
+            continue
+        settings[name] = int(value) if name == "TICK_SECONDS" else value
+    return settings
+
+
+def finish(config: dict[str, Any], instance_path: Path) -> None:
+    """Derive what follows from the chosen settings and refuse combinations that cannot work."""
+    production = config["ENV"] == "production"
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError(
+                "Engage is in production mode (ENGAGE_ENV=production) but ENGAGE_SECRET_KEY is "
+                "not set. Set it to a long random string, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        config["SECRET_KEY"] = DEV_SECRET_KEY
+    elif production and config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise ConfigError("ENGAGE_SECRET_KEY is the development key; set a secret one.")
+    if production:
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+        config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'engage.sqlite'}"
+    config["CELERY"] = celery_settings(config, instance_path)
+
+
+def celery_settings(config: dict[str, Any], instance_path: Path) -> dict[str, Any]:
+    broker = config["BROKER_URL"]
+    settings: dict[str, Any] = {
+        "broker_url": broker,
+        "task_ignore_result": True,  # progress lives on the run row, not in a result backend
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,  # analysis tasks are long; don't hoard them
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
+        "beat_schedule": {
+            "tick": {"task": "worker.tasks.tick", "schedule": float(config["TICK_SECONDS"])}
+        },
+    }
+    if broker.startswith("filesystem://"):
+        folder = instance_path / "broker"
+        settings["broker_transport_options"] = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(instance_path / "broker-control"),
+        }
+    elif broker.startswith(("redis://", "rediss://")):
+        settings["broker_transport_options"] = {
+            # Longer than the longest analysis, so a slow task is not delivered twice.
+            "visibility_timeout": 3600,
+            # Fail fast when Redis hangs rather than holding a web request forever.
+            "socket_timeout": 5,
+            "socket_connect_timeout": 3,
+        }
+    # A web request that enqueues must not hang when the broker is away.
+    settings["broker_connection_timeout"] = 3
+    return settings

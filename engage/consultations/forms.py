@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from engage.forms import GovDateField
+from surveys.questions import QUESTION_TYPES
+
+
+class ConsultationForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a title"), Length(max=200, message="Keep the title "
+                                                           "to 200 characters or fewer")],
+    )
+    summary = TextAreaField(
+        "Summary",
+        description="What the consultation is about and why it matters, in plain English",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter a summary")],
+    )
+    organisation_id = SelectField(
+        "Owning organisation", coerce=int, widget=GovSelect(),
+        validators=[InputRequired("Choose the organisation that runs this consultation")],
+    )
+    opens = GovDateField("Opening date", description="For example, 27 3 2027. Leave blank to "
+                         "open it when you press Open.")
+    closes = GovDateField("Closing date", required=True, description="For example, 27 4 2027")
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        ok = super().validate(extra_validators)
+        if ok and self.opens.data and self.closes.data and self.closes.data <= self.opens.data:
+            self.closes.errors.append("The closing date must be after the opening date")
+            ok = False
+        return ok
+
+
+class QuestionForm(FlaskForm):
+    type = RadioField(
+        "Type of question",
+        choices=[SelectChoice(key, t.name) for key, t in QUESTION_TYPES.items()],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose the type of question")],
+    )
+    title = TextAreaField(
+        "Question",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the question")],
+    )
+    hint = StringField("Hint (optional)", widget=GovTextInput(), validators=[Optional()])
+    required = RadioField(
+        "Must people answer it?",
+        choices=[SelectChoice("yes", "Yes, an answer is required"),
+                 SelectChoice("no", "No, it is optional")],
+        default="no",
+        widget=GovRadioInput(),
+    )
+    options = TextAreaField(
+        "Options (for choice questions)",
+        description="One option on each line",
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
+    max_choices = IntegerField(
+        "Most options a person may tick (multiple choice, optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=1, message="Enter a number of 1 or more")],
+    )
+    max_length = IntegerField(
+        "Most characters allowed (free text, optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=50, max=20000,
+                                            message="Enter a number from 50 to 20000")],
+    )
+    submit = SubmitField("Add question", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it carries only the CSRF token."""

@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
+
+from engage.accounts.models import Role
+from engage.auth import role_required
+from engage.consultations import bp
+from engage.consultations.forms import ActionForm, ConsultationForm, QuestionForm
+from engage.db import get_session
+from engage.findings import services as findings
+from engage.findings.models import AnalysisRun
+from engage.forms import error_list
+from engage.participate.views import render_survey
+from surveys import services
+from surveys.errors import SurveyError
+from surveys.models import Consultation, ConsultationStatus, Organisation, Question, consultation_co_owners
+from surveys.questions import get_type
+
+OPENS_AT = time(9, 0)
+CLOSES_AT = time(23, 59)
+
+
+def managed_consultation(consultation_id: int) -> Consultation:
+    """A consultation the signed-in officer may change: their organisation owns or co-owns it."""
+    consultation = get_session().get(Consultation, consultation_id)
+    if consultation is None:
+        abort(404)
+    if current_user.role != Role.ADMIN and current_user.organisation_id not in consultation.owner_ids():
+        abort(403)
+    return consultation
+
+
+def organisation_choices() -> list[SelectChoice]:
+    session = get_session()
+    if current_user.role == Role.ADMIN:
+        orgs = list(session.scalars(select(Organisation).order_by(Organisation.name)))
+    else:
+        orgs = [current_user.organisation] if current_user.organisation else []
+    return [SelectChoice(o.id, o.name) for o in orgs]
+
+
+@bp.get("/")
+@role_required(Role.OFFICER)
+def index() -> ResponseReturnValue:
+    stmt = select(Consultation).order_by(Consultation.created_at.desc())
+    if current_user.role != Role.ADMIN:
+        co_owned = select(consultation_co_owners.c.consultation_id).where(
+            consultation_co_owners.c.organisation_id == current_user.organisation_id
+        )
+        stmt = stmt.where(
+            or_(
+                Consultation.organisation_id == current_user.organisation_id,
+                Consultation.id.in_(co_owned),
+            )
+        )
+    session = get_session()
+    consultations = session.scalars(stmt).all()
+    counts = {c.id: services.response_count(session, c.id) for c in consultations}
+    return render_template("consultations/index.html", consultations=consultations, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def new() -> ResponseReturnValue:
+    form = ConsultationForm()
+    form.organisation_id.choices = organisation_choices()
+    if form.validate_on_submit():
+        session = get_session()
+        consultation = services.create_consultation(
+            session,
+            title=form.title.data or "",
+            summary=form.summary.data or "",
+            organisation_id=form.organisation_id.data,
+            opens_at=form.opens.at(OPENS_AT),
+            closes_at=form.closes.at(CLOSES_AT),
+            created_by_id=current_user.id,
+        )
+        session.commit()
+        flash("Consultation created. Now add its questions.", "success")
+        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+    status = 400 if form.errors else 200
+    return render_template("consultations/new.html", form=form, errors=error_list(form)), status
+
+
+@bp.get("/<int:consultation_id>")
+@role_required(Role.OFFICER)
+def detail(consultation_id: int) -> ResponseReturnValue:
+    consultation = managed_consultation(consultation_id)
+    session = get_session()
+    return render_template(
+        "consultations/detail.html",
+        consultation=consultation,
+        responses=services.response_count(session, consultation.id),
+        runs=findings.latest_runs(session, consultation.id),
+        free_text=bool(findings.free_text_questions(consultation)),
+        action=ActionForm(),
+        get_type=get_type,
+    )
+
+
+@bp.route("/<int:consultation_id>/questions/new", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def add_question(consultation_id: int) -> ResponseReturnValue:
+    consultation = managed_consultation(consultation_id)
+    if consultation.status != ConsultationStatus.DRAFT:
+        flash("Questions can only be added while the consultation is a draft", "error")
+        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+    form = QuestionForm()
+    service_error = None
+    if form.validate_on_submit():
+        qtype = get_type(form.type.data or "")
+        try:
+            services.add_question(
+                get_session(),
+                consultation,
+                type=qtype.key,
+                title=form.title.data or "",
+                hint=form.hint.data or "",
+                required=form.required.data == "yes",
+                options=(form.options.data or "").splitlines(),
+                settings=qtype.settings_from_form(
+                    {"max_choices": form.max_choices.data, "max_length": form.max_length.data}
+                ),
+            )
+        except SurveyError as exc:
+            get_session().rollback()
+            form.options.errors = [str(exc)]
+            service_error = str(exc)
+        else:
+            get_session().commit()
+            flash("Question added", "success")
+            return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+    errors = error_list(form)
+    status = 400 if errors or service_error else 200
+    return render_template(
+        "consultations/question.html", form=form, consultation=consultation, errors=errors
+    ), status
+
+
+@bp.post("/<int:consultation_id>/questions/<int:question_id>/delete")
+@role_required(Role.OFFICER)
+def delete_question(consultation_id: int, question_id: int) -> ResponseReturnValue:
+    consultation = managed_consultation(consultation_id)
+    question = get_session().get(Question, question_id)
+    if question is None or question.consultation_id != consultation.id:
+        abort(404)
+    if consultation.status != ConsultationStatus.DRAFT:
+        abort(409)
+    services.remove_question(get_session(), consultation, question)
+    get_session().commit()
+    flash("Question removed", "success")
+    return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+
+
+@bp.route("/<int:consultation_id>/preview", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def preview(consultation_id: int) -> ResponseReturnValue:
+    """The questionnaire as residents will see it; checking answers here stores nothing."""
+    consultation = managed_consultation(consultation_id)
+    if request.method == "GET":
+        return render_survey(consultation, preview=True)
+    answers, errors = services.parse_answers(
+        consultation, {k: request.form.getlist(k) for k in request.form}
+    )
+    notice = None if errors else "These answers are valid. This is a preview: nothing was stored."
+    return render_survey(consultation, answers=answers, errors=errors, preview=True,
+                         notice=notice, status=400 if errors else 200)
+
+
+def _change_state(consultation_id: int, change: str) -> ResponseReturnValue:
+    consultation = managed_consultation(consultation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    now = datetime.now(UTC)
+    runs: list[AnalysisRun] = []
+    try:
+        if change == "open":
+            services.open_consultation(session, consultation, now=now)
+            message = (
+                "Consultation is open for responses"
+                if consultation.status == ConsultationStatus.OPEN
+                else "Consultation is scheduled to open on its opening date"
+            )
+        else:
+            services.close_consultation(session, consultation, now=now)
+            message = "Consultation closed"
+            if findings.free_text_questions(consultation):
+                runs.append(findings.request_analysis(
+                    session, consultation, trigger="closing", requested_by_id=current_user.id))
+                message += ". Themes are being found in the free-text answers."
+    except SurveyError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+    session.commit()
+    if runs:
+        findings.dispatch(session, current_app.extensions["celery"], runs)
+        session.commit()
+    flash(message, "success")
+    return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+
+
+@bp.post("/<int:consultation_id>/open")
+@role_required(Role.OFFICER)
+def open_(consultation_id: int) -> ResponseReturnValue:
+    return _change_state(consultation_id, "open")
+
+
+@bp.post("/<int:consultation_id>/close")
+@role_required(Role.OFFICER)
+def close(consultation_id: int) -> ResponseReturnValue:
+    return _change_state(consultation_id, "close")
+
+
+@bp.post("/<int:consultation_id>/analysis")
+@role_required(Role.OFFICER)
+def start_analysis(consultation_id: int) -> ResponseReturnValue:
+    consultation = managed_consultation(consultation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not findings.free_text_questions(consultation):
+        flash("This consultation has no free-text questions to analyse", "error")
+        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
+    session = get_session()
+    run = findings.request_analysis(
+        session, consultation, trigger="officer", requested_by_id=current_user.id
+    )
+    session.commit()  # the worker must be able to see the row before it gets the task
+    findings.dispatch(session, current_app.extensions["celery"], [run])
+    session.commit()
+    return redirect(url_for("consultations.run", run_id=run.id), 303)
+
+
+def managed_run(run_id: int) -> AnalysisRun:
+    run = get_session().get(AnalysisRun, run_id)
+    if run is None:
+        abort(404)
+    managed_consultation(run.consultation_id)
+    return run
+
+
+@bp.get("/runs/<int:run_id>")
+@role_required(Role.OFFICER)
+def run(run_id: int) -> ResponseReturnValue:
+    item = managed_run(run_id)
+    consultation = get_session().get(Consultation, item.consultation_id)
+    return render_template("consultations/run.html", run=item, consultation=consultation)
+
+
+@bp.get("/runs/<int:run_id>.json")
+@role_required(Role.OFFICER)
+def run_status(run_id: int) -> ResponseReturnValue:
+    item = managed_run(run_id)
+    return {
+        "status": item.status,
+        "progress": item.progress,
+        "message": item.message,
+        "error": item.error,
+        "finished": item.finished,
+    }

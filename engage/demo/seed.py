@@ -1,0 +1,121 @@
+"""Load the demo partnership into an empty database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engage.accounts.services import create_user
+from engage.db import get_session
+from engage.findings import services as findings
+from surveys import services
+from surveys.base import utcnow
+from surveys.models import Consultation, ConsultationStatus, Organisation
+from surveys.questions import get_type
+
+CONTENT = Path(__file__).resolve().parent / "content"
+# Printed by `make run` beside each login; long enough for any password rule we add.
+DEMO_PASSWORD = "craigmuir-demo-2026"  # noqa: S105 - a published demo login, never a real one
+
+
+def load(name: str) -> Any:
+    return json.loads((CONTENT / name).read_text(encoding="utf-8"))
+
+
+def demo_logins() -> list[dict[str, str]]:
+    return [
+        {"email": u["email"], "role": u["role"], "password": DEMO_PASSWORD}
+        for u in load("partnership.json")["users"]
+    ]
+
+
+def run() -> str:
+    session = get_session()
+    if session.scalar(select(Organisation.id).limit(1)) is not None:
+        return "The database already holds a partnership; nothing seeded."
+    partnership = load("partnership.json")
+    orgs = seed_organisations(session, partnership["organisations"])
+    for user in partnership["users"]:
+        create_user(session, email=user["email"], password=DEMO_PASSWORD, role=user["role"],
+                    organisation=orgs.get(user.get("organisation") or ""), name=user["name"])
+    runs = []
+    counts = []
+    for spec in load("consultations.json"):
+        consultation = seed_consultation(session, spec, orgs)
+        counts.append(f"{consultation.title} ({len(spec.get('responses', []))} responses)")
+        if consultation.status == ConsultationStatus.CLOSED:
+            runs.append(findings.request_analysis(session, consultation, trigger="closing"))
+    session.commit()
+    # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
+    findings.dispatch(session, current_app.extensions["celery"], runs)
+    session.commit()
+    return "Seeded the demo partnership: " + "; ".join(counts)
+
+
+def seed_organisations(session: Session, items: list[dict[str, str]]) -> dict[str, Organisation]:
+    orgs = {}
+    for item in items:
+        org = Organisation(code=item["code"], name=item["name"], kind=item["kind"])
+        session.add(org)
+        orgs[item["code"]] = org
+    session.flush()
+    return orgs
+
+
+def seed_consultation(session: Session, spec: dict[str, Any],
+                      orgs: dict[str, Organisation]) -> Consultation:
+    now = utcnow()
+    opens_at = now + timedelta(days=spec["opens_days_from_now"])
+    closes_at = now + timedelta(days=spec["closes_days_from_now"])
+    consultation = services.create_consultation(
+        session, title=spec["title"], summary=spec["summary"],
+        organisation_id=orgs[spec["organisation"]].id, opens_at=opens_at, closes_at=closes_at,
+        slug=spec["slug"],
+    )
+    consultation.co_owners = [orgs[code] for code in spec.get("co_owners", [])]
+    by_key = {}
+    for q in spec["questions"]:
+        settings = {k: q[k] for k in ("max_choices", "max_length") if q.get(k)}
+        by_key[q["key"]] = services.add_question(
+            session, consultation, type=q["type"], title=q["title"], hint=q.get("hint") or "",
+            required=q.get("required", False), options=q.get("options", []), settings=settings,
+        )
+    responses = spec.get("responses", [])
+    if spec["state"] == "draft":
+        return consultation
+    consultation.status = ConsultationStatus.OPEN
+    window = (min(closes_at, now) - opens_at) / max(len(responses), 1)
+    for n, answers in enumerate(responses):
+        parsed = {}
+        for key, raw in answers.items():
+            question = by_key.get(key)
+            if question is None:
+                continue
+            parsed[question.id] = get_type(question.type).parse(question, as_form(question, raw))
+        bad = [p.error for p in parsed.values() if p.error]
+        if bad:
+            raise ValueError(f"demo response {n} of {spec['slug']} is invalid: {bad}")
+        services.submit_response(
+            session, consultation, parsed, token=secrets.token_urlsafe(24),
+            now=opens_at + window * (n + 0.5), channel=answers.get("channel", "online"),
+        )
+    if spec["state"] == "closed":
+        consultation.status = ConsultationStatus.CLOSED
+    return consultation
+
+
+def as_form(question: Any, raw: Any) -> list[str]:
+    """Turn the content file's option labels into the option values a form would send."""
+    labels = {o["label"]: o["value"] for o in question.options}
+    if not get_type(question.type).has_options:
+        return [raw] if isinstance(raw, str) else []
+    values = raw if isinstance(raw, list) else [raw]
+    return [labels.get(v, f"unknown option {v!r}") for v in values]
+

@@ -1,0 +1,79 @@
+"""``engage demo``: the web server and a real Celery worker together, for ``make run``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import suppress
+
+import click
+from flask import current_app
+
+from engage import migrate
+from engage.demo import seed
+
+
+def run(*, port: int, workers: int) -> None:
+    migrate.upgrade(current_app.extensions["engine"])
+    click.echo(seed.run())
+    env = dict(os.environ)
+    # The worker and web processes must use the same instance folder and database as this one.
+    env.setdefault("ENGAGE_INSTANCE_PATH", current_app.instance_path)
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--beat",
+         "--loglevel=INFO", "--concurrency=1"],
+        env=env,
+    )
+    web = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "engage:create_app()"],
+        env=env,
+    )
+    processes = [web, worker]
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", web)
+        banner(port)
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        raise click.ClickException("A demo process stopped; see the messages above.")
+    except KeyboardInterrupt:
+        click.echo("\nStopping Engage...")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+
+
+def wait_until_up(url: str, web: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if web.poll() is not None:
+            raise click.ClickException("The web server did not start; see the messages above.")
+        with suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local address
+                return
+        time.sleep(0.5)
+    raise click.ClickException(f"The web server did not answer at {url}")
+
+
+def banner(port: int) -> None:
+    rows = [f"  {u['role']:<13} {u['email']:<40} {u['password']}" for u in seed.demo_logins()]
+    lines = [
+        "",
+        "=" * 72,
+        f"Engage is running at http://127.0.0.1:{port}",
+        "Demo logins (role, email, password):",
+        *rows,
+        "A Celery worker is finding themes in the closed consultation's answers;",
+        "sign in as the JOG member and open Findings to read them. Ctrl+C stops everything.",
+        "=" * 72,
+        "",
+    ]
+    click.echo("\n".join(lines))

@@ -1,0 +1,235 @@
+"""Analysis runs: requesting them, the worker's reads and writes, and what findings pages show.
+
+Functions take a Session and never commit; the view or task that calls them owns the transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engage.findings.models import (
+    AnalysisRun,
+    QuestionAnalysis,
+    RunStatus,
+    Theme,
+    ThemeAssignment,
+)
+from surveys import services as survey_services
+from surveys.base import utcnow
+from surveys.models import Answer, Consultation, Question
+from surveys.questions import get_type
+
+log = logging.getLogger(__name__)
+
+RUN_ANALYSIS_TASK = "worker.tasks.run_analysis"
+
+
+def free_text_questions(consultation: Consultation) -> list[Question]:
+    return [q for q in consultation.questions if get_type(q.type).free_text]
+
+
+def request_analysis(
+    session: Session, consultation: Consultation, *, trigger: str, requested_by_id: int | None = None
+) -> AnalysisRun:
+    run = AnalysisRun(
+        consultation_id=consultation.id, trigger=trigger, requested_by_id=requested_by_id
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def dispatch(session: Session, celery: Celery, runs: Sequence[AnalysisRun]) -> int:
+    """Hand committed runs to the broker. A run the broker refused stays queued for the next tick.
+
+    Call only after the runs are committed, so the worker can never look for a row it cannot see.
+    """
+    sent = 0
+    for run in runs:
+        try:
+            result = celery.send_task(RUN_ANALYSIS_TASK, args=[run.id], retry=False)
+        except Exception as exc:  # noqa: BLE001 - any broker failure leaves the run for the next tick
+            log.warning("broker refused analysis run %s: %s", run.id, exc)
+            continue
+        run.dispatched_at = utcnow()
+        run.task_id = result.id
+        sent += 1
+    session.flush()
+    return sent
+
+
+def undispatched_runs(session: Session) -> list[AnalysisRun]:
+    stmt = select(AnalysisRun).where(
+        AnalysisRun.status == RunStatus.QUEUED, AnalysisRun.dispatched_at.is_(None)
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class QuestionJob:
+    question_id: int
+    title: str
+    answers: list[tuple[str, str]]  # (answer id, text)
+
+
+@dataclass(frozen=True)
+class RunJob:
+    run_id: int
+    questions: list[QuestionJob]
+
+
+def start_run(session: Session, run_id: int, *, task_id: str | None) -> RunJob | None:
+    """Mark the run as running and read its inputs into plain values; None if already done.
+
+    A re-delivered task starts again from a clean slate, so it leaves exactly one result.
+    """
+    run = session.get(AnalysisRun, run_id)
+    if run is None or run.status == RunStatus.SUCCEEDED:
+        return None
+    consultation = session.get(Consultation, run.consultation_id)
+    assert consultation is not None
+    run.status = RunStatus.RUNNING
+    run.task_id = task_id or run.task_id
+    run.attempts += 1
+    run.started_at = utcnow()
+    run.finished_at = None
+    run.error = None
+    run.progress = 0
+    run.message = "Reading the answers"
+    session.execute(delete(QuestionAnalysis).where(QuestionAnalysis.run_id == run_id))
+    questions = [
+        QuestionJob(
+            question_id=q.id,
+            title=q.title,
+            answers=[(str(i), t) for i, t in survey_services.free_text_answers(session, q.id)],
+        )
+        for q in free_text_questions(consultation)
+    ]
+    session.flush()
+    return RunJob(run_id=run_id, questions=questions)
+
+
+def report_progress(session: Session, run_id: int, *, done: int, total: int, message: str) -> None:
+    run = session.get(AnalysisRun, run_id)
+    assert run is not None
+    run.progress = int(100 * done / max(total, 1))
+    run.message = message
+    session.flush()
+
+
+def store_question_result(
+    session: Session,
+    run_id: int,
+    question_id: int,
+    *,
+    answer_count: int,
+    result: dict[str, Any] | None,
+    method: str = "",
+    note: str | None = None,
+    word_cloud_png: bytes | None = None,
+    word_cloud_terms: list[str] | None = None,
+) -> QuestionAnalysis:
+    """Store one question's themes (``result`` in the ``engage themes`` JSON shape)."""
+    session.execute(
+        delete(QuestionAnalysis).where(
+            QuestionAnalysis.run_id == run_id, QuestionAnalysis.question_id == question_id
+        )
+    )
+    qa = QuestionAnalysis(
+        run_id=run_id,
+        question_id=question_id,
+        answer_count=answer_count,
+        method=method,
+        note=note,
+        word_cloud_png=word_cloud_png,
+        word_cloud_terms=word_cloud_terms or [],
+    )
+    session.add(qa)
+    session.flush()
+    if result is None:
+        return qa
+    themes: dict[str, Theme] = {}
+    for position, item in enumerate(result["themes"], start=1):
+        theme = Theme(
+            question_analysis_id=qa.id,
+            key=item["id"],
+            position=position,
+            label=item["label"],
+            terms=list(item["terms"]),
+            size=item["size"],
+            share=item["share"],
+            quote_answer_ids=[int(a) for a in item["quotes"]],
+        )
+        session.add(theme)
+        themes[item["id"]] = theme
+    session.flush()
+    for assignment in result["assignments"]:
+        for key in assignment["themes"]:
+            session.add(
+                ThemeAssignment(
+                    theme_id=themes[key].id,
+                    answer_id=int(assignment["id"]),
+                    primary=key == assignment["primary"],
+                )
+            )
+    session.flush()
+    return qa
+
+
+def finish_run(session: Session, run_id: int) -> None:
+    run = session.get(AnalysisRun, run_id)
+    assert run is not None
+    run.status = RunStatus.SUCCEEDED
+    run.progress = 100
+    run.message = "Finished"
+    run.finished_at = utcnow()
+    session.flush()
+
+
+def fail_run(session: Session, run_id: int, *, reason: str) -> None:
+    run = session.get(AnalysisRun, run_id)
+    if run is None:
+        return
+    run.status = RunStatus.FAILED
+    run.error = reason
+    run.message = "Stopped with an error"
+    run.finished_at = utcnow()
+    session.flush()
+
+
+def latest_runs(session: Session, consultation_id: int, limit: int = 5) -> list[AnalysisRun]:
+    stmt = (
+        select(AnalysisRun)
+        .where(AnalysisRun.consultation_id == consultation_id)
+        .order_by(AnalysisRun.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def latest_successful_run(session: Session, consultation_id: int) -> AnalysisRun | None:
+    stmt = (
+        select(AnalysisRun)
+        .where(
+            AnalysisRun.consultation_id == consultation_id,
+            AnalysisRun.status == RunStatus.SUCCEEDED,
+        )
+        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def quote_texts(session: Session, answer_ids: Sequence[int]) -> dict[int, str]:
+    if not answer_ids:
+        return {}
+    stmt = select(Answer.id, Answer.text).where(Answer.id.in_(answer_ids))
+    return {answer_id: text or "" for answer_id, text in session.execute(stmt)}
+

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from engage.accounts.models import Role
+from engage.auth import role_required
+from engage.db import get_session
+from engage.findings import bp
+from engage.findings import services as findings
+from engage.findings.models import QuestionAnalysis
+from surveys import services
+from surveys.models import Consultation, ConsultationStatus
+from surveys.questions import get_type
+
+READERS = (Role.JOG, Role.OFFICER)
+
+
+@bp.get("/")
+@role_required(*READERS)
+def index() -> ResponseReturnValue:
+    session = get_session()
+    consultations = session.scalars(
+        select(Consultation)
+        .where(Consultation.status.in_([ConsultationStatus.OPEN, ConsultationStatus.CLOSED]))
+        .order_by(Consultation.closes_at.desc())
+    ).all()
+    rows = [
+        (c, services.response_count(session, c.id), findings.latest_successful_run(session, c.id))
+        for c in consultations
+    ]
+    return render_template("findings/index.html", rows=rows)
+
+
+@bp.get("/<int:consultation_id>")
+@role_required(*READERS)
+def consultation(consultation_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item = session.get(Consultation, consultation_id)
+    if item is None or item.status == ConsultationStatus.DRAFT:
+        abort(404)
+    run = findings.latest_successful_run(session, item.id)
+    by_question = {qa.question_id: qa for qa in run.questions} if run else {}
+    quote_ids = [i for qa in by_question.values() for t in qa.themes for i in t.quote_answer_ids]
+    sections = []
+    for number, question in enumerate(item.questions, start=1):
+        qtype = get_type(question.type)
+        section = {"number": number, "question": question, "free_text": qtype.free_text}
+        if qtype.has_options:
+            counts = services.choice_counts(session, question)
+            section["counts"] = counts
+            section["max_count"] = max((n for _, n in counts), default=0)
+        if qtype.free_text:
+            section["analysis"] = by_question.get(question.id)
+        sections.append(section)
+    return render_template(
+        "findings/consultation.html",
+        consultation=item,
+        responses=services.response_count(session, item.id),
+        run=run,
+        sections=sections,
+        quotes=findings.quote_texts(session, quote_ids),
+    )
+
+
+@bp.get("/word-clouds/<int:analysis_id>.png")
+@role_required(*READERS)
+def word_cloud(analysis_id: int) -> ResponseReturnValue:
+    qa = get_session().get(QuestionAnalysis, analysis_id)
+    if qa is None or not qa.word_cloud_png:
+        abort(404)
+    return Response(qa.word_cloud_png, mimetype="image/png",
+                    headers={"Cache-Control": "private, max-age=3600"})

@@ -1,0 +1,59 @@
+"""Blueprint registration and what every page's layout needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from engage.accounts.models import Role
+from surveys.models import Question
+from surveys.questions import get_type
+
+UK = ZoneInfo("Europe/London")
+
+
+def register_blueprints(app: Flask) -> None:
+    from engage import consultations, findings, participate, public
+
+    for module in (public, participate, consultations, findings):
+        app.register_blueprint(module.bp)
+    app.context_processor(layout_context)
+    app.add_template_filter(longdate)
+    app.add_template_global(question_template)
+    app.add_template_global(lambda: datetime.now(UK), "now_utc")
+
+
+def longdate(value: datetime) -> str:
+    """27 March 2027, in UK time, the way GOV.UK writes dates."""
+    local = value.astimezone(UK)
+    return f"{local.day} {local:%B %Y}"
+
+
+def question_template(question: Question) -> str:
+    return get_type(question.type).template
+
+
+def nav_items() -> list[dict[str, Any]]:
+    endpoint = request.endpoint or ""
+    items = [("Consultations", "public.index", ("public.", "participate."))]
+    if current_user.is_authenticated:
+        if current_user.has_role(Role.OFFICER):
+            items.append(("Manage consultations", "consultations.index", ("consultations.",)))
+        if current_user.has_role(Role.OFFICER, Role.JOG):
+            items.append(("Findings", "findings.index", ("findings.",)))
+    return [
+        {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
+        for text, target, prefixes in items
+    ]
+
+
+def layout_context() -> dict[str, Any]:
+    return {
+        "nav_items": nav_items(),
+        "partnership_name": current_app.config["PARTNERSHIP_NAME"],
+        "partnership_contact_email": current_app.config["CONTACT_EMAIL"],
+    }

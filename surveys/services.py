@@ -1,0 +1,255 @@
+"""Rules of consultations and responses. Functions take a Session and never commit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.errors import ConsultationNotOpen, SurveyError
+from surveys.models import (
+    Answer,
+    Channel,
+    Consultation,
+    ConsultationStatus,
+    Question,
+    Response,
+)
+from surveys.questions import Parsed, get_type
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80] or "consultation"
+
+
+def unique_slug(session: Session, title: str) -> str:
+    base = slugify(title)
+    taken = set(session.scalars(select(Consultation.slug).where(Consultation.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_consultation(
+    session: Session,
+    *,
+    title: str,
+    summary: str,
+    organisation_id: int,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    created_by_id: int | None = None,
+    slug: str | None = None,
+) -> Consultation:
+    check_dates(opens_at, closes_at)
+    consultation = Consultation(
+        slug=slug or unique_slug(session, title),
+        title=title.strip(),
+        summary=summary.strip(),
+        organisation_id=organisation_id,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by_id=created_by_id,
+        status=ConsultationStatus.DRAFT,
+    )
+    session.add(consultation)
+    session.flush()
+    return consultation
+
+
+def check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise SurveyError("The closing date must be after the opening date")
+
+
+def option_list(labels: Iterable[str]) -> list[dict[str, str]]:
+    """Options from labels, each with a stable value that survives later edits of the label."""
+    options: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for label in (label.strip() for label in labels):
+        if not label or label.lower() in seen:
+            continue
+        seen.add(label.lower())
+        options.append({"value": f"o{len(options) + 1}", "label": label})
+    return options
+
+
+def add_question(
+    session: Session,
+    consultation: Consultation,
+    *,
+    type: str,
+    title: str,
+    hint: str = "",
+    required: bool = False,
+    options: Sequence[str] = (),
+    settings: Mapping[str, Any] | None = None,
+) -> Question:
+    qtype = get_type(type)
+    choices = option_list(options) if qtype.has_options else []
+    if qtype.has_options and len(choices) < 2:
+        raise SurveyError("Give at least two different options, one on each line")
+    question = Question(
+        type=type,
+        title=title.strip(),
+        hint=hint.strip(),
+        required=required,
+        options=choices,
+        settings=dict(settings or {}),
+        position=len(consultation.questions) + 1,
+    )
+    consultation.questions.append(question)
+    session.flush()
+    return question
+
+
+def remove_question(session: Session, consultation: Consultation, question: Question) -> None:
+    consultation.questions.remove(question)
+    for position, q in enumerate(consultation.questions, start=1):
+        q.position = position
+    session.flush()
+
+
+def open_consultation(session: Session, consultation: Consultation, *, now: datetime) -> None:
+    """Open now, or schedule for the opening date if that is still to come."""
+    if not consultation.questions:
+        raise SurveyError("Add at least one question before opening the consultation")
+    if consultation.closes_at and consultation.closes_at <= now:
+        raise SurveyError("The closing date has passed: set a later closing date first")
+    if consultation.opens_at and consultation.opens_at > now:
+        consultation.status = ConsultationStatus.SCHEDULED
+    else:
+        consultation.opens_at = consultation.opens_at or now
+        consultation.status = ConsultationStatus.OPEN
+    session.flush()
+
+
+def close_consultation(session: Session, consultation: Consultation, *, now: datetime) -> None:
+    if consultation.status != ConsultationStatus.OPEN:
+        raise SurveyError("Only an open consultation can be closed")
+    consultation.status = ConsultationStatus.CLOSED
+    consultation.closes_at = now
+    session.flush()
+
+
+def apply_due_dates(session: Session, *, now: datetime) -> list[Consultation]:
+    """Open scheduled consultations and close open ones whose dates have come.
+
+    Returns the consultations closed by this call, so the caller can start their analysis.
+    """
+    scheduled = session.scalars(
+        select(Consultation).where(
+            Consultation.status == ConsultationStatus.SCHEDULED, Consultation.opens_at <= now
+        )
+    )
+    for consultation in scheduled:
+        consultation.status = ConsultationStatus.OPEN
+    closing = list(
+        session.scalars(
+            select(Consultation).where(
+                Consultation.status == ConsultationStatus.OPEN, Consultation.closes_at <= now
+            )
+        )
+    )
+    for consultation in closing:
+        consultation.status = ConsultationStatus.CLOSED
+    session.flush()
+    return closing
+
+
+def is_accepting(consultation: Consultation, now: datetime) -> bool:
+    return consultation.status == ConsultationStatus.OPEN and not (
+        consultation.closes_at and consultation.closes_at <= now
+    )
+
+
+@dataclass(frozen=True)
+class FieldError:
+    question_id: int
+    field_id: str
+    message: str
+
+
+def parse_answers(
+    consultation: Consultation, form: Mapping[str, Sequence[str]]
+) -> tuple[dict[int, Parsed], list[FieldError]]:
+    """Read every question's answer from form data; collect an error per field that needs one."""
+    parsed: dict[int, Parsed] = {}
+    errors: list[FieldError] = []
+    for question in consultation.questions:
+        result = get_type(question.type).parse(question, form.get(question.field_name, ()))
+        parsed[question.id] = result
+        if result.error:
+            errors.append(FieldError(question.id, first_input_id(question), result.error))
+    return parsed, errors
+
+
+def first_input_id(question: Question) -> str:
+    """The id the error summary links to: GOV.UK gives the first radio or checkbox the bare name."""
+    return question.field_name
+
+
+def find_response(session: Session, token: str) -> Response | None:
+    return session.scalar(select(Response).where(Response.submission_token == token))
+
+
+def submit_response(
+    session: Session,
+    consultation: Consultation,
+    answers: Mapping[int, Parsed],
+    *,
+    token: str,
+    now: datetime,
+    channel: str = Channel.ONLINE,
+) -> Response:
+    """Store one response. A token already used returns the stored response instead of a copy."""
+    existing = find_response(session, token)
+    if existing is not None:
+        return existing
+    if channel == Channel.ONLINE and not is_accepting(consultation, now):
+        raise ConsultationNotOpen("This consultation is not open for responses")
+    response = Response(
+        consultation_id=consultation.id, submission_token=token, submitted_at=now, channel=channel
+    )
+    for question in consultation.questions:
+        parsed = answers.get(question.id)
+        if parsed is None or parsed.is_empty:
+            continue
+        response.answers.append(
+            Answer(question_id=question.id, value=parsed.value, text=parsed.text)
+        )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def response_count(session: Session, consultation_id: int) -> int:
+    stmt = select(func.count()).where(Response.consultation_id == consultation_id)
+    return session.scalar(stmt) or 0
+
+
+def choice_counts(session: Session, question: Question) -> list[tuple[str, int]]:
+    """Count each option of a choice question, in the order the options are shown."""
+    counts: Counter[str] = Counter()
+    for value in session.scalars(select(Answer.value).where(Answer.question_id == question.id)):
+        counts.update(value if isinstance(value, list) else [value])
+    return [(o["label"], counts[o["value"]]) for o in question.options]
+
+
+def free_text_answers(session: Session, question_id: int) -> list[tuple[int, str]]:
+    stmt = (
+        select(Answer.id, Answer.text)
+        .where(Answer.question_id == question_id, Answer.text.is_not(None))
+        .order_by(Answer.id)
+    )
+    return [(answer_id, text) for answer_id, text in session.execute(stmt) if text]

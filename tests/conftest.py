@@ -1,0 +1,152 @@
+"""Shared fixtures.
+
+The suite runs against ENGAGE_DATABASE_URL and ENGAGE_BROKER_URL when they are set (CI sets
+PostgreSQL and Redis), and against the embedded defaults (a SQLite file, the filesystem broker)
+otherwise. Tests marked for both modes run in each. With CI set, a missing service or browser
+stops the run with a failure: nothing the README promises is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from engage import create_app, migrate
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def configured_database() -> str | None:
+    return os.environ.get("ENGAGE_DATABASE_URL") or None
+
+
+def configured_broker() -> str | None:
+    return os.environ.get("ENGAGE_BROKER_URL") or None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problems = []
+    if os.environ.get("CI"):
+        if not configured_database():
+            problems.append("CI is set but ENGAGE_DATABASE_URL is not")
+        if not configured_broker():
+            problems.append("CI is set but ENGAGE_BROKER_URL is not")
+    url = configured_database()
+    if url:
+        try:
+            with create_engine(url).connect() as connection:
+                connection.execute(text("select 1"))
+        except Exception as exc:  # noqa: BLE001 - report any connection failure plainly
+            problems.append(f"cannot reach the database at {url}: {exc}")
+    broker = configured_broker()
+    if broker and broker.startswith("redis"):
+        import redis
+
+        try:
+            redis.Redis.from_url(broker, socket_connect_timeout=3).ping()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"cannot reach Redis at {broker}: {exc}")
+    if problems:
+        pytest.exit("Cannot run the suite: " + "; ".join(problems), returncode=3)
+
+
+def reset_database(url: str) -> None:
+    """Drop every table, then build the schema with the migrations (never create_all)."""
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+    engine.dispose()
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
+def app_config(instance: Path, database_url: str, broker_url: str | None, **extra: Any) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "BROKER_URL": broker_url or "filesystem://",
+        "WTF_CSRF_ENABLED": False,
+        "PARTNERSHIP_NAME": "Test Partnership",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = configured_database() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    reset_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return create_app(app_config(tmp_path_factory.mktemp("instance"), database_url,
+                                 configured_broker()))
+
+
+def _savepoints_for_sqlite(engine: Any) -> None:
+    # pysqlite manages transactions itself and breaks SAVEPOINT; let SQLAlchemy do it (tests only:
+    # the app keeps pysqlite's behaviour, which is friendlier to concurrent readers).
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture
+def db(app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """A session in a transaction that is rolled back after the test; the app's sessions join it."""
+    engine = create_engine(database_url)
+    if database_url.startswith("sqlite"):
+        _savepoints_for_sqlite(engine)
+    connection = engine.connect()
+    transaction = connection.begin()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+    monkeypatch.setitem(app.extensions, "sessionmaker", factory)
+    session = factory()
+    factories.bind(session)
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+        engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask, db: Session) -> FlaskClient:
+    return app.test_client()
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, user: Any, password: str = factories.PASSWORD) -> Any:
+        return self.client.post("/sign-in", data={"email": user.email, "password": password})
+
+    def logout(self) -> Any:
+        return self.client.post("/sign-out")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)

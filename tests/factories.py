@@ -1,0 +1,81 @@
+"""Small builders for test data, bound to the test's rolled-back session."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engage.accounts.models import User
+from engage.accounts.services import create_user
+from surveys import services
+from surveys.base import utcnow
+from surveys.models import Consultation, ConsultationStatus, Organisation, Response
+from surveys.questions import get_type
+
+PASSWORD = "correct horse battery staple"
+_session: Session | None = None
+_counter = itertools.count(1)
+
+
+def bind(session: Session) -> None:
+    global _session
+    _session = session
+
+
+def session() -> Session:
+    assert _session is not None, "use the db fixture"
+    return _session
+
+
+def organisation(code: str | None = None, kind: str = "council") -> Organisation:
+    n = next(_counter)
+    org = Organisation(code=code or f"org{n}", name=f"Organisation {n}", kind=kind)
+    session().add(org)
+    session().flush()
+    return org
+
+
+def user(role: str = "officer", organisation_: Organisation | None = None, **kw: Any) -> User:
+    n = next(_counter)
+    if organisation_ is None and role in ("officer", "jog", "admin"):
+        organisation_ = organisation()
+    return create_user(session(), email=kw.get("email", f"person{n}@example.org"),
+                       password=kw.get("password", PASSWORD), role=role,
+                       organisation=organisation_, name=kw.get("name", f"Person {n}"))
+
+
+def consultation(owner: Organisation | None = None, *, status: str = ConsultationStatus.OPEN,
+                 questions: bool = True, **kw: Any) -> Consultation:
+    now = utcnow()
+    item = services.create_consultation(
+        session(), title=kw.get("title", f"Consultation {next(_counter)}"),
+        summary="What should change in your area?", organisation_id=(owner or organisation()).id,
+        opens_at=kw.get("opens_at", now - timedelta(days=1)),
+        closes_at=kw.get("closes_at", now + timedelta(days=30)),
+    )
+    if questions:
+        services.add_question(session(), item, type="single_choice", title="How satisfied are you?",
+                              required=True, options=["Satisfied", "Neither", "Dissatisfied"])
+        services.add_question(session(), item, type="multiple_choice",
+                              title="Which services do you use?", options=["Buses", "Libraries",
+                                                                           "Parks"],
+                              settings={"max_choices": 2})
+        services.add_question(session(), item, type="long_text",
+                              title="What would make the biggest difference?",
+                              settings={"max_length": 500})
+    item.status = status
+    session().flush()
+    return item
+
+
+def response(item: Consultation, answers: dict[int, Any]) -> Response:
+    """Store a response from {question_id: raw form values}."""
+    parsed = {
+        q.id: get_type(q.type).parse(q, answers[q.id]) for q in item.questions if q.id in answers
+    }
+    return services.submit_response(session(), item, parsed, token=secrets.token_urlsafe(24),
+                                    now=utcnow())
