@@ -9,7 +9,21 @@ from flask.cli import FlaskGroup, with_appcontext
 from engage import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False,
+class EngageGroup(FlaskGroup):
+    """Flask's group, plus ``themes``, loaded only when asked for so other commands stay light."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "themes":
+            from analysis.cli import themes_command
+
+            return themes_command
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "themes"})
+
+
+@click.group(cls=EngageGroup, create_app=create_app, add_version_option=False,
              add_default_commands=True, load_dotenv=False)
 def main() -> None:
     """Engage: consultation and community engagement for Community Planning Partnerships.
@@ -113,10 +127,6 @@ def demo(port: int, workers: int) -> None:
     serve.run(port=port, workers=workers)
 
 
-def _themes() -> click.Command:
-    from analysis.cli import themes_command
 
-    return themes_command
-
-
-main.add_command(_themes(), "themes")
+if __name__ == "__main__":
+    main()

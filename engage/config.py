@@ -78,8 +78,8 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
     elif production and config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise ConfigError("ENGAGE_SECRET_KEY is the development key; set a secret one.")
     if production:
-        config.setdefault("SESSION_COOKIE_SECURE", True)
-        config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'engage.sqlite'}"
     config["CELERY"] = celery_settings(config, instance_path)

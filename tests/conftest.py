@@ -42,11 +42,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             problems.append("CI is set but ENGAGE_BROKER_URL is not")
     url = configured_database()
     if url:
+        engine = create_engine(url)
         try:
-            with create_engine(url).connect() as connection:
+            with engine.connect() as connection:
                 connection.execute(text("select 1"))
         except Exception as exc:  # noqa: BLE001 - report any connection failure plainly
             problems.append(f"cannot reach the database at {url}: {exc}")
+        finally:
+            engine.dispose()
     broker = configured_broker()
     if broker and broker.startswith("redis"):
         import redis
@@ -92,9 +95,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return create_app(app_config(tmp_path_factory.mktemp("instance"), database_url,
-                                 configured_broker()))
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(app_config(tmp_path_factory.mktemp("instance"), database_url,
+                                configured_broker()))
+    yield app
+    app.extensions["engine"].dispose()
 
 
 def _savepoints_for_sqlite(engine: Any) -> None:

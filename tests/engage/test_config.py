@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engage import create_app
+from engage.config import SETTINGS, ConfigError, environment_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="ENGAGE_SECRET_KEY is not set"):
+        create_app({"ENV": "production", "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_refuses_the_development_key(tmp_path):
+    from engage.config import DEV_SECRET_KEY
+
+    with pytest.raises(ConfigError, match="development key"):
+        create_app({"ENV": "production", "SECRET_KEY": DEV_SECRET_KEY,
+                    "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_cookies_are_secure(tmp_path):
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_the_command_refuses_production_without_a_key_in_plain_english(tmp_path):
+    env = {"ENGAGE_ENV": "production", "ENGAGE_INSTANCE_PATH": str(tmp_path), "PATH": ""}
+    result = subprocess.run([sys.executable, "-m", "engage.cli", "db", "upgrade"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert result.returncode != 0
+    assert "ENGAGE_SECRET_KEY is not set" in result.stderr
+
+
+def test_embedded_defaults_need_no_services(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'engage.sqlite'}"
+    assert app.config["CELERY"]["broker_url"] == "filesystem://"
+    assert (tmp_path / "broker").is_dir()
+
+
+def test_environment_variables_are_read_with_the_engage_prefix():
+    settings = environment_settings({
+        "ENGAGE_DATABASE_URL": "postgresql+psycopg://db/engage",
+        "ENGAGE_BROKER_URL": "redis://cache:6379/0",
+        "ENGAGE_TICK_SECONDS": "10",
+        "DATABASE_URL": "ignored",
+    })
+    assert settings == {"DATABASE_URL": "postgresql+psycopg://db/engage",
+                        "BROKER_URL": "redis://cache:6379/0", "TICK_SECONDS": 10}
+
+
+def test_redis_broker_gets_timeouts_and_a_long_visibility_timeout(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "BROKER_URL": "redis://127.0.0.1:6379/0"})
+    options = app.config["CELERY"]["broker_transport_options"]
+    assert options["visibility_timeout"] >= 3600
+    assert options["socket_timeout"] <= 10
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`ENGAGE_([A-Z_]+)`", readme))
+    assert documented == set(SETTINGS)
