@@ -18,18 +18,22 @@ from nltk.stem.snowball import SnowballStemmer
 
 from analysis.stopwords import BASE_STOP_WORDS, CONSULTATION_FILLER, NON_ANSWERS
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"\n\r\t|/\\]+|\s[-–—]+\s")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _NON_ANSWER_STRIP = " \t\r\n.!?,;:'\"()-"
 
 
+def clean(text: str) -> str:
+    """Unify Unicode forms and apostrophes and drop links, keeping case for display ("GP")."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+    return " ".join(_URL.sub(" ", text).split())
+
+
 def normalise(text: str) -> str:
-    """Lower-case, unify apostrophes and drop links, so equal answers compare equal."""
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
-    text = _URL.sub(" ", text)
-    return " ".join(text.split())
+    """Cleaned and lower-cased, so answers that differ only in case count as duplicates."""
+    return clean(text).lower()
 
 
 def is_non_answer(normalised: str) -> bool:
@@ -38,12 +42,12 @@ def is_non_answer(normalised: str) -> bool:
 
 
 def words(text: str) -> list[list[str]]:
-    """Clauses of plain word tokens; possessive 's dropped, contractions ("don't") dropped."""
+    """Clauses of word tokens (case kept); possessive 's and contractions ("don't") dropped."""
     clauses: list[list[str]] = []
     for clause in _CLAUSE_BREAK.split(text):
         tokens: list[str] = []
         for token in _TOKEN.findall(clause):
-            if token.endswith("'s"):
+            if token.lower().endswith("'s"):
                 token = token[:-2]
             elif "'" in token:
                 token = ""  # contractions are function words: i'm, don't, we've
@@ -101,22 +105,45 @@ def build_stop_list(
 
 @dataclass
 class SurfaceForms:
-    """Counts how each feature (stem or stem pair) was written, to show people real words."""
+    """Counts how each feature (stem or stem pair) was written, to show people real words.
+
+    Spellings are counted in lower case; each word's case is decided separately, so sentence
+    starts ("Buses ...") do not capitalise labels while acronyms ("GP", "NHS") keep theirs.
+    """
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
+    casing: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, feature: str, surface: str) -> None:
+        """Record one occurrence of a feature; `surface` is the text as written (one or two words)."""
+        lower = surface.lower()
         counter = self.counts.get(feature)
         if counter is None:
             counter = self.counts[feature] = Counter()
-        counter[surface] += 1
+        counter[lower] += 1
+        if " " not in surface:
+            variants = self.casing.get(lower)
+            if variants is None:
+                variants = self.casing[lower] = Counter()
+            variants[surface] += 1
+
+    def _case(self, word: str) -> str:
+        variants = self.casing.get(word)
+        if not variants:
+            return word
+        upper = variants.get(word.upper(), 0)
+        lower = variants.get(word, 0)
+        if lower and upper <= lower:
+            return word
+        return variants.most_common(1)[0][0]
 
     def display(self, feature: str) -> str:
         """Most frequent spelling; ties go to the first seen, which is deterministic."""
         counter = self.counts.get(feature)
         if not counter:
             return feature
-        return counter.most_common(1)[0][0]
+        phrase = counter.most_common(1)[0][0]
+        return " ".join(self._case(word) for word in phrase.split())
 
 
 @dataclass
@@ -127,13 +154,15 @@ class Analyser:
     stemmer: Stemmer
     surfaces: SurfaceForms | None = None
 
-    def features(self, normalised: str, *, bigrams: bool = True) -> list[str]:
+    def features(self, text: str, *, bigrams: bool = True) -> list[str]:
+        """Features of a cleaned answer; surface forms are recorded with their case."""
         out: list[str] = []
-        for clause in words(normalised):
+        for clause in words(text):
             prev_stem = prev_word = ""
             for word in clause:
-                stem = self.stemmer(word) if word else ""
-                if not word or self.stop_list.is_stop(word, stem):
+                lower = word.lower()
+                stem = self.stemmer(lower) if word else ""
+                if not word or self.stop_list.is_stop(lower, stem):
                     prev_stem = prev_word = ""
                     continue
                 out.append(stem)
@@ -197,7 +226,8 @@ def prepare(
     first: list[int] = []
     empty_keys: set[str] = set()
     for index, (_, text) in enumerate(answers):
-        key = normalise(text or "")
+        cleaned = clean(text or "")
+        key = cleaned.lower()
         doc = doc_of_key.get(key)
         if doc is not None:
             counts[doc] += 1
@@ -206,7 +236,7 @@ def prepare(
         if key in empty_keys or is_non_answer(key):
             answer_doc.append(-1)
             continue
-        doc_features = analyser.features(key)
+        doc_features = analyser.features(cleaned)
         if not doc_features:
             empty_keys.add(key)
             answer_doc.append(-1)

@@ -23,8 +23,13 @@ class EngageGroup(FlaskGroup):
         return sorted({*super().list_commands(ctx), "themes"})
 
 
-@click.group(cls=EngageGroup, create_app=create_app, add_version_option=False,
-             add_default_commands=True, load_dotenv=False)
+@click.group(
+    cls=EngageGroup,
+    create_app=create_app,
+    add_version_option=False,
+    add_default_commands=True,
+    load_dotenv=False,
+)
 def main() -> None:
     """Engage: consultation and community engagement for Community Planning Partnerships.
 
@@ -78,15 +83,22 @@ def users() -> None:
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True,
-              type=click.Choice(["resident", "panel_member", "officer", "jog", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["resident", "panel_member", "officer", "jog", "admin"]),
+)
 @click.option("--organisation", default=None, help="Partner organisation code or name.")
 @click.option("--name", default="")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given.",
+)
 @with_appcontext
-def users_create(email: str, role: str, organisation: str | None, name: str,
-                 password: str) -> None:
+def users_create(email: str, role: str, organisation: str | None, name: str, password: str) -> None:
     """Create an account: engage users create --email E --role R --organisation O."""
     from engage.accounts.services import AccountError, create_user, find_organisation
     from engage.db import get_session
@@ -96,11 +108,13 @@ def users_create(email: str, role: str, organisation: str | None, name: str,
     if organisation:
         org = find_organisation(session, organisation)
         if org is None:
-            raise click.BadParameter(f"no partner organisation called {organisation!r}",
-                                     param_hint="--organisation")
+            raise click.BadParameter(
+                f"no partner organisation called {organisation!r}", param_hint="--organisation"
+            )
     try:
-        user = create_user(session, email=email, password=password, role=role,
-                           organisation=org, name=name)
+        user = create_user(
+            session, email=email, password=password, role=role, organisation=org, name=name
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     session.commit()
@@ -125,7 +139,6 @@ def demo(port: int, workers: int) -> None:
     from engage.demo import serve
 
     serve.run(port=port, workers=workers)
-
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ SETTINGS: dict[str, str] = {
     "`instance/broker/` (one machine). Production: `redis://host:6379/0`.",
     "INSTANCE_PATH": "Folder for the SQLite file, the embedded broker and the beat schedule. "
     "Default: `instance/` in the working directory.",
-    "PARTNERSHIP_NAME": "Shown in the header and footer. Default: `Community Planning Partnership`.",
+    "PARTNERSHIP_NAME": "Shown in the header and footer. "
+    "Default: `Community Planning Partnership`.",
     "CONTACT_EMAIL": "Where residents report problems (accessibility statement). "
     "Default: `engage@example.org`.",
     "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "

@@ -15,8 +15,9 @@ class GovDateField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label: str = "", validators: Any = None, *, required: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, label: str = "", validators: Any = None, *, required: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.required = required
         self.data: date | None = None

@@ -34,7 +34,7 @@ def revision(engine: Engine, message: str) -> None:
 
 
 def differences(engine: Engine) -> list[Any]:
-    """What the models have that the migrated database lacks, or the reverse; empty when they agree."""
+    """How the models and the migrated database differ; empty when they agree."""
     from engage.models import Base
 
     with engine.connect() as connection:

@@ -1,4 +1,4 @@
-"""Tables of the questionnaire engine: partner organisations, consultations, questions, responses."""
+"""Tables of the questionnaire engine: partners, consultations, questions, responses."""
 
 from __future__ import annotations
 

@@ -33,7 +33,9 @@ def slugify(text: str) -> str:
 
 def unique_slug(session: Session, title: str) -> str:
     base = slugify(title)
-    taken = set(session.scalars(select(Consultation.slug).where(Consultation.slug.like(f"{base}%"))))
+    taken = set(
+        session.scalars(select(Consultation.slug).where(Consultation.slug.like(f"{base}%")))
+    )
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

@@ -96,8 +96,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app(app_config(tmp_path_factory.mktemp("instance"), database_url,
-                                configured_broker()))
+    app = create_app(
+        app_config(tmp_path_factory.mktemp("instance"), database_url, configured_broker())
+    )
     yield app
     app.extensions["engine"].dispose()
 
@@ -122,8 +123,9 @@ def db(app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
         _savepoints_for_sqlite(engine)
     connection = engine.connect()
     transaction = connection.begin()
-    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                           expire_on_commit=False)
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     monkeypatch.setitem(app.extensions, "sessionmaker", factory)
     session = factory()
     factories.bind(session)

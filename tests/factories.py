@@ -43,30 +43,56 @@ def user(role: str = "officer", organisation_: Organisation | None = None, **kw:
     n = next(_counter)
     if organisation_ is None and role in ("officer", "jog", "admin"):
         organisation_ = organisation()
-    return create_user(session(), email=kw.get("email", f"person{n}@example.org"),
-                       password=kw.get("password", PASSWORD), role=role,
-                       organisation=organisation_, name=kw.get("name", f"Person {n}"))
+    return create_user(
+        session(),
+        email=kw.get("email", f"person{n}@example.org"),
+        password=kw.get("password", PASSWORD),
+        role=role,
+        organisation=organisation_,
+        name=kw.get("name", f"Person {n}"),
+    )
 
 
-def consultation(owner: Organisation | None = None, *, status: str = ConsultationStatus.OPEN,
-                 questions: bool = True, **kw: Any) -> Consultation:
+def consultation(
+    owner: Organisation | None = None,
+    *,
+    status: str = ConsultationStatus.OPEN,
+    questions: bool = True,
+    **kw: Any,
+) -> Consultation:
     now = utcnow()
     item = services.create_consultation(
-        session(), title=kw.get("title", f"Consultation {next(_counter)}"),
-        summary="What should change in your area?", organisation_id=(owner or organisation()).id,
+        session(),
+        title=kw.get("title", f"Consultation {next(_counter)}"),
+        summary="What should change in your area?",
+        organisation_id=(owner or organisation()).id,
         opens_at=kw.get("opens_at", now - timedelta(days=1)),
         closes_at=kw.get("closes_at", now + timedelta(days=30)),
     )
     if questions:
-        services.add_question(session(), item, type="single_choice", title="How satisfied are you?",
-                              required=True, options=["Satisfied", "Neither", "Dissatisfied"])
-        services.add_question(session(), item, type="multiple_choice",
-                              title="Which services do you use?", options=["Buses", "Libraries",
-                                                                           "Parks"],
-                              settings={"max_choices": 2})
-        services.add_question(session(), item, type="long_text",
-                              title="What would make the biggest difference?",
-                              settings={"max_length": 500})
+        services.add_question(
+            session(),
+            item,
+            type="single_choice",
+            title="How satisfied are you?",
+            required=True,
+            options=["Satisfied", "Neither", "Dissatisfied"],
+        )
+        services.add_question(
+            session(),
+            item,
+            type="multiple_choice",
+            title="Which services do you use?",
+            options=["Buses", "Libraries", "Parks"],
+            settings={"max_choices": 2},
+        )
+        services.add_question(
+            session(),
+            item,
+            type="long_text",
+            title="What would make the biggest difference?",
+            settings={"max_length": 500},
+        )
     item.status = status
     session().flush()
     return item
@@ -77,5 +103,6 @@ def response(item: Consultation, answers: dict[int, Any]) -> Response:
     parsed = {
         q.id: get_type(q.type).parse(q, answers[q.id]) for q in item.questions if q.id in answers
     }
-    return services.submit_response(session(), item, parsed, token=secrets.token_urlsafe(24),
-                                    now=utcnow())
+    return services.submit_response(
+        session(), item, parsed, token=secrets.token_urlsafe(24), now=utcnow()
+    )

@@ -65,7 +65,10 @@ def _run_analysis(run_id: int, *, task_id: str | None) -> None:
     total = len(job.questions)
     for done, question in enumerate(job.questions):
         findings.report_progress(
-            session, run_id, done=done, total=total,
+            session,
+            run_id,
+            done=done,
+            total=total,
             message=f"Finding themes in question {done + 1} of {total}",
         )
         session.commit()
@@ -83,10 +86,15 @@ def _run_analysis(run_id: int, *, task_id: str | None) -> None:
         weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
         png = render_word_cloud(weights) if weights else None
         findings.store_question_result(
-            session, run_id, question.question_id,
-            answer_count=len(question.answers), result=result, method=method, note=note,
-            word_cloud_png=png, word_cloud_terms=sorted(weights, key=weights.__getitem__,
-                                                        reverse=True)[:20],
+            session,
+            run_id,
+            question.question_id,
+            answer_count=len(question.answers),
+            result=result,
+            method=method,
+            note=note,
+            word_cloud_png=png,
+            word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
         )
         session.commit()
     findings.finish_run(session, run_id)
@@ -107,7 +115,8 @@ def tick() -> dict[str, int]:
         if findings.free_text_questions(c)
     ]
     session.commit()
-    sent = findings.dispatch(session, current_app.extensions["celery"],
-                             findings.undispatched_runs(session))
+    sent = findings.dispatch(
+        session, current_app.extensions["celery"], findings.undispatched_runs(session)
+    )
     session.commit()
     return {"closed": len(closed), "runs": len(new_runs), "sent": sent}

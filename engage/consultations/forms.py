@@ -20,8 +20,10 @@ class ConsultationForm(FlaskForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter a title"), Length(max=200, message="Keep the title "
-                                                           "to 200 characters or fewer")],
+        validators=[
+            InputRequired("Enter a title"),
+            Length(max=200, message="Keep the title to 200 characters or fewer"),
+        ],
     )
     summary = TextAreaField(
         "Summary",
@@ -30,11 +32,15 @@ class ConsultationForm(FlaskForm):
         validators=[InputRequired("Enter a summary")],
     )
     organisation_id = SelectField(
-        "Owning organisation", coerce=int, widget=GovSelect(),
+        "Owning organisation",
+        coerce=int,
+        widget=GovSelect(),
         validators=[InputRequired("Choose the organisation that runs this consultation")],
     )
-    opens = GovDateField("Opening date", description="For example, 27 3 2027. Leave blank to "
-                         "open it when you press Open.")
+    opens = GovDateField(
+        "Opening date",
+        description="For example, 27 3 2027. Leave blank to open it when you press Open.",
+    )
     closes = GovDateField("Closing date", required=True, description="For example, 27 4 2027")
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
@@ -61,8 +67,10 @@ class QuestionForm(FlaskForm):
     hint = StringField("Hint (optional)", widget=GovTextInput(), validators=[Optional()])
     required = RadioField(
         "Must people answer it?",
-        choices=[SelectChoice("yes", "Yes, an answer is required"),
-                 SelectChoice("no", "No, it is optional")],
+        choices=[
+            SelectChoice("yes", "Yes, an answer is required"),
+            SelectChoice("no", "No, it is optional"),
+        ],
         default="no",
         widget=GovRadioInput(),
     )
@@ -80,8 +88,10 @@ class QuestionForm(FlaskForm):
     max_length = IntegerField(
         "Most characters allowed (free text, optional)",
         widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=50, max=20000,
-                                            message="Enter a number from 50 to 20000")],
+        validators=[
+            Optional(),
+            NumberRange(min=50, max=20000, message="Enter a number from 50 to 20000"),
+        ],
     )
     submit = SubmitField("Add question", widget=GovSubmitInput())
 

@@ -19,7 +19,13 @@ from engage.forms import error_list
 from engage.participate.views import render_survey
 from surveys import services
 from surveys.errors import SurveyError
-from surveys.models import Consultation, ConsultationStatus, Organisation, Question, consultation_co_owners
+from surveys.models import (
+    Consultation,
+    ConsultationStatus,
+    Organisation,
+    Question,
+    consultation_co_owners,
+)
 from surveys.questions import get_type
 
 OPENS_AT = time(9, 0)
@@ -31,7 +37,10 @@ def managed_consultation(consultation_id: int) -> Consultation:
     consultation = get_session().get(Consultation, consultation_id)
     if consultation is None:
         abort(404)
-    if current_user.role != Role.ADMIN and current_user.organisation_id not in consultation.owner_ids():
+    if (
+        current_user.role != Role.ADMIN
+        and current_user.organisation_id not in consultation.owner_ids()
+    ):
         abort(403)
     return consultation
 
@@ -169,8 +178,14 @@ def preview(consultation_id: int) -> ResponseReturnValue:
         consultation, {k: request.form.getlist(k) for k in request.form}
     )
     notice = None if errors else "These answers are valid. This is a preview: nothing was stored."
-    return render_survey(consultation, answers=answers, errors=errors, preview=True,
-                         notice=notice, status=400 if errors else 200)
+    return render_survey(
+        consultation,
+        answers=answers,
+        errors=errors,
+        preview=True,
+        notice=notice,
+        status=400 if errors else 200,
+    )
 
 
 def _change_state(consultation_id: int, change: str) -> ResponseReturnValue:
@@ -192,8 +207,11 @@ def _change_state(consultation_id: int, change: str) -> ResponseReturnValue:
             services.close_consultation(session, consultation, now=now)
             message = "Consultation closed"
             if findings.free_text_questions(consultation):
-                runs.append(findings.request_analysis(
-                    session, consultation, trigger="closing", requested_by_id=current_user.id))
+                runs.append(
+                    findings.request_analysis(
+                        session, consultation, trigger="closing", requested_by_id=current_user.id
+                    )
+                )
                 message += ". Themes are being found in the free-text answers."
     except SurveyError as exc:
         session.rollback()

@@ -43,8 +43,14 @@ def run() -> str:
     partnership = load("partnership.json")
     orgs = seed_organisations(session, partnership["organisations"])
     for user in partnership["users"]:
-        create_user(session, email=user["email"], password=DEMO_PASSWORD, role=user["role"],
-                    organisation=orgs.get(user.get("organisation") or ""), name=user["name"])
+        create_user(
+            session,
+            email=user["email"],
+            password=DEMO_PASSWORD,
+            role=user["role"],
+            organisation=orgs.get(user.get("organisation") or ""),
+            name=user["name"],
+        )
     runs = []
     counts = []
     for spec in load("consultations.json"):
@@ -69,14 +75,19 @@ def seed_organisations(session: Session, items: list[dict[str, str]]) -> dict[st
     return orgs
 
 
-def seed_consultation(session: Session, spec: dict[str, Any],
-                      orgs: dict[str, Organisation]) -> Consultation:
+def seed_consultation(
+    session: Session, spec: dict[str, Any], orgs: dict[str, Organisation]
+) -> Consultation:
     now = utcnow()
     opens_at = now + timedelta(days=spec["opens_days_from_now"])
     closes_at = now + timedelta(days=spec["closes_days_from_now"])
     consultation = services.create_consultation(
-        session, title=spec["title"], summary=spec["summary"],
-        organisation_id=orgs[spec["organisation"]].id, opens_at=opens_at, closes_at=closes_at,
+        session,
+        title=spec["title"],
+        summary=spec["summary"],
+        organisation_id=orgs[spec["organisation"]].id,
+        opens_at=opens_at,
+        closes_at=closes_at,
         slug=spec["slug"],
     )
     consultation.co_owners = [orgs[code] for code in spec.get("co_owners", [])]
@@ -84,8 +95,14 @@ def seed_consultation(session: Session, spec: dict[str, Any],
     for q in spec["questions"]:
         settings = {k: q[k] for k in ("max_choices", "max_length") if q.get(k)}
         by_key[q["key"]] = services.add_question(
-            session, consultation, type=q["type"], title=q["title"], hint=q.get("hint") or "",
-            required=q.get("required", False), options=q.get("options", []), settings=settings,
+            session,
+            consultation,
+            type=q["type"],
+            title=q["title"],
+            hint=q.get("hint") or "",
+            required=q.get("required", False),
+            options=q.get("options", []),
+            settings=settings,
         )
     responses = spec.get("responses", [])
     if spec["state"] == "draft":
@@ -103,8 +120,12 @@ def seed_consultation(session: Session, spec: dict[str, Any],
         if bad:
             raise ValueError(f"demo response {n} of {spec['slug']} is invalid: {bad}")
         services.submit_response(
-            session, consultation, parsed, token=secrets.token_urlsafe(24),
-            now=opens_at + window * (n + 0.5), channel=answers.get("channel", "online"),
+            session,
+            consultation,
+            parsed,
+            token=secrets.token_urlsafe(24),
+            now=opens_at + window * (n + 0.5),
+            channel=answers.get("channel", "online"),
         )
     if spec["state"] == "closed":
         consultation.status = ConsultationStatus.CLOSED
@@ -118,4 +139,3 @@ def as_form(question: Any, raw: Any) -> list[str]:
         return [raw] if isinstance(raw, str) else []
     values = raw if isinstance(raw, list) else [raw]
     return [labels.get(v, f"unknown option {v!r}") for v in values]
-

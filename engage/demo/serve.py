@@ -24,13 +24,34 @@ def run(*, port: int, workers: int) -> None:
     # The worker and web processes must use the same instance folder and database as this one.
     env.setdefault("ENGAGE_INSTANCE_PATH", current_app.instance_path)
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--beat",
-         "--loglevel=INFO", "--concurrency=1"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.celery_app",
+            "worker",
+            "--beat",
+            "--loglevel=INFO",
+            "--concurrency=1",
+        ],
         env=env,
     )
     web = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "engage:create_app()"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "engage:create_app()",
+        ],
         env=env,
     )
     processes = [web, worker]
@@ -56,9 +77,8 @@ def wait_until_up(url: str, web: subprocess.Popen[bytes], timeout: float = 60) -
     while time.monotonic() < deadline:
         if web.poll() is not None:
             raise click.ClickException("The web server did not start; see the messages above.")
-        with suppress(OSError):
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local address
-                return
+        with suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310 - local
+            return
         time.sleep(0.5)
     raise click.ClickException(f"The web server did not answer at {url}")
 

@@ -36,7 +36,11 @@ def free_text_questions(consultation: Consultation) -> list[Question]:
 
 
 def request_analysis(
-    session: Session, consultation: Consultation, *, trigger: str, requested_by_id: int | None = None
+    session: Session,
+    consultation: Consultation,
+    *,
+    trigger: str,
+    requested_by_id: int | None = None,
 ) -> AnalysisRun:
     run = AnalysisRun(
         consultation_id=consultation.id, trigger=trigger, requested_by_id=requested_by_id
@@ -232,4 +236,3 @@ def quote_texts(session: Session, answer_ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(Answer.id, Answer.text).where(Answer.id.in_(answer_ids))
     return {answer_id: text or "" for answer_id, text in session.execute(stmt)}
-

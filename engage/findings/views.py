@@ -70,5 +70,6 @@ def word_cloud(analysis_id: int) -> ResponseReturnValue:
     qa = get_session().get(QuestionAnalysis, analysis_id)
     if qa is None or not qa.word_cloud_png:
         abort(404)
-    return Response(qa.word_cloud_png, mimetype="image/png",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        qa.word_cloud_png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"}
+    )

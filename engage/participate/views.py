@@ -85,8 +85,9 @@ def respond(slug: str) -> ResponseReturnValue:
             csrf.protect()
     except CSRFError:
         notice = "Your session had expired. Check your answers and send them again."
-        return render_survey(item, answers=answers, errors=errors, token=token, notice=notice,
-                             status=400)
+        return render_survey(
+            item, answers=answers, errors=errors, token=token, notice=notice, status=400
+        )
     if errors:
         return render_survey(item, answers=answers, errors=errors, token=token, status=400)
 

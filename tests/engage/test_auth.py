@@ -25,11 +25,13 @@ def test_sign_in_takes_staff_to_their_pages(client, auth, db):
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, auth, db):
     person = factories.user("officer")
     wrong = auth.login(person, password="not the password at all")
-    unknown = client.post("/sign-in", data={"email": "nobody@example.org",
-                                            "password": "whatever whatever"})
+    unknown = client.post(
+        "/sign-in", data={"email": "nobody@example.org", "password": "whatever whatever"}
+    )
     assert wrong.status_code == unknown.status_code == 400
     message = "Enter a correct email address and password"
-    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
     assert person.email in wrong.get_data(as_text=True)  # what they typed is kept
 
 
@@ -51,16 +53,25 @@ def test_sign_out_revokes_a_captured_cookie(app, client, auth, db):
     assert thief.get("/manage/").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/x", "/\\evil.example",
-                                    "javascript:alert(1)", "evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "https://evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ],
+)
 def test_next_never_leaves_the_site(target):
     assert safe_next(target) is None
 
 
 def test_next_within_the_site_is_followed(client, auth, db):
     officer = factories.user("officer")
-    response = client.post("/sign-in?next=/findings/",
-                           data={"email": officer.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/sign-in?next=/findings/", data={"email": officer.email, "password": factories.PASSWORD}
+    )
     assert response.headers["Location"] == "/findings/"
     assert safe_next("/manage/3") == "/manage/3"
 
@@ -77,33 +88,66 @@ def test_findings_need_jog_or_officer(client, auth, db):
 def test_account_rules(db):
     org = factories.organisation()
     with pytest.raises(AccountError, match="must belong to a partner organisation"):
-        create_user(db, email="a@example.org", password="long enough pass", role="officer",
-                    organisation=None)
+        create_user(
+            db,
+            email="a@example.org",
+            password="long enough pass",
+            role="officer",
+            organisation=None,
+        )
     with pytest.raises(AccountError, match="Unknown role"):
-        create_user(db, email="a@example.org", password="long enough pass", role="boss",
-                    organisation=org)
+        create_user(
+            db, email="a@example.org", password="long enough pass", role="boss", organisation=org
+        )
     with pytest.raises(AccountError, match="at least 12 characters"):
         create_user(db, email="a@example.org", password="short", role="officer", organisation=org)
-    create_user(db, email="A@Example.org", password="long enough pass", role="officer",
-                organisation=org)
+    create_user(
+        db, email="A@Example.org", password="long enough pass", role="officer", organisation=org
+    )
     with pytest.raises(AccountError, match="already exists"):
-        create_user(db, email="a@example.org", password="long enough pass", role="jog",
-                    organisation=org)
+        create_user(
+            db, email="a@example.org", password="long enough pass", role="jog", organisation=org
+        )
 
 
 def test_cli_creates_a_user(app, db):
     org = factories.organisation(code="nhs")
-    result = app.test_cli_runner().invoke(main, args=[
-        "users", "create", "--email", "jog@example.org", "--role", "jog", "--organisation", "nhs",
-        "--password", "a long test password"])
+    result = app.test_cli_runner().invoke(
+        main,
+        args=[
+            "users",
+            "create",
+            "--email",
+            "jog@example.org",
+            "--role",
+            "jog",
+            "--organisation",
+            "nhs",
+            "--password",
+            "a long test password",
+        ],
+    )
     assert result.exit_code == 0, result.output
     user = db.scalars(select(User).where(User.email == "jog@example.org")).one()
-    assert user.role == "jog" and user.organisation_id == org.id
+    assert user.role == "jog"
+    assert user.organisation_id == org.id
 
 
 def test_cli_explains_an_unknown_organisation(app, db):
-    result = app.test_cli_runner().invoke(main, args=[
-        "users", "create", "--email", "x@example.org", "--role", "officer", "--organisation",
-        "nowhere", "--password", "a long test password"])
+    result = app.test_cli_runner().invoke(
+        main,
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@example.org",
+            "--role",
+            "officer",
+            "--organisation",
+            "nowhere",
+            "--password",
+            "a long test password",
+        ],
+    )
     assert result.exit_code != 0
     assert "no partner organisation called 'nowhere'" in result.output

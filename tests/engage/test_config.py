@@ -22,8 +22,9 @@ def test_production_refuses_the_development_key(tmp_path):
     from engage.config import DEV_SECRET_KEY
 
     with pytest.raises(ConfigError, match="development key"):
-        create_app({"ENV": "production", "SECRET_KEY": DEV_SECRET_KEY,
-                    "INSTANCE_PATH": str(tmp_path)})
+        create_app(
+            {"ENV": "production", "SECRET_KEY": DEV_SECRET_KEY, "INSTANCE_PATH": str(tmp_path)}
+        )
 
 
 def test_production_cookies_are_secure(tmp_path):
@@ -34,8 +35,14 @@ def test_production_cookies_are_secure(tmp_path):
 
 def test_the_command_refuses_production_without_a_key_in_plain_english(tmp_path):
     env = {"ENGAGE_ENV": "production", "ENGAGE_INSTANCE_PATH": str(tmp_path), "PATH": ""}
-    result = subprocess.run([sys.executable, "-m", "engage.cli", "db", "upgrade"],
-                            capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "engage.cli", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode != 0
     assert "ENGAGE_SECRET_KEY is not set" in result.stderr
 
@@ -48,14 +55,19 @@ def test_embedded_defaults_need_no_services(tmp_path):
 
 
 def test_environment_variables_are_read_with_the_engage_prefix():
-    settings = environment_settings({
-        "ENGAGE_DATABASE_URL": "postgresql+psycopg://db/engage",
-        "ENGAGE_BROKER_URL": "redis://cache:6379/0",
-        "ENGAGE_TICK_SECONDS": "10",
-        "DATABASE_URL": "ignored",
-    })
-    assert settings == {"DATABASE_URL": "postgresql+psycopg://db/engage",
-                        "BROKER_URL": "redis://cache:6379/0", "TICK_SECONDS": 10}
+    settings = environment_settings(
+        {
+            "ENGAGE_DATABASE_URL": "postgresql+psycopg://db/engage",
+            "ENGAGE_BROKER_URL": "redis://cache:6379/0",
+            "ENGAGE_TICK_SECONDS": "10",
+            "DATABASE_URL": "ignored",
+        }
+    )
+    assert settings == {
+        "DATABASE_URL": "postgresql+psycopg://db/engage",
+        "BROKER_URL": "redis://cache:6379/0",
+        "TICK_SECONDS": 10,
+    }
 
 
 def test_redis_broker_gets_timeouts_and_a_long_visibility_timeout(tmp_path):

@@ -39,9 +39,14 @@ def _recording_dispatch(send_task):
 
 
 def create(client, **overrides):
-    data = {"title": "Greenspace in Drumlee", "summary": "Tell us about parks.",
-            "organisation_id": overrides.pop("organisation_id"),
-            "opens": ["", "", ""], "closes": ["1", "12", "2030"], **overrides}
+    data = {
+        "title": "Greenspace in Drumlee",
+        "summary": "Tell us about parks.",
+        "organisation_id": overrides.pop("organisation_id"),
+        "opens": ["", "", ""],
+        "closes": ["1", "12", "2030"],
+        **overrides,
+    }
     return client.post("/manage/new", data=data)
 
 
@@ -49,13 +54,24 @@ def test_officer_creates_adds_questions_previews_and_opens(client, auth, db, off
     auth.login(officer)
     response = create(client, organisation_id=officer.organisation_id)
     assert response.status_code == 302
-    item = db.scalars(select(Consultation).where(Consultation.title == "Greenspace in Drumlee")).one()
+    item = db.scalars(
+        select(Consultation).where(Consultation.title == "Greenspace in Drumlee")
+    ).one()
     url = f"/manage/{item.id}"
     for data in (
-        {"type": "single_choice", "title": "Do you use the park?", "required": "yes",
-         "options": "Often\nSometimes\nNever"},
-        {"type": "multiple_choice", "title": "What would help?", "required": "no",
-         "options": "Benches\nToilets\nLighting", "max_choices": "2"},
+        {
+            "type": "single_choice",
+            "title": "Do you use the park?",
+            "required": "yes",
+            "options": "Often\nSometimes\nNever",
+        },
+        {
+            "type": "multiple_choice",
+            "title": "What would help?",
+            "required": "no",
+            "options": "Benches\nToilets\nLighting",
+            "max_choices": "2",
+        },
         {"type": "long_text", "title": "Anything else?", "required": "no"},
     ):
         assert client.post(f"{url}/questions/new", data=data).status_code == 302
@@ -63,7 +79,8 @@ def test_officer_creates_adds_questions_previews_and_opens(client, auth, db, off
     assert [q.type for q in item.questions] == ["single_choice", "multiple_choice", "long_text"]
 
     preview = client.get(f"{url}/preview").get_data(as_text=True)
-    assert "Preview" in preview and "Do you use the park?" in preview
+    assert "Preview" in preview
+    assert "Do you use the park?" in preview
     checked = client.post(f"{url}/preview", data={f"q{item.questions[0].id}": "o1"})
     assert "nothing was stored" in checked.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(Response)) == 0
@@ -76,8 +93,13 @@ def test_officer_creates_adds_questions_previews_and_opens(client, auth, db, off
 
 def test_bad_consultation_details_are_explained_and_kept(client, auth, db, officer):
     auth.login(officer)
-    response = create(client, organisation_id=officer.organisation_id, title="Kept title",
-                      opens=["1", "12", "2030"], closes=["31", "2", "2030"])
+    response = create(
+        client,
+        organisation_id=officer.organisation_id,
+        title="Kept title",
+        opens=["1", "12", "2030"],
+        closes=["31", "2", "2030"],
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<title>Error:" in page
@@ -89,8 +111,10 @@ def test_bad_consultation_details_are_explained_and_kept(client, auth, db, offic
 def test_choice_question_needs_two_options(client, auth, db, officer):
     auth.login(officer)
     item = factories.consultation(officer.organisation, status="draft", questions=False)
-    response = client.post(f"/manage/{item.id}/questions/new",
-                           data={"type": "single_choice", "title": "Pick", "options": "Only one"})
+    response = client.post(
+        f"/manage/{item.id}/questions/new",
+        data={"type": "single_choice", "title": "Pick", "options": "Only one"},
+    )
     assert response.status_code == 400
     assert "Give at least two different options" in response.get_data(as_text=True)
     assert "Pick" in response.get_data(as_text=True)
@@ -138,9 +162,11 @@ def test_asking_for_analysis_records_a_run_and_sends_its_id(client, auth, db, of
     run = db.scalars(select(AnalysisRun).where(AnalysisRun.consultation_id == item.id)).one()
     assert response.headers["Location"].endswith(f"/manage/runs/{run.id}")
     assert sent == [("worker.tasks.run_analysis", [run.id])]
-    assert run.status == "queued" and run.dispatched_at is not None
+    assert run.status == "queued"
+    assert run.dispatched_at is not None
     page = client.get(f"/manage/runs/{run.id}").get_data(as_text=True)
-    assert 'aria-live="polite"' in page and "Waiting for a worker" in page
+    assert 'aria-live="polite"' in page
+    assert "Waiting for a worker" in page
     assert client.get(f"/manage/runs/{run.id}.json").json["status"] == "queued"
 
 
@@ -155,8 +181,9 @@ def test_closing_starts_analysis(client, auth, db, officer, sent):
     assert sent == [("worker.tasks.run_analysis", [run.id])]
 
 
-def test_a_refusing_broker_leaves_the_run_queued_for_the_next_tick(client, auth, db, officer,
-                                                                   monkeypatch):
+def test_a_refusing_broker_leaves_the_run_queued_for_the_next_tick(
+    client, auth, db, officer, monkeypatch
+):
     def refuse(name, args, **kwargs):
         raise ConnectionRefusedError("broker down")
 

@@ -39,5 +39,7 @@ def test_every_post_route_needs_the_token(csrf_app, db):
         # before it reads anything, and never stores without the token.
         assert response.status_code in (400, 404), url
         if response.status_code == 400:
-            assert "could not be" in response.get_data(as_text=True).lower() or \
-                "problem" in response.get_data(as_text=True).lower(), url
+            assert (
+                "could not be" in response.get_data(as_text=True).lower()
+                or "problem" in response.get_data(as_text=True).lower()
+            ), url

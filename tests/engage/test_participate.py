@@ -97,7 +97,8 @@ def test_closed_consultation_refuses_responses(client, db):
 
 def test_unknown_option_is_an_error_not_stored(client, db):
     item = factories.consultation()
-    response = client.post(f"/consultations/{item.slug}/respond",
-                           data=form_for(item, choice="<script>"))
+    response = client.post(
+        f"/consultations/{item.slug}/respond", data=form_for(item, choice="<script>")
+    )
     assert response.status_code == 400
     assert "Select one of the options shown" in response.get_data(as_text=True)

@@ -20,14 +20,21 @@ def test_slugs_are_unique_and_readable(db):
 def test_closing_date_must_follow_opening_date(db):
     now = utcnow()
     with pytest.raises(SurveyError, match="closing date must be after"):
-        services.create_consultation(db, title="x", summary="", organisation_id=1,
-                                     opens_at=now, closes_at=now - timedelta(days=1))
+        services.create_consultation(
+            db,
+            title="x",
+            summary="",
+            organisation_id=1,
+            opens_at=now,
+            closes_at=now - timedelta(days=1),
+        )
 
 
 def test_opening_in_the_future_schedules_and_the_tick_opens_then_closes(db):
     now = utcnow()
-    item = factories.consultation(status="draft", opens_at=now + timedelta(days=2),
-                                  closes_at=now + timedelta(days=9))
+    item = factories.consultation(
+        status="draft", opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=9)
+    )
     services.open_consultation(db, item, now=now)
     assert item.status == "scheduled"
     assert services.apply_due_dates(db, now=now + timedelta(days=1)) == []
@@ -35,7 +42,8 @@ def test_opening_in_the_future_schedules_and_the_tick_opens_then_closes(db):
     services.apply_due_dates(db, now=now + timedelta(days=3))
     assert item.status == "open"
     closed = services.apply_due_dates(db, now=now + timedelta(days=10))
-    assert closed == [item] and item.status == "closed"
+    assert closed == [item]
+    assert item.status == "closed"
 
 
 def test_responses_only_while_open(db):
@@ -57,8 +65,7 @@ def test_choice_counts_follow_option_order(db):
     q1, q2, q3 = item.questions
     for choice, many in (("o1", ["o1", "o2"]), ("o3", ["o2"]), ("o1", [])):
         factories.response(item, {q1.id: [choice], q2.id: many})
-    assert services.choice_counts(db, q1) == [("Satisfied", 2), ("Neither", 0),
-                                              ("Dissatisfied", 1)]
+    assert services.choice_counts(db, q1) == [("Satisfied", 2), ("Neither", 0), ("Dissatisfied", 1)]
     assert services.choice_counts(db, q2) == [("Buses", 1), ("Libraries", 2), ("Parks", 0)]
 
 

@@ -10,7 +10,6 @@ from alembic import op
 
 import surveys.base
 
-
 revision = "2c50806207ed"
 down_revision = None
 branch_labels = None

@@ -1,0 +1,118 @@
+"""What the browser tests find on the live server: partners, staff, consultations, themes."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from engage.accounts.services import create_user
+from engage.db import get_session
+from engage.findings import services as findings
+from surveys import services
+from surveys.base import utcnow
+from surveys.models import ConsultationStatus, Organisation
+from surveys.questions import get_type
+from tests.worker.corpus import ANSWERS
+
+PASSWORD = "browser test password"
+OFFICER = "officer@example.org"
+JOG = "jog@example.org"
+OPEN_SLUG = "parks-and-play-areas"
+
+
+def build() -> None:
+    session = get_session()
+    council = Organisation(code="council", name="Craigmuir Council", kind="council")
+    police = Organisation(code="police", name="Police Scotland", kind="police")
+    session.add_all([council, police])
+    session.flush()
+    create_user(
+        session,
+        email=OFFICER,
+        password=PASSWORD,
+        role="officer",
+        organisation=council,
+        name="Morag Officer",
+    )
+    create_user(
+        session, email=JOG, password=PASSWORD, role="jog", organisation=police, name="Iain Jog"
+    )
+    now = utcnow()
+    open_one = consultation(session, council.id, "Parks and play areas", now)
+    open_one.status = ConsultationStatus.OPEN
+
+    closed = consultation(session, council.id, "Getting about Craigmuir", now - timedelta(days=40))
+    closed.status = ConsultationStatus.OPEN
+    q1, _q2, q3 = closed.questions
+    for n, text in enumerate(ANSWERS):
+        answers = {
+            q1.id: get_type(q1.type).parse(q1, [f"o{n % 3 + 1}"]),
+            q3.id: get_type(q3.type).parse(q3, [text]),
+        }
+        services.submit_response(
+            session, closed, answers, token=secrets.token_urlsafe(24), now=now - timedelta(days=20)
+        )
+    closed.status = ConsultationStatus.CLOSED
+    run = findings.request_analysis(session, closed, trigger="closing")
+    session.flush()
+    store_real_themes(session, run.id, q3.id)
+    findings.finish_run(session, run.id)
+    session.commit()
+
+
+def consultation(session, organisation_id: int, title: str, opens_at):
+    item = services.create_consultation(
+        session,
+        title=title,
+        summary=f"Tell us what you think about {title.lower()}.",
+        organisation_id=organisation_id,
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=30),
+    )
+    services.add_question(
+        session,
+        item,
+        type="single_choice",
+        title="How often do you go?",
+        required=True,
+        options=["Every week", "Now and then", "Never"],
+    )
+    services.add_question(
+        session,
+        item,
+        type="multiple_choice",
+        title="What would help most?",
+        hint="Select all that apply",
+        options=["Benches", "Toilets", "Lighting"],
+        settings={"max_choices": 2},
+    )
+    services.add_question(
+        session,
+        item,
+        type="long_text",
+        title="What would make the biggest difference?",
+        settings={"max_length": 500},
+    )
+    return item
+
+
+def store_real_themes(session, run_id: int, question_id: int) -> None:
+    """The analysis the worker would store, computed here so the browser test needs no broker."""
+    from analysis.clouds import render_word_cloud, term_weights
+    from analysis.themes import find_themes
+    from analysis.types import ThemeParams
+
+    answers = [(str(i), t) for i, t in services.free_text_answers(session, question_id)]
+    params = ThemeParams(question_text="What would make the biggest difference?")
+    result = find_themes(answers, params)
+    weights = term_weights([t for _, t in answers], params)
+    findings.store_question_result(
+        session,
+        run_id,
+        question_id,
+        answer_count=len(answers),
+        result=result.to_json(),
+        method=result.method,
+        word_cloud_png=render_word_cloud(weights),
+        word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
+    )

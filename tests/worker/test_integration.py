@@ -1,0 +1,179 @@
+"""The whole journey over HTTP, with a real Celery worker process consuming a real broker.
+
+Runs in the embedded mode (SQLite file, filesystem broker) and, when configured, against
+PostgreSQL and Redis. Data here is committed for real, so the worker process can see it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import MetaData
+
+from engage import create_app
+from engage.accounts.services import create_user
+from engage.db import get_session
+from surveys.models import Organisation
+from tests.conftest import ROOT, app_config, configured_broker, configured_database, reset_database
+from tests.worker.corpus import ANSWERS
+
+PASSWORD = "integration test password"
+
+
+def modes() -> list[str]:
+    return ["embedded"] + (["configured"] if configured_database() else [])
+
+
+@pytest.fixture(params=modes())
+def live(request, tmp_path) -> Flask:
+    if request.param == "configured":
+        database, broker = configured_database(), configured_broker()
+    else:
+        database, broker = f"sqlite:///{tmp_path}/it.sqlite", "filesystem://"
+    reset_database(database)
+    app = create_app(app_config(tmp_path, database, broker))
+    app.extensions["celery"].control.purge()  # nothing left over from an earlier run
+    yield app
+    engine = app.extensions["engine"]
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:  # leave the shared database empty for the next test
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def worker(live: Flask, tmp_path: Path):
+    env = {
+        **os.environ,
+        "ENGAGE_DATABASE_URL": live.config["DATABASE_URL"],
+        "ENGAGE_BROKER_URL": live.config["BROKER_URL"],
+        "ENGAGE_INSTANCE_PATH": live.instance_path,
+        "ENGAGE_SECRET_KEY": "test-secret",
+    }
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.celery_app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+def login(client, email: str) -> None:
+    response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_path):
+    with live.app_context():
+        session = get_session()
+        council = Organisation(code="council", name="Craigmuir Council", kind="council")
+        police = Organisation(code="police", name="Police Scotland", kind="police")
+        session.add_all([council, police])
+        session.flush()
+        create_user(
+            session,
+            email="officer@example.org",
+            password=PASSWORD,
+            role="officer",
+            organisation=council,
+        )
+        create_user(
+            session, email="jog@example.org", password=PASSWORD, role="jog", organisation=police
+        )
+        session.commit()
+        council_id = council.id
+
+    officer = live.test_client()
+    login(officer, "officer@example.org")
+    created = officer.post(
+        "/manage/new",
+        data={
+            "title": "Your town, your say",
+            "summary": "What should change?",
+            "organisation_id": council_id,
+            "closes": ["1", "1", "2040"],
+        },
+    )
+    detail_url = created.headers["Location"]
+    for question in (
+        {
+            "type": "single_choice",
+            "title": "How do you travel?",
+            "required": "yes",
+            "options": "Bus\nCar\nOn foot",
+        },
+        {"type": "multiple_choice", "title": "Which services matter?", "options": "Roads\nYouth"},
+        {"type": "long_text", "title": "What would make the biggest difference?"},
+    ):
+        assert officer.post(f"{detail_url}/questions/new", data=question).status_code == 302
+    assert officer.post(f"{detail_url}/open").status_code == 302
+
+    slug = "your-town-your-say"
+    resident = live.test_client()
+    form = resident.get(f"/consultations/{slug}/respond").get_data(as_text=True)
+    ids = sorted({int(part.split('"')[0]) for part in form.split('name="q')[1:]})
+    for n, text in enumerate(ANSWERS):
+        response = resident.post(
+            f"/consultations/{slug}/respond",
+            data={f"q{ids[0]}": f"o{n % 3 + 1}", f"q{ids[1]}": ["o1"], f"q{ids[2]}": text},
+        )
+        assert response.status_code == 303
+
+    started = officer.post(f"{detail_url}/analysis")
+    run_url = started.headers["Location"]
+    deadline = time.monotonic() + 120
+    status = {}
+    while time.monotonic() < deadline:
+        status = officer.get(f"{run_url}.json").json
+        if status["finished"]:
+            break
+        time.sleep(0.5)
+    log = (tmp_path / "worker.log").read_text()
+    assert status.get("status") == "succeeded", (status, log[-3000:])
+    assert "worker.tasks.run_analysis" in log
+
+    jog = live.test_client()
+    login(jog, "jog@example.org")
+    consultation_id = detail_url.rstrip("/").rsplit("/", 1)[1]
+    page = jog.get(f"/findings/{consultation_id}").get_data(as_text=True)
+    assert "Themes in the answers to question 3" in page
+    assert "bus" in page.lower()
+    assert "pothole" in page.lower()
+    quotes = page.count('class="engage-quote"')
+    assert quotes >= 3
+    cloud = page.split('src="/findings/word-clouds/')[1].split('"')[0]
+    image = jog.get(f"/findings/word-clouds/{cloud}")
+    assert image.status_code == 200
+    assert image.data.startswith(b"\x89PNG")
+    # the choice question's counts, as a table beside the chart
+    row = (
+        '<th scope="row" class="govuk-table__header">Bus</th><td class="govuk-table__cell '
+        'govuk-table__cell--numeric">{}</td>'
+    )
+    assert row.format(11) in page

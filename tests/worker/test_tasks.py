@@ -1,0 +1,118 @@
+"""The tasks called directly, inside the test's rolled-back transaction (no broker)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.findings import services as findings
+from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
+from surveys.base import utcnow
+from tests import factories
+from tests.worker.corpus import ANSWERS
+from worker import tasks
+
+
+@pytest.fixture
+def run(app, db):
+    item = factories.consultation()
+    free_text = item.questions[2]
+    for text in ANSWERS:
+        factories.response(item, {free_text.id: [text]})
+    run = findings.request_analysis(db, item, trigger="officer")
+    db.flush()
+    return run
+
+
+def test_run_analysis_stores_themes_quotes_and_a_word_cloud(app, db, run):
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+    db.expire_all()
+    assert run.status == "succeeded"
+    assert run.progress == 100
+    assert run.finished_at
+    qa = db.scalars(select(QuestionAnalysis).where(QuestionAnalysis.run_id == run.id)).one()
+    assert qa.answer_count == len(ANSWERS)
+    assert qa.word_cloud_png.startswith(b"\x89PNG")
+    assert len(qa.themes) >= 2
+    for theme in qa.themes:
+        assert theme.label
+        assert theme.terms
+        assert theme.size > 0
+        assert 0 < theme.share <= 1
+        assert 1 <= len(theme.quote_answer_ids) <= 3
+    labels = " ".join(t.label for t in qa.themes).lower()
+    assert "bus" in labels or "buses" in labels
+    assigned = db.scalar(select(func.count()).select_from(ThemeAssignment))
+    assert assigned >= len(ANSWERS) // 2
+
+
+def test_a_redelivered_task_leaves_one_result(app, db, run):
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+        first = [(t.label, t.size) for t in db.scalars(select(Theme).order_by(Theme.id))]
+        run.status = "running"  # as if the worker died before acknowledging
+        db.flush()
+        tasks.run_analysis.run(run.id)
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(QuestionAnalysis)) == 1
+    assert [(t.label, t.size) for t in db.scalars(select(Theme).order_by(Theme.id))] == first
+    assert run.attempts == 2
+
+
+def test_a_finished_run_is_not_repeated(app, db, run):
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+        tasks.run_analysis.run(run.id)
+    assert run.attempts == 1
+
+
+def test_too_little_text_is_a_note_not_a_failure(app, db):
+    item = factories.consultation()
+    factories.response(item, {item.questions[2].id: ["no"]})
+    run = findings.request_analysis(db, item, trigger="officer")
+    db.flush()
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+    db.expire_all()
+    assert run.status == "succeeded"
+    assert run.questions[0].note
+
+
+def test_an_unexpected_error_marks_the_run_failed(app, db, run, monkeypatch):
+    import analysis.themes
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis.themes, "find_themes", explode)
+    with app.app_context(), pytest.raises(RuntimeError):
+        tasks.run_analysis.run(run.id)
+    db.expire_all()
+    assert run.status == "failed"
+    assert "stopped unexpectedly" in run.error
+
+
+def test_tick_closes_due_consultations_and_sends_their_analysis(app, db, monkeypatch):
+    due = factories.consultation(closes_at=utcnow() - timedelta(minutes=1))
+    still_open = factories.consultation()
+    sent = []
+    monkeypatch.setitem(
+        app.extensions,
+        "celery",
+        SimpleNamespace(
+            send_task=lambda name, args, **kw: sent.append(args) or SimpleNamespace(id="x")
+        ),
+    )
+    with app.app_context():
+        outcome = tasks.tick.run()
+    db.expire_all()
+    assert due.status == "closed"
+    assert still_open.status == "open"
+    run = db.scalars(select(AnalysisRun).where(AnalysisRun.consultation_id == due.id)).one()
+    assert run.trigger == "closing"
+    assert [run.id] in sent
+    assert outcome["closed"] == 1
