@@ -1,4 +1,4 @@
-"""Failures that people running an analysis should see, worded for them rather than for developers."""
+"""Failures people running an analysis should see, worded for them rather than for developers."""
 
 
 class AnalysisError(Exception):
@@ -6,4 +6,4 @@ class AnalysisError(Exception):
 
 
 class NotEnoughText(AnalysisError):
-    """Too little substantive text to say anything useful (for example fewer than five real answers)."""
+    """Too little substantive text to say anything useful (say, fewer than five real answers)."""

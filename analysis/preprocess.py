@@ -20,7 +20,8 @@ from analysis.stopwords import BASE_STOP_WORDS, CONSULTATION_FILLER, NON_ANSWERS
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"\n\r\t|/\\]+|\s[-–—]+\s")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")  # letters and digits in any script: "Māori"
+_NON_WORD = re.compile(r"[\W_]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _NON_ANSWER_STRIP = " \t\r\n.!?,;:'\"()-"
 
@@ -36,8 +37,19 @@ def normalise(text: str) -> str:
     return clean(text).lower()
 
 
+def duplicate_key(cleaned: str) -> str:
+    """What identical answers share: their words, whatever the case and punctuation."""
+    return " ".join(_NON_WORD.split(cleaned.lower())).strip()
+
+
+def is_shouted(text: str) -> bool:
+    """Mostly capitals ("FIX THE ROADS"): its case says nothing about how words are written."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
 def is_non_answer(normalised: str) -> bool:
-    """True for whole answers such as "N/A", "No" or "Don't know" that say nothing on the question."""
+    """True for whole answers such as "N/A", "No" or "Don't know" that say nothing."""
     return normalised.strip(_NON_ANSWER_STRIP) in NON_ANSWERS
 
 
@@ -111,35 +123,39 @@ class SurfaceForms:
     starts ("Buses ...") do not capitalise labels while acronyms ("GP", "NHS") keep theirs.
     """
 
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-    casing: dict[str, Counter[str]] = field(default_factory=dict)
+    seen: Counter[tuple[str, str]] = field(default_factory=Counter)  # (feature, as written)
+    _spellings: dict[str, Counter[str]] | None = None
+    _casing: dict[str, Counter[str]] | None = None
 
-    def add(self, feature: str, surface: str) -> None:
-        """Record one occurrence of a feature; `surface` is the text as written (one or two words)."""
-        lower = surface.lower()
-        counter = self.counts.get(feature)
-        if counter is None:
-            counter = self.counts[feature] = Counter()
-        counter[lower] += 1
-        if " " not in surface:
-            variants = self.casing.get(lower)
-            if variants is None:
-                variants = self.casing[lower] = Counter()
-            variants[surface] += 1
+    def add_all(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Record occurrences of (feature, surface as written); one call per answer is fast."""
+        self.seen.update(pairs)
+        self._spellings = self._casing = None
+
+    def _index(self) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+        if self._spellings is None or self._casing is None:
+            spellings: dict[str, Counter[str]] = {}
+            casing: dict[str, Counter[str]] = {}
+            for (feature, surface), count in self.seen.items():
+                lower = surface.lower()
+                spellings.setdefault(feature, Counter())[lower] += count
+                if " " not in surface:
+                    casing.setdefault(lower, Counter())[surface] += count
+            self._spellings, self._casing = spellings, casing
+        return self._spellings, self._casing
 
     def _case(self, word: str) -> str:
-        variants = self.casing.get(word)
+        """The commonest casing; on a tie "GP" beats "Gp" beats "gp" (someone meant it)."""
+        variants = self._index()[1].get(word)
         if not variants:
             return word
-        upper = variants.get(word.upper(), 0)
-        lower = variants.get(word, 0)
-        if lower and upper <= lower:
-            return word
-        return variants.most_common(1)[0][0]
+        return max(
+            variants.items(), key=lambda item: (item[1], item[0].isupper(), item[0].istitle())
+        )[0]
 
     def display(self, feature: str) -> str:
         """Most frequent spelling; ties go to the first seen, which is deterministic."""
-        counter = self.counts.get(feature)
+        counter = self._index()[0].get(feature)
         if not counter:
             return feature
         phrase = counter.most_common(1)[0][0]
@@ -148,7 +164,7 @@ class SurfaceForms:
 
 @dataclass
 class Analyser:
-    """Turns one normalised answer into its features: content stems and adjacent stem pairs."""
+    """Turns one cleaned answer into its features: content stems and adjacent stem pairs."""
 
     stop_list: StopList
     stemmer: Stemmer
@@ -157,23 +173,29 @@ class Analyser:
     def features(self, text: str, *, bigrams: bool = True) -> list[str]:
         """Features of a cleaned answer; surface forms are recorded with their case."""
         out: list[str] = []
+        seen: list[tuple[str, str]] = []
+        if is_shouted(text):
+            text = text.lower()
         for clause in words(text):
             prev_stem = prev_word = ""
-            for word in clause:
-                lower = word.lower()
+            first = next((index for index, token in enumerate(clause) if token), -1)
+            for position, written in enumerate(clause):
+                lower = written.lower()
+                # A capital at the start of a sentence says nothing about the word; "GP" does.
+                word = lower if position == first and not written.isupper() else written
                 stem = self.stemmer(lower) if word else ""
                 if not word or self.stop_list.is_stop(lower, stem):
                     prev_stem = prev_word = ""
                     continue
                 out.append(stem)
-                if self.surfaces is not None:
-                    self.surfaces.add(stem, word)
+                seen.append((stem, word))
                 if bigrams and prev_stem and prev_stem != stem:
                     pair = f"{prev_stem} {stem}"
                     out.append(pair)
-                    if self.surfaces is not None:
-                        self.surfaces.add(pair, f"{prev_word} {word}")
+                    seen.append((pair, f"{prev_word} {word}"))
                 prev_stem, prev_word = stem, word
+        if self.surfaces is not None:
+            self.surfaces.add_all(seen)
         return out
 
 
@@ -182,11 +204,11 @@ class PreparedCorpus:
     """Answers reduced to unique substantive texts, with the way back to every input answer.
 
     Identical answers (campaign text, copy-paste) are fitted once so they cannot pull a theme
-    towards themselves, but `counts` lets sizes still count every respondent.
+    towards themselves, but `doc_counts` lets sizes still count every respondent.
     """
 
     ids: tuple[str, ...]  # input answer ids, in input order
-    answer_doc: tuple[int, ...]  # per input answer: index of its unique doc, or -1 if not substantive
+    answer_doc: tuple[int, ...]  # per input answer: its unique doc, or -1 if not substantive
     doc_features: tuple[tuple[str, ...], ...]  # per unique doc
     doc_counts: tuple[int, ...]  # per unique doc: how many input answers share it
     doc_first: tuple[int, ...]  # per unique doc: index of its first input answer
@@ -226,14 +248,14 @@ def prepare(
     first: list[int] = []
     empty_keys: set[str] = set()
     for index, (_, text) in enumerate(answers):
-        cleaned = clean(text or "")
-        key = cleaned.lower()
+        cleaned = clean("" if text is None else str(text))
+        key = duplicate_key(cleaned)
         doc = doc_of_key.get(key)
         if doc is not None:
             counts[doc] += 1
             answer_doc.append(doc)
             continue
-        if key in empty_keys or is_non_answer(key):
+        if key in empty_keys or is_non_answer(cleaned.lower()):
             answer_doc.append(-1)
             continue
         doc_features = analyser.features(cleaned)

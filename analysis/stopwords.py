@@ -3,7 +3,7 @@
 scikit-learn's list is the base because NLTK's needs a data download we cannot make offline. It is
 tuned for news text, so a few of its words that carry meaning in a council consultation ("fire"
 station, council tax "bill", "empty" shops) are given back, and the filler people use when they
-answer a question ("I think we need more...") is added: left in, that filler forms themes of its own.
+answer a question ("I think we need more...") is added: left in, filler forms themes of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ MEANINGFUL_IN_CONSULTATIONS: frozenset[str] = frozenset(
 )
 
 # How people talk when answering any question; matched on stems too, so "thinks"/"thinking" go.
-CONSULTATION_FILLER: frozenset[str] = frozenset(
-    """
+_FILLER = """
     think thought would really people need needs needed like also just get make made want wanted
     feel felt lot lots things thing good great better best bad worse worst use used using know
     say said going way ways actually definitely probably certainly obviously especially
@@ -26,8 +25,9 @@ CONSULTATION_FILLER: frozenset[str] = frozenset(
     theyre thats theres whats lets let able yes yeah ok okay fine happy agree agreed disagree
     comment comments answer question questions na nil nope unsure idea ideas stuff etc
     important importantly improve improved improvement improvements possible issue issues
-    """.split()
-)
+    thanks thank thankyou cheers hello hi honestly honest personally opinion
+"""
+CONSULTATION_FILLER: frozenset[str] = frozenset(_FILLER.split())
 
 # Whole answers that say nothing about the question (checked after normalising).
 NON_ANSWERS: frozenset[str] = frozenset(

@@ -66,7 +66,7 @@ class ThemeResult:
     k: int
 
     def to_json(self) -> dict[str, Any]:
-        """The stored/exported shape: {"themes": [...], "assignments": [...]} in plain JSON types."""
+        """The stored shape, {"themes": [...], "assignments": [...]}, in plain JSON types."""
         return {
             "themes": [theme.to_json() for theme in self.themes],
             "assignments": [assignment.to_json() for assignment in self.assignments],

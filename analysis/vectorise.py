@@ -34,7 +34,7 @@ def min_df_for(n_docs: int) -> int:
     """Require a term in two answers, or more in big consultations, to ignore one-off typos."""
     if n_docs < 20:
         return 1
-    return max(2, n_docs // 5000)
+    return max(2, n_docs // 3000)
 
 
 def build_matrix(corpus: PreparedCorpus, *, max_df: float = 0.5) -> TermMatrix:

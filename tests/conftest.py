@@ -20,6 +20,7 @@ from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engage import create_app, migrate
+from engage.db import make_engine
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +119,7 @@ def _savepoints_for_sqlite(engine: Any) -> None:
 @pytest.fixture
 def db(app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     """A session in a transaction that is rolled back after the test; the app's sessions join it."""
-    engine = create_engine(database_url)
+    engine = make_engine(database_url)  # the app's own settings (SQLite foreign keys on)
     if database_url.startswith("sqlite"):
         _savepoints_for_sqlite(engine)
     connection = engine.connect()

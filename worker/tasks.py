@@ -57,10 +57,10 @@ def _run_analysis(run_id: int, *, task_id: str | None) -> None:
         return
 
     # Deferred on purpose: scikit-learn loads only in workers, never in web processes.
-    from analysis.clouds import render_word_cloud, term_weights
     from analysis.errors import AnalysisError
     from analysis.themes import find_themes
     from analysis.types import ThemeParams
+    from analysis.wordcloud import render_word_cloud, term_weights
 
     total = len(job.questions)
     for done, question in enumerate(job.questions):

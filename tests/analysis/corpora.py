@@ -49,16 +49,16 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "give young folk a youth club and they will use it",
     ),
     "gp": (
-        "you cannot get a gp appointment for weeks",
+        "you cannot get a GP appointment for weeks",
         "waiting three weeks to see a doctor is not acceptable",
         "the health centre phone lines are always engaged",
-        "more gp appointments and doctors at the surgery",
+        "more GP appointments and doctors at the surgery",
         "getting a doctor appointment is impossible",
-        "the gp surgery needs more doctors and nurses",
-        "phone at 8am and all the gp appointments are gone",
+        "the GP surgery needs more doctors and nurses",
+        "phone at 8am and all the GP appointments are gone",
         "face to face appointments with a doctor not phone calls",
         "the waiting list at the health centre is far too long",
-        "an appointment with the gp within a few days",
+        "an appointment with the GP within a few days",
     ),
     "lighting": (
         "the street lights on our road have been broken for months",
@@ -91,7 +91,7 @@ NON_ANSWERS: tuple[str, ...] = ("N/A", "no", "None", "Don't know", "agree", "n/a
 
 def planted_answers(per_topic: int = 18, seed: int = 1) -> list[tuple[str, str, str]]:
     """(answer id, text, planted topic) triples: per_topic answers for each topic, shuffled."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     rows: list[tuple[str, str]] = []
     for topic, phrases in TOPICS.items():
         for index in range(per_topic):
@@ -102,3 +102,20 @@ def planted_answers(per_topic: int = 18, seed: int = 1) -> list[tuple[str, str, 
             rows.append((text[0].upper() + text[1:], topic))
     rng.shuffle(rows)
     return [(f"a{index:03d}", text, topic) for index, (text, topic) in enumerate(rows)]
+
+
+def varied_answers(n: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    """n answers that are mostly distinct: two or three phrasings of one topic per answer.
+
+    Used for size and speed checks, where planted_answers' small templates would collapse into
+    a few hundred duplicates.
+    """
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    topics = sorted(TOPICS)
+    rows: list[tuple[str, str, str]] = []
+    for index in range(n):
+        topic = topics[index % len(topics)]
+        parts = rng.sample(TOPICS[topic], rng.choice((1, 2, 3)))
+        text = f"{rng.choice(OPENERS)}{' and '.join(parts)}{rng.choice(CLOSERS)} ({index % 97})"
+        rows.append((f"v{index:05d}", text, topic))
+    return rows

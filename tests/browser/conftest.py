@@ -101,10 +101,14 @@ def make_page(browser: Browser, axe_source: str, request: pytest.FixtureRequest)
         context = browser.new_context(
             java_script_enabled=javascript, viewport={"width": width, "height": height}
         )
+        context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        # Script errors and CSP refusals; a 400 for a form with mistakes is expected, not counted.
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text)
+                if m.type == "error" and "Failed to load resource" not in m.text else None)
         page.errors = errors  # type: ignore[attr-defined]
         return page, Checker(page, axe_source, f"{request.node.name}-{width}")
 

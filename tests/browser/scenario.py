@@ -98,9 +98,9 @@ def consultation(session, organisation_id: int, title: str, opens_at):
 
 def store_real_themes(session, run_id: int, question_id: int) -> None:
     """The analysis the worker would store, computed here so the browser test needs no broker."""
-    from analysis.clouds import render_word_cloud, term_weights
     from analysis.themes import find_themes
     from analysis.types import ThemeParams
+    from analysis.wordcloud import render_word_cloud, term_weights
 
     answers = [(str(i), t) for i, t in services.free_text_answers(session, question_id)]
     params = ThemeParams(question_text="What would make the biggest difference?")

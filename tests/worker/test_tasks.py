@@ -67,6 +67,7 @@ def test_a_finished_run_is_not_repeated(app, db, run):
     with app.app_context():
         tasks.run_analysis.run(run.id)
         tasks.run_analysis.run(run.id)
+    db.expire_all()
     assert run.attempts == 1
 
 

@@ -1,0 +1,64 @@
+"""`engage themes`: find themes in a file of answers from the command line.
+
+A plain click command, so the web app can mount it (`engage themes`) without this package
+importing Flask. Bad input exits with status 2 and a message meant for the person typing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from analysis.errors import AnalysisError
+from analysis.io import read_answers
+from analysis.themes import find_themes
+from analysis.types import ThemeParams
+
+
+class BadInput(click.ClickException):
+    """A problem with the command's input; exit status 2, like click's own usage errors."""
+
+    exit_code = 2
+
+
+@click.command("themes")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--text-column", required=True, help="Column (or JSON field) with the answers.")
+@click.option("--id-column", required=True, help="Column (or JSON field) with answer ids.")
+@click.option("--k", type=click.IntRange(min=1), default=None, help="Number of themes [auto].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--question", default="", help="Question text; its words are not used as themes.")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the themes as JSON.",
+)
+def themes_command(
+    input_path: Path,
+    text_column: str,
+    id_column: str,
+    k: int | None,
+    seed: int,
+    question: str,
+    output: Path,
+) -> None:
+    """Find themes in the answers in INPUT (.csv, .tsv, .jsonl or .ndjson)."""
+    try:
+        answers = read_answers(input_path, text_column=text_column, id_column=id_column)
+        result = find_themes(answers, ThemeParams(k=k, seed=seed, question_text=question))
+    except AnalysisError as error:
+        raise BadInput(str(error)) from None
+    try:
+        with output.open("w", encoding="utf-8") as handle:
+            json.dump(result.to_json(), handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+    except OSError as error:
+        raise BadInput(f"Could not write {output}: {error.strerror}.") from None
+    unassigned = sum(1 for assignment in result.assignments if not assignment.themes)
+    click.echo(
+        f"Found {result.k} themes in {len(answers)} answers "
+        f"({unassigned} not in any theme); wrote {output}."
+    )

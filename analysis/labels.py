@@ -1,0 +1,145 @@
+"""Readable labels and key terms for themes, in words people wrote rather than stems.
+
+A theme's strongest phrase is usually the best label ("street lighting", "GP appointments"); when
+no two-word phrase is strong enough the two strongest words are joined ("potholes and roads"), so a
+label is always two to four words. Labels are chosen largest theme first and a phrase already used
+by a larger theme is skipped, so no two themes share a label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.preprocess import SurfaceForms
+
+# A two-word phrase can label a theme when it scores at least this share of the theme's top term.
+PHRASE_SHARE = 0.2
+# ...and either contains one of the theme's MAIN_WORDS strongest words or scores this share.
+STRONG_PHRASE_SHARE = 0.5
+MAIN_WORDS = 3
+# Word pairs are formed from this many of a theme's strongest single words.
+PAIR_WORDS = 5
+# How many of a theme's strongest features are considered for labels and key terms.
+CANDIDATES = 40
+N_TERMS = 8
+
+
+@dataclass(frozen=True)
+class Description:
+    """What people see of a theme: its label and key terms."""
+
+    label: str
+    terms: tuple[str, ...]
+
+
+def _stems(feature: str) -> set[str]:
+    return set(feature.split())
+
+
+def key_terms(
+    weights: np.ndarray, features: Sequence[str], surfaces: SurfaceForms, n: int = N_TERMS
+) -> tuple[str, ...]:
+    """Strongest terms, a phrase replacing a word it contains ("bus" -> "bus services")."""
+    chosen: list[str] = []
+    for j in np.argsort(-weights, kind="stable")[:CANDIDATES]:
+        if weights[j] <= 0 or len(chosen) >= n:
+            break
+        feature = features[j]
+        if " " not in feature:
+            if any(feature in _stems(other) for other in chosen):
+                continue
+            chosen.append(feature)
+            continue
+        inside = [
+            k for k, other in enumerate(chosen) if " " not in other and other in _stems(feature)
+        ]
+        if inside:
+            chosen[inside[0]] = feature
+            chosen = [f for k, f in enumerate(chosen) if k not in inside[1:]]
+        elif feature not in chosen:
+            chosen.append(feature)
+    terms: list[str] = []
+    for feature in chosen:
+        shown = surfaces.display(feature)
+        if shown not in terms:
+            terms.append(shown)
+    return tuple(terms)
+
+
+def _fallback_label(terms: Sequence[str]) -> str:
+    """Two to four words from the key terms when no label option is left."""
+    if not terms:
+        return "Other comments"
+    if len(terms) == 1 or len(terms[0].split()) + len(terms[1].split()) > 3:
+        return terms[0] if " " in terms[0] else f"Comments on {terms[0]}"
+    return f"{terms[0]} and {terms[1]}"
+
+
+def _capitalise(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _label_candidates(weights: np.ndarray, features: Sequence[str]) -> list[tuple[str, ...]]:
+    """Label options, best first: phrases about the theme's main words, then word pairs.
+
+    A phrase must be reasonably strong and either contain one of the theme's strongest words
+    or be strong in its own right; otherwise a weak phrase that happens to be distinctive
+    ("biodiversity system") would label a theme about something else.
+    """
+    order = [j for j in np.argsort(-weights, kind="stable")[:CANDIDATES] if weights[j] > 0]
+    if not order:
+        return []
+    top = float(weights[order[0]])
+    singles = [features[j] for j in order if " " not in features[j]]
+    main_words = set(singles[:MAIN_WORDS])
+    phrases = [
+        features[j]
+        for j in order
+        if " " in features[j]
+        and weights[j] >= PHRASE_SHARE * top
+        and (main_words & _stems(features[j]) or weights[j] >= STRONG_PHRASE_SHARE * top)
+    ]
+    pairs: list[tuple[float, tuple[str, ...]]] = []
+    head = [j for j in order if " " not in features[j]][:PAIR_WORDS]
+    for a_index, a in enumerate(head):
+        for b in head[a_index + 1 :]:
+            words = {features[a], features[b]}
+            if any(words <= _stems(phrase) for phrase in phrases):
+                continue  # "bus" + "service" is the phrase "bus service"
+            pairs.append(((float(weights[a]) + float(weights[b])) / 2, (features[a], features[b])))
+    pairs.sort(key=lambda item: -item[0])  # stable: ties keep the order of the strongest word
+    candidates: list[tuple[str, ...]] = [(phrase,) for phrase in phrases]
+    candidates += [pair for _, pair in pairs]
+    return candidates
+
+
+def describe_themes(
+    h: np.ndarray, features: Sequence[str], surfaces: SurfaceForms
+) -> list[Description]:
+    """Label and key terms for each row of `h` (largest theme first), with no repeated label."""
+    used_features: set[str] = set()
+    used_labels: set[str] = set()
+    out: list[Description] = []
+    for weights in h:
+        terms = key_terms(weights, features, surfaces)
+        label = ""
+        for candidate in _label_candidates(weights, features):
+            if any(part in used_features for part in candidate):
+                continue
+            text = " and ".join(surfaces.display(part) for part in candidate)
+            if text.lower() not in used_labels:
+                label = text
+                used_features.update(candidate)
+                break
+        if not label:  # every option taken: fall back to the key terms, made unique
+            label = _fallback_label(terms)
+            suffix = 2
+            base = label
+            while label.lower() in used_labels:
+                label, suffix = f"{base} ({suffix})", suffix + 1
+        used_labels.add(label.lower())
+        out.append(Description(label=_capitalise(label), terms=terms))
+    return out

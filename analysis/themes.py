@@ -1,0 +1,111 @@
+"""Find the themes in one question's free-text answers.
+
+The pipeline: normalise and de-duplicate answers, drop non-answers, build stemmed unigram and
+bigram TF-IDF features, factorise with NMF (choosing the number of themes by over-segmenting and
+merging unless it is given), assign each answer to every theme close to its strongest, then label
+themes and pick quotes. Each step lives in its own module so it can be improved on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from analysis.errors import AnalysisError, NotEnoughText
+from analysis.factorise import factorise, memberships
+from analysis.labels import describe_themes
+from analysis.merging import choose_initial_themes
+from analysis.preprocess import PreparedCorpus, prepare
+from analysis.quotes import pick_quotes
+from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
+from analysis.vectorise import build_matrix
+
+METHOD = "tfidf-nmf"
+# Fewer distinct substantive answers than this cannot support themes.
+MIN_DISTINCT_ANSWERS = 5
+
+
+def _check(answers: Sequence[tuple[str, str]], params: ThemeParams) -> None:
+    if params.k is not None and params.k < 1:
+        raise AnalysisError("The number of themes must be at least 1.")
+    for item in answers:  # tuples, lists or database rows: anything that unpacks into two
+        try:
+            _, _ = item
+        except (TypeError, ValueError):
+            raise AnalysisError("Each answer must be an (id, text) pair.") from None
+
+
+def _not_enough(corpus: PreparedCorpus) -> NotEnoughText:
+    return NotEnoughText(
+        f"Only {corpus.n_docs} of {corpus.n_answers} answers have enough words to find themes "
+        f"(at least {MIN_DISTINCT_ANSWERS} different, substantive answers are needed)."
+    )
+
+
+def find_themes(
+    answers: Sequence[tuple[str, str]],
+    params: ThemeParams = ThemeParams(),  # noqa: B008 - frozen dataclass, safe to share
+) -> ThemeResult:
+    """Themes in `answers`, (answer_id, text) pairs, with one assignment per answer in order.
+
+    Raises NotEnoughText when too few answers say anything, AnalysisError for bad parameters.
+    """
+    _check(answers, params)
+    corpus = prepare(
+        answers, question_text=params.question_text, extra_stop_words=params.extra_stop_words
+    )
+    if corpus.n_docs < MIN_DISTINCT_ANSWERS:
+        raise _not_enough(corpus)
+    matrix = build_matrix(corpus)
+    x = matrix.tfidf
+    if x.nnz == 0 or len(matrix.features) < 2:
+        raise _not_enough(corpus)
+    doc_counts = np.asarray(corpus.doc_counts, dtype=np.float64)
+    if params.k is None:
+        initial = choose_initial_themes(x, doc_counts, seed=params.seed)
+        factors = factorise(x, initial.shape[0], seed=params.seed, init_h=initial)
+    else:
+        k = min(params.k, corpus.n_docs, len(matrix.features))
+        factors = factorise(x, k, seed=params.seed)
+    primary, members = memberships(factors.w)
+
+    k_fitted = factors.h.shape[0]
+    sizes = np.zeros(k_fitted)
+    primary_sizes = np.zeros(k_fitted)
+    for doc, themes in enumerate(members):
+        for j in themes:
+            sizes[j] += doc_counts[doc]
+        if themes:
+            primary_sizes[themes[0]] += doc_counts[doc]
+    order = sorted(range(k_fitted), key=lambda j: (-sizes[j], -primary_sizes[j], j))
+    if params.k is None:
+        order = [j for j in order if sizes[j] > 0]  # merging can leave a theme with no answers
+    theme_id = {j: f"t{rank + 1}" for rank, j in enumerate(order)}
+
+    descriptions = describe_themes(factors.h[order], matrix.features, corpus.surfaces)
+    n_terms = np.asarray(x.getnnz(axis=1), dtype=np.float64)
+    themes: list[Theme] = []
+    for rank, j in enumerate(order):
+        candidates = np.flatnonzero(primary == j)
+        if candidates.size == 0:
+            candidates = np.array([d for d, m in enumerate(members) if j in m], dtype=np.int64)
+        quote_docs = pick_quotes(x, factors.w[:, j], candidates, n_terms)
+        themes.append(
+            Theme(
+                id=theme_id[j],
+                label=descriptions[rank].label,
+                terms=descriptions[rank].terms,
+                size=int(sizes[j]),
+                share=round(float(sizes[j]) / corpus.n_answers, 4),
+                quotes=tuple(corpus.ids[corpus.doc_first[d]] for d in quote_docs),
+            )
+        )
+
+    assignments: list[Assignment] = []
+    for answer_id, doc in zip(corpus.ids, corpus.answer_doc, strict=True):
+        ids = tuple(theme_id[j] for j in members[doc] if j in theme_id) if doc >= 0 else ()
+        assignments.append(Assignment(id=answer_id, themes=ids, primary=ids[0] if ids else None))
+    return ThemeResult(
+        themes=tuple(themes), assignments=tuple(assignments), method=METHOD, k=len(themes)
+    )

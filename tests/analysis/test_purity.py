@@ -1,0 +1,53 @@
+"""analysis/ must stay importable without the web app, the database or the task queue."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN = ("flask", "sqlalchemy", "celery", "engage", "surveys", "worker")
+
+SCRIPT = """
+import json, sys
+import analysis, analysis.errors, analysis.types, analysis.io, analysis.themes, analysis.cli
+import analysis.wordcloud
+from analysis.themes import find_themes
+from analysis.wordcloud import render_word_cloud, term_weights
+answers = [(str(i), t) for i, t in enumerate(
+    ["More buses please", "Fix the potholes", "Youth club for teenagers", "GP appointments",
+     "Street lights broken", "Bus fares too high", "Potholes on every road", "Open the youth club"]
+)]
+find_themes(answers)
+render_word_cloud(term_weights([t for _, t in answers]), width=100, height=100)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_analysis_imports_nothing_from_the_app() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    loaded = json.loads(completed.stdout.strip().splitlines()[-1])
+    bad = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
+    assert bad == []
+
+
+def test_package_init_is_light() -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import analysis, sys, json; print(json.dumps(sorted(sys.modules)))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    loaded = json.loads(completed.stdout)
+    assert not [m for m in loaded if m.split(".")[0] in {"numpy", "sklearn", "nltk", "wordcloud"}]
