@@ -23,6 +23,9 @@ def run(*, port: int, workers: int) -> None:
     env = dict(os.environ)
     # The worker and web processes must use the same instance folder and database as this one.
     env.setdefault("ENGAGE_INSTANCE_PATH", current_app.instance_path)
+    partnership = seed.load("partnership.json")
+    env.setdefault("ENGAGE_PARTNERSHIP_NAME", partnership["name"])
+    env.setdefault("ENGAGE_CONTACT_EMAIL", partnership["contact_email"])
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [
             sys.executable,
