@@ -107,8 +107,14 @@ def make_page(browser: Browser, axe_source: str, request: pytest.FixtureRequest)
         errors: list[str] = []
         # Script errors and CSP refusals; a 400 for a form with mistakes is expected, not counted.
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text)
-                if m.type == "error" and "Failed to load resource" not in m.text else None)
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "Failed to load resource" not in m.text
+                else None
+            ),
+        )
         page.errors = errors  # type: ignore[attr-defined]
         return page, Checker(page, axe_source, f"{request.node.name}-{width}")
 

@@ -41,8 +41,9 @@ def test_resident_answers_fixes_errors_and_submits(make_page, base_url, live_app
     page.click("button:has-text('Send my response')")
     assert page.title().startswith("Error:")
     # GOV.UK Frontend moves focus to the summary once its script has run.
-    page.wait_for_function("document.activeElement.closest('.govuk-error-summary') !== null",
-                           timeout=5000)
+    page.wait_for_function(
+        "document.activeElement.closest('.govuk-error-summary') !== null", timeout=5000
+    )
     summary = page.inner_text(".govuk-error-summary")
     assert "Question 1: Select an answer" in summary
     assert "Question 2: Select no more than 2 answers" in summary
