@@ -74,7 +74,7 @@ def check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
         raise SurveyError("The closing date must be after the opening date")
 
 
-def option_list(labels: Iterable[str]) -> list[dict[str, str]]:
+def option_list(labels: Iterable[str], prefix: str = "o") -> list[dict[str, str]]:
     """Options from labels, each with a stable value that survives later edits of the label."""
     options: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -82,7 +82,7 @@ def option_list(labels: Iterable[str]) -> list[dict[str, str]]:
         if not label or label.lower() in seen:
             continue
         seen.add(label.lower())
-        options.append({"value": f"o{len(options) + 1}", "label": label})
+        options.append({"value": f"{prefix}{len(options) + 1}", "label": label})
     return options
 
 
@@ -98,9 +98,13 @@ def add_question(
     settings: Mapping[str, Any] | None = None,
 ) -> Question:
     qtype = get_type(type)
-    choices = option_list(options) if qtype.has_options else []
+    choices = (
+        option_list(options or getattr(qtype, "default_options", ())) if qtype.has_options else []
+    )
     if qtype.has_options and len(choices) < 2:
         raise SurveyError("Give at least two different options, one on each line")
+    if type == "matrix" and len((settings or {}).get("rows") or []) < 1:
+        raise SurveyError("Give at least one row for the matrix, one on each line")
     question = Question(
         type=type,
         title=title.strip(),
@@ -189,16 +193,14 @@ def parse_answers(
     parsed: dict[int, Parsed] = {}
     errors: list[FieldError] = []
     for question in consultation.questions:
-        result = get_type(question.type).parse(question, form.get(question.field_name, ()))
+        qtype = get_type(question.type)
+        if not qtype.has_input:
+            continue
+        result = qtype.read(question, form)
         parsed[question.id] = result
         if result.error:
-            errors.append(FieldError(question.id, first_input_id(question), result.error))
+            errors.append(FieldError(question.id, qtype.error_target(question), result.error))
     return parsed, errors
-
-
-def first_input_id(question: Question) -> str:
-    """The id the error summary links to: GOV.UK gives the first radio or checkbox the bare name."""
-    return question.field_name
 
 
 def find_response(session: Session, token: str) -> Response | None:

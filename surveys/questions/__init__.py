@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from surveys.questions.base import Parsed, QuestionType
-from surveys.questions.choice import MultipleChoice, SingleChoice
-from surveys.questions.text import LongText
+from surveys.questions.choice import MultipleChoice, RatingScale, SingleChoice
+from surveys.questions.grid import Matrix, Ranking
+from surveys.questions.other import Consent, Information, Locality
+from surveys.questions.text import DateInput, Email, LongText, Number, ShortText
 
 QUESTION_TYPES: dict[str, QuestionType] = {
     t.key: t
     for t in (
         SingleChoice(),
         MultipleChoice(),
+        RatingScale(),
+        Matrix(),
+        Ranking(),
+        ShortText(),
         LongText(),
+        Number(),
+        DateInput(),
+        Email(),
+        Locality(),
+        Consent(),
+        Information(),
     )
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,20 +27,34 @@ class Parsed:
         return self.value in (None, "", [])
 
 
+Form = Mapping[str, Sequence[str]]
+
+
 class QuestionType:
     key: ClassVar[str]
     name: ClassVar[str]  # what officers see when choosing a type
     has_options: ClassVar[bool] = False
+    has_input: ClassVar[bool] = True  # information text has none
     free_text: ClassVar[bool] = False  # answers are analysed for themes
+    settings_fields: ClassVar[tuple[str, ...]] = ()  # extra fields on the officer's form
+    default_options: ClassVar[tuple[str, ...]] = ()  # used when the officer gives none
 
     @property
     def template(self) -> str:
         return f"participate/questions/{self.key}.html"
 
+    def read(self, question: Question, form: Form) -> Parsed:
+        """The answer from a submitted form; types with several inputs override this."""
+        return self.parse(question, form.get(question.field_name, ()))
+
     def parse(self, question: Question, raw: Sequence[str]) -> Parsed:
         raise NotImplementedError
 
-    def display(self, question: Question, value: Any) -> str:
+    def error_target(self, question: Question) -> str:
+        """The id of the input an error summary link should focus."""
+        return question.field_name
+
+    def display(self, question: Question, value: Any, text: str | None = None) -> str:
         """The answer as a person reads it on the check-answers page and in exports."""
         return "" if value is None else str(value)
 
