@@ -24,6 +24,8 @@ SETTINGS: dict[str, str] = {
     "Default: `Community Planning Partnership`.",
     "CONTACT_EMAIL": "Where residents report problems (accessibility statement). "
     "Default: `engage@example.org`.",
+    "LOCALITIES": "The partnership's localities (community council areas), separated by "
+    "commas; locality questions offer them. Default: none.",
     "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "
     "re-sends analysis waiting for a broker. Default: `30`.",
 }
@@ -37,6 +39,7 @@ class DefaultConfig:
     PARTNERSHIP_NAME = "Community Planning Partnership"
     CONTACT_EMAIL = "engage@example.org"
     TICK_SECONDS = 30
+    LOCALITIES: list[str] = []  # noqa: RUF012 - read-only default, replaced not mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
     # lives as long as the session instead.
     WTF_CSRF_ENABLED = True
@@ -61,7 +64,12 @@ def environment_settings(environ: os._Environ[str] | dict[str, str]) -> dict[str
         value = environ.get(f"ENGAGE_{name}")
         if value is None or value == "":
             continue
-        settings[name] = int(value) if name == "TICK_SECONDS" else value
+        if name == "TICK_SECONDS":
+            settings[name] = int(value)
+        elif name == "LOCALITIES":
+            settings[name] = [part.strip() for part in value.split(",") if part.strip()]
+        else:
+            settings[name] = value
     return settings
 
 

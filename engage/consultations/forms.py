@@ -75,8 +75,46 @@ class QuestionForm(FlaskForm):
         widget=GovRadioInput(),
     )
     options = TextAreaField(
-        "Options (for choice questions)",
-        description="One option on each line",
+        "Options (choice, rating, matrix scale, ranking and locality questions)",
+        description="One option on each line. Rating scales and matrices use agree to "
+        "disagree when left empty; locality questions use the partnership's areas.",
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
+    display = RadioField(
+        "Show single choice options as",
+        choices=[
+            SelectChoice("radios", "Radio buttons"),
+            SelectChoice("dropdown", "A dropdown list (for long lists)"),
+        ],
+        default="radios",
+        widget=GovRadioInput(),
+    )
+    allow_other = RadioField(
+        "Offer “Other, please specify”? (choice questions)",
+        choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes")],
+        default="no",
+        widget=GovRadioInput(),
+    )
+    rows = TextAreaField(
+        "Rows (matrix questions)",
+        description="One row on each line, for example a service or a statement",
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
+    min_value = IntegerField(
+        "Smallest number allowed (number questions, optional)",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    max_value = IntegerField(
+        "Largest number allowed (number questions, optional)",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    postcodes = TextAreaField(
+        "Postcode districts (locality questions, optional)",
+        description="One on each line, like KA1: Drumlee",
         widget=GovTextArea(),
         validators=[Optional()],
     )

@@ -28,6 +28,16 @@ from surveys.models import (
 )
 from surveys.questions import get_type
 
+SETTINGS_FIELDS = (
+    "max_choices",
+    "max_length",
+    "display",
+    "rows",
+    "min_value",
+    "max_value",
+    "postcodes",
+    "allow_other",
+)
 OPENS_AT = time(9, 0)
 CLOSES_AT = time(23, 59)
 
@@ -132,14 +142,16 @@ def add_question(consultation_id: int) -> ResponseReturnValue:
                 title=form.title.data or "",
                 hint=form.hint.data or "",
                 required=form.required.data == "yes",
-                options=(form.options.data or "").splitlines(),
+                options=(form.options.data or "").splitlines()
+                or (current_app.config["LOCALITIES"] if qtype.key == "locality" else []),
                 settings=qtype.settings_from_form(
-                    {"max_choices": form.max_choices.data, "max_length": form.max_length.data}
+                    {name: getattr(form, name).data for name in SETTINGS_FIELDS}
                 ),
             )
         except SurveyError as exc:
             get_session().rollback()
-            form.options.errors = [str(exc)]
+            field = form.rows if "row" in str(exc) else form.options
+            field.errors = [str(exc)]
             service_error = str(exc)
         else:
             get_session().commit()

@@ -26,6 +26,7 @@ def run(*, port: int, workers: int) -> None:
     partnership = seed.load("partnership.json")
     env.setdefault("ENGAGE_PARTNERSHIP_NAME", partnership["name"])
     env.setdefault("ENGAGE_CONTACT_EMAIL", partnership["contact_email"])
+    env.setdefault("ENGAGE_LOCALITIES", ",".join(partnership["localities"]))
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [
             sys.executable,

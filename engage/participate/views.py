@@ -16,7 +16,7 @@ from engage.security import csrf
 from surveys import services
 from surveys.errors import ConsultationNotOpen
 from surveys.models import Consultation, ConsultationStatus
-from surveys.questions import Parsed
+from surveys.questions import Parsed, get_type
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PUBLIC_STATES = (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
@@ -41,7 +41,8 @@ def render_survey(
 ) -> ResponseReturnValue:
     """The whole questionnaire on one page, with any answers and errors shown again."""
     errors = errors or []
-    numbers = {q.id: n for n, q in enumerate(consultation.questions, start=1)}
+    asked = [q for q in consultation.questions if get_type(q.type).has_input]
+    numbers = {q.id: n for n, q in enumerate(asked, start=1)}
     return (
         render_template(
             "participate/respond.html",

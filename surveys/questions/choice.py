@@ -73,7 +73,7 @@ class SingleChoice(QuestionType):
         settings: dict[str, Any] = {}
         if data.get("display") == "dropdown":
             settings["display"] = "dropdown"
-        if data.get("allow_other"):
+        if data.get("allow_other") in (True, "yes"):
             settings["allow_other"] = True
         return settings
 
@@ -88,7 +88,7 @@ class RatingScale(SingleChoice):
 
     @property
     def template(self) -> str:
-        return "participate/questions/single_choice.html"
+        return SingleChoice().template
 
     def settings_from_form(self, data: dict[str, Any]) -> dict[str, Any]:
         return {}
@@ -135,6 +135,6 @@ class MultipleChoice(QuestionType):
         settings: dict[str, Any] = {}
         if data.get("max_choices"):
             settings["max_choices"] = int(data["max_choices"])
-        if data.get("allow_other"):
+        if data.get("allow_other") in (True, "yes"):
             settings["allow_other"] = True
         return settings

@@ -39,8 +39,10 @@ class Locality(QuestionType):
             district = postcode_district(postcode)
             if district is None:
                 return Parsed(error="Enter a real postcode, like KA1 1AA", raw=raw)
-            mapped = (question.settings.get("postcodes") or {}).get(district)
-            if mapped not in valid:
+            area = (question.settings.get("postcodes") or {}).get(district)
+            by_label = {o["label"].lower(): o["value"] for o in question.options}
+            mapped = area if area in valid else by_label.get(str(area).lower())
+            if mapped is None:
                 message = "We could not match that postcode to an area: select your area"
                 return Parsed(error=message, raw=raw)
             return Parsed(value=mapped, raw=raw)
@@ -49,6 +51,15 @@ class Locality(QuestionType):
 
     def display(self, question: Question, value: Any, text: str | None = None) -> str:
         return "" if value is None else question.option_label(str(value))
+
+    def settings_from_form(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``KA1: Drumlee`` lines map postcode districts to areas."""
+        postcodes = {}
+        for line in (data.get("postcodes") or "").splitlines():
+            district, _, area = line.partition(":")
+            if district.strip() and area.strip():
+                postcodes[district.strip().upper()] = area.strip()
+        return {"postcodes": postcodes} if postcodes else {}
 
 
 class Consent(QuestionType):

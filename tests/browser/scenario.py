@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from engage.accounts.services import create_user
 from engage.db import get_session
@@ -40,6 +41,8 @@ def build() -> None:
     now = utcnow()
     open_one = consultation(session, council.id, "Parks and play areas", now)
     open_one.status = ConsultationStatus.OPEN
+
+    every_type(session, council.id, now)
 
     closed = consultation(session, council.id, "Getting about Craigmuir", now - timedelta(days=40))
     closed.status = ConsultationStatus.OPEN
@@ -94,6 +97,74 @@ def consultation(session, organisation_id: int, title: str, opens_at):
         settings={"max_length": 500},
     )
     return item
+
+
+ALL_TYPES_SLUG = "every-kind-of-question"
+
+
+def every_type(session, organisation_id: int, now) -> None:
+    """One open consultation with a question of every type."""
+    item = services.create_consultation(
+        session,
+        title="Every kind of question",
+        summary="A survey using each question type.",
+        organisation_id=organisation_id,
+        opens_at=now,
+        closes_at=now + timedelta(days=30),
+    )
+    add = partial(services.add_question, session, item)
+    add(
+        type="information",
+        title="About your area",
+        hint="These questions are about where you live.",
+    )
+    add(
+        type="single_choice",
+        title="How do you usually travel?",
+        required=True,
+        options=["Bus", "Car", "Walking"],
+        settings={"allow_other": True},
+    )
+    add(
+        type="single_choice",
+        title="Which day suits you best?",
+        options=["Monday", "Tuesday"],
+        settings={"display": "dropdown"},
+    )
+    add(
+        type="multiple_choice",
+        title="Which services do you use?",
+        options=["Library", "Gym"],
+        settings={"allow_other": True, "max_choices": 2},
+    )
+    add(type="rating_scale", title="The park is well kept", required=True)
+    add(
+        type="matrix",
+        title="How good are these?",
+        options=["Good", "Poor"],
+        required=True,
+        settings={"rows": services.option_list(["Buses", "Roads"], prefix="r")},
+    )
+    add(type="ranking", title="Rank these priorities", options=["Jobs", "Housing", "Health"])
+    add(type="short_text", title="Your street name")
+    add(type="long_text", title="Anything else?", settings={"max_length": 300})
+    add(
+        type="number",
+        title="How many people live in your home?",
+        required=True,
+        settings={"min_value": 1, "max_value": 20},
+    )
+    add(type="date", title="When did you move here?", required=True)
+    add(type="email", title="Email, if you want a reply")
+    add(
+        type="locality",
+        title="Where do you live?",
+        required=True,
+        options=["Drumlee", "Kirkhallie"],
+        settings={"postcodes": {"KA1": "Drumlee"}},
+    )
+    add(type="consent", title="Can we use your answers in our report?", required=True)
+    item.status = ConsultationStatus.OPEN
 
 
 def store_real_themes(session, run_id: int, question_id: int) -> None:

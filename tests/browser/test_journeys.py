@@ -42,7 +42,7 @@ def test_resident_answers_fixes_errors_and_submits(make_page, base_url, live_app
     assert page.title().startswith("Error:")
     # GOV.UK Frontend moves focus to the summary once its script has run.
     page.wait_for_function(
-        "document.activeElement.closest('.govuk-error-summary') !== null", timeout=5000
+        "() => document.activeElement.closest('.govuk-error-summary') !== null", timeout=5000
     )
     summary = page.inner_text(".govuk-error-summary")
     assert "Question 1: Select an answer" in summary
@@ -115,7 +115,7 @@ def test_officer_pages(make_page, base_url):
     axe.check("detail")
     page.click("text=Add a question")
     axe.check("question")
-    page.check("text=Free text (long answer)")
+    page.check("input[value=long_text]")
     page.fill("#title", "What would help you feel safer?")
     page.click("button:has-text('Add question')")
     page.click("text=Preview")
@@ -140,3 +140,84 @@ def test_jog_reads_the_themes(make_page, base_url):
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert "Word cloud" in image.get_attribute("alt")
     axe.check("findings-consultation")
+
+
+def question_ids(live_app, slug: str) -> dict[str, list[int]]:
+    from surveys.models import Consultation
+
+    with live_app.app_context():
+        item = get_session().scalars(select(Consultation).where(Consultation.slug == slug)).one()
+        ids: dict[str, list[int]] = {}
+        for question in item.questions:
+            ids.setdefault(question.type, []).append(question.id)
+        return ids
+
+
+def test_every_question_type_in_the_browser(make_page, base_url, live_app):
+    ids = question_ids(live_app, scenario.ALL_TYPES_SLUG)
+    page, axe = make_page()
+    before = stored_responses(live_app)
+    page.goto(f"{base_url}/consultations/{scenario.ALL_TYPES_SLUG}/respond")
+    axe.check("all-types-form")
+
+    # Mistakes in several types at once.
+    number, day = f"q{ids['number'][0]}", f"q{ids['date'][0]}"
+    page.fill(f"#{number}", "forty")
+    page.fill(f"#{day}-day", "31")
+    page.fill(f"#{day}-month", "2")
+    page.fill(f"#{day}-year", "2020")
+    page.click("button:has-text('Send my response')")
+    assert page.title().startswith("Error:")
+    summary = page.inner_text(".govuk-error-summary")
+    for message in (
+        "Select an answer",
+        "Answer every row",
+        "Enter a number, like 3 or 12.5",
+        "The date must be a real date",
+        "Select your area or enter your postcode",
+        "Tick the box to say you agree",
+    ):
+        assert message in summary
+    assert page.input_value(f"#{day}-day") == "31"
+    axe.check("all-types-errors")
+    page.click(f".govuk-error-summary a[href='#{day}-day']")
+    assert page.evaluate("document.activeElement.id") == f"{day}-day"
+
+    single, dropdown = ids["single_choice"]
+    page.check(f"#q{single}-4")  # Other
+    page.fill(f"#q{single}-other", "Ferry")
+    page.select_option(f"#q{dropdown}", label="Tuesday")
+    page.check(f"#q{ids['multiple_choice'][0]}")
+    page.check(f"#q{ids['rating_scale'][0]}-2")
+    matrix = ids["matrix"][0]
+    page.check(f"#q{matrix}-r1")
+    page.check(f"#q{matrix}-r2-2")
+    ranking = ids["ranking"][0]
+    for option, rank in (("o1", "2"), ("o2", "1"), ("o3", "3")):
+        page.select_option(f"#q{ranking}-{option}", rank)
+    page.fill(f"#q{ids['short_text'][0]}", "Burn Road")
+    page.fill(f"#{number}", "4")
+    page.fill(f"#{day}-day", "1")
+    page.fill(f"#{day}-month", "March")
+    page.fill(f"#q{ids['email'][0]}", "reply@example.org")
+    page.fill(f"#q{ids['locality'][0]}-postcode", "KA1 2BB")
+    page.check(f"#q{ids['consent'][0]}")
+    page.click("button:has-text('Send my response')")
+    page.wait_for_url("**/thank-you")
+    assert stored_responses(live_app) == before + 1
+
+    from surveys.models import Answer
+
+    with live_app.app_context():
+        answers = {
+            a.question_id: (a.value, a.text)
+            for a in get_session().scalars(select(Answer).order_by(Answer.id.desc()).limit(13))
+        }
+    assert answers[single] == ("other", "Ferry")
+    assert answers[dropdown][0] == "o2"
+    assert answers[matrix][0] == {"r1": "o1", "r2": "o2"}
+    assert answers[ranking][0] == ["o2", "o1", "o3"]
+    assert answers[ids["number"][0]][0] == 4
+    assert answers[ids["date"][0]][0] == "2020-03-01"
+    assert answers[ids["locality"][0]][0] == "o1"
+    assert answers[ids["consent"][0]][0] is True
