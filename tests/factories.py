@@ -106,3 +106,32 @@ def response(item: Consultation, answers: dict[int, Any]) -> Response:
     return services.submit_response(
         session(), item, parsed, token=secrets.token_urlsafe(24), now=utcnow()
     )
+
+
+def partner_staff(session_: Session, password: str) -> Organisation:
+    """A council with an officer and the police with a JOG member, committed-data style.
+
+    For tests whose data must be visible to another process (a live server, a worker), so they
+    take a session rather than the rolled-back one. Returns the council.
+    """
+    council = Organisation(code="council", name="Craigmuir Council", kind="council")
+    police = Organisation(code="police", name="Police Scotland", kind="police")
+    session_.add_all([council, police])
+    session_.flush()
+    create_user(
+        session_,
+        email="officer@example.org",
+        password=password,
+        role="officer",
+        organisation=council,
+        name="Morag Officer",
+    )
+    create_user(
+        session_,
+        email="jog@example.org",
+        password=password,
+        role="jog",
+        organisation=police,
+        name="Iain Jog",
+    )
+    return council

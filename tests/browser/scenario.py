@@ -6,13 +6,13 @@ import secrets
 from datetime import timedelta
 from functools import partial
 
-from engage.accounts.services import create_user
 from engage.db import get_session
 from engage.findings import services as findings
 from surveys import services
 from surveys.base import utcnow
-from surveys.models import ConsultationStatus, Organisation
+from surveys.models import ConsultationStatus
 from surveys.questions import get_type
+from tests import factories
 from tests.worker.corpus import ANSWERS
 
 PASSWORD = "browser test password"
@@ -23,21 +23,7 @@ OPEN_SLUG = "parks-and-play-areas"
 
 def build() -> None:
     session = get_session()
-    council = Organisation(code="council", name="Craigmuir Council", kind="council")
-    police = Organisation(code="police", name="Police Scotland", kind="police")
-    session.add_all([council, police])
-    session.flush()
-    create_user(
-        session,
-        email=OFFICER,
-        password=PASSWORD,
-        role="officer",
-        organisation=council,
-        name="Morag Officer",
-    )
-    create_user(
-        session, email=JOG, password=PASSWORD, role="jog", organisation=police, name="Iain Jog"
-    )
+    council = factories.partner_staff(session, PASSWORD)
     now = utcnow()
     open_one = consultation(session, council.id, "Parks and play areas", now)
     open_one.status = ConsultationStatus.OPEN

@@ -17,9 +17,8 @@ from flask import Flask
 from sqlalchemy import MetaData
 
 from engage import create_app
-from engage.accounts.services import create_user
 from engage.db import get_session
-from surveys.models import Organisation
+from tests import factories
 from tests.conftest import ROOT, app_config, configured_broker, configured_database, reset_database
 from tests.worker.corpus import ANSWERS
 
@@ -92,20 +91,7 @@ def login(client, email: str) -> None:
 def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_path):
     with live.app_context():
         session = get_session()
-        council = Organisation(code="council", name="Craigmuir Council", kind="council")
-        police = Organisation(code="police", name="Police Scotland", kind="police")
-        session.add_all([council, police])
-        session.flush()
-        create_user(
-            session,
-            email="officer@example.org",
-            password=PASSWORD,
-            role="officer",
-            organisation=council,
-        )
-        create_user(
-            session, email="jog@example.org", password=PASSWORD, role="jog", organisation=police
-        )
+        council = factories.partner_staff(session, PASSWORD)
         session.commit()
         council_id = council.id
 
