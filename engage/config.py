@@ -39,7 +39,7 @@ class DefaultConfig:
     PARTNERSHIP_NAME = "Community Planning Partnership"
     CONTACT_EMAIL = "engage@example.org"
     TICK_SECONDS = 30
-    LOCALITIES: list[str] = []  # noqa: RUF012 - read-only default, replaced not mutated
+    LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
     # lives as long as the session instead.
     WTF_CSRF_ENABLED = True

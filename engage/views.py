@@ -24,7 +24,7 @@ def register_blueprints(app: Flask) -> None:
     app.context_processor(layout_context)
     app.add_template_filter(longdate)
     app.add_template_global(question_template)
-    app.add_template_global(lambda: datetime.now(UK), "now_utc")
+    app.add_template_global(lambda: datetime.now(UK), "now")
 
 
 def longdate(value: datetime) -> str:

@@ -238,8 +238,19 @@ def submit_response(
 
 
 def response_count(session: Session, consultation_id: int) -> int:
-    stmt = select(func.count()).where(Response.consultation_id == consultation_id)
-    return session.scalar(stmt) or 0
+    return response_counts(session, [consultation_id])[consultation_id]
+
+
+def response_counts(session: Session, consultation_ids: Sequence[int]) -> dict[int, int]:
+    """Responses per consultation, in one query for a whole list."""
+    stmt = (
+        select(Response.consultation_id, func.count())
+        .where(Response.consultation_id.in_(consultation_ids))
+        .group_by(Response.consultation_id)
+    )
+    counts = dict.fromkeys(consultation_ids, 0)
+    counts.update({cid: n for cid, n in session.execute(stmt)})
+    return counts
 
 
 def choice_counts(session: Session, question: Question) -> list[tuple[str, int]]:

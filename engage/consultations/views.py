@@ -80,7 +80,7 @@ def index() -> ResponseReturnValue:
         )
     session = get_session()
     consultations = session.scalars(stmt).all()
-    counts = {c.id: services.response_count(session, c.id) for c in consultations}
+    counts = services.response_counts(session, [c.id for c in consultations])
     return render_template("consultations/index.html", consultations=consultations, counts=counts)
 
 

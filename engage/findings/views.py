@@ -26,10 +26,8 @@ def index() -> ResponseReturnValue:
         .where(Consultation.status.in_([ConsultationStatus.OPEN, ConsultationStatus.CLOSED]))
         .order_by(Consultation.closes_at.desc())
     ).all()
-    rows = [
-        (c, services.response_count(session, c.id), findings.latest_successful_run(session, c.id))
-        for c in consultations
-    ]
+    counts = services.response_counts(session, [c.id for c in consultations])
+    rows = [(c, counts[c.id], findings.latest_successful_run(session, c.id)) for c in consultations]
     return render_template("findings/index.html", rows=rows)
 
 

@@ -110,23 +110,25 @@ def test_account_rules(db):
         )
 
 
+def create_by_cli(app, email: str, role: str, organisation: str):
+    args = [
+        "users",
+        "create",
+        "--email",
+        email,
+        "--role",
+        role,
+        "--organisation",
+        organisation,
+        "--password",
+        "a long test password",
+    ]
+    return app.test_cli_runner().invoke(main, args=args)
+
+
 def test_cli_creates_a_user(app, db):
     org = factories.organisation(code="nhs")
-    result = app.test_cli_runner().invoke(
-        main,
-        args=[
-            "users",
-            "create",
-            "--email",
-            "jog@example.org",
-            "--role",
-            "jog",
-            "--organisation",
-            "nhs",
-            "--password",
-            "a long test password",
-        ],
-    )
+    result = create_by_cli(app, "jog@example.org", "jog", "nhs")
     assert result.exit_code == 0, result.output
     user = db.scalars(select(User).where(User.email == "jog@example.org")).one()
     assert user.role == "jog"
@@ -134,20 +136,6 @@ def test_cli_creates_a_user(app, db):
 
 
 def test_cli_explains_an_unknown_organisation(app, db):
-    result = app.test_cli_runner().invoke(
-        main,
-        args=[
-            "users",
-            "create",
-            "--email",
-            "x@example.org",
-            "--role",
-            "officer",
-            "--organisation",
-            "nowhere",
-            "--password",
-            "a long test password",
-        ],
-    )
+    result = create_by_cli(app, "x@example.org", "officer", "nowhere")
     assert result.exit_code != 0
     assert "no partner organisation called 'nowhere'" in result.output
