@@ -2,19 +2,37 @@
 
 from engage.accounts.models import User
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
+from engage.mail import OutboxEmail
 from surveys.base import Base
-from surveys.models import Answer, Consultation, Organisation, Question, Response
+from surveys.models import (
+    Answer,
+    Consultation,
+    Document,
+    Draft,
+    EqualitiesAnswers,
+    Organisation,
+    Page,
+    Question,
+    Response,
+    TrackedLink,
+)
 
 __all__ = [
     "AnalysisRun",
     "Answer",
     "Base",
     "Consultation",
+    "Document",
+    "Draft",
+    "EqualitiesAnswers",
     "Organisation",
+    "OutboxEmail",
+    "Page",
     "Question",
     "QuestionAnalysis",
     "Response",
     "Theme",
     "ThemeAssignment",
+    "TrackedLink",
     "User",
 ]

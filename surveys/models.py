@@ -6,10 +6,19 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.base import Base, Timestamped
+from surveys.base import Base, Timestamped, utcnow
 
 
 class OrganisationKind(enum.StrEnum):
@@ -47,6 +56,23 @@ class ConsultationStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
+    PUBLISHED = "published"  # closed, with "We asked, you said, we did" published
+    ARCHIVED = "archived"  # off the hub's lists, still reachable by its address
+
+
+# Topics a consultation can be filed under on the hub: the themes of a typical LOIP.
+TOPICS = {
+    "community-plan": "Community Plan and LOIP",
+    "health": "Health and wellbeing",
+    "safety": "Community safety",
+    "children": "Children and young people",
+    "economy": "Jobs, skills and the economy",
+    "poverty": "Poverty and the cost of living",
+    "transport": "Transport and getting about",
+    "housing": "Housing",
+    "environment": "Environment and climate",
+    "partnership": "How the partnership works",
+}
 
 
 consultation_co_owners = Table(
@@ -69,15 +95,56 @@ class Consultation(Timestamped, Base):
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    topic: Mapped[str] = mapped_column(String(40), default="")
+    # Locality names the consultation is about; empty means the whole partnership area.
+    localities: Mapped[list[Any]] = mapped_column(default=list)
+    # How to respond on paper or at an event, shown on the hub page.
+    other_ways: Mapped[str] = mapped_column(Text, default="")
+    # Anonymous consultations ask for nothing that identifies a person and export nothing that does.
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    # Ask the standard equalities monitoring questions after the last page.
+    equalities: Mapped[bool] = mapped_column(default=False)
+    we_asked: Mapped[str] = mapped_column(Text, default="")
+    you_said: Mapped[str] = mapped_column(Text, default="")
+    we_did: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     co_owners: Mapped[list[Organisation]] = relationship(secondary=consultation_co_owners)
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="consultation", order_by="Page.position", cascade="all, delete-orphan"
+    )
     questions: Mapped[list[Question]] = relationship(
-        back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
+        back_populates="consultation",
+        order_by="(Question.page_position, Question.position)",
+        cascade="all, delete-orphan",
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="consultation", order_by="Document.id", cascade="all, delete-orphan"
     )
 
     def owner_ids(self) -> set[int]:
         return {self.organisation_id, *(o.id for o in self.co_owners)}
+
+
+class Page(Base):
+    """One page of a survey. Every consultation has at least one."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    intro: Mapped[str] = mapped_column(Text, default="")
+
+    consultation: Mapped[Consultation] = relationship(back_populates="pages")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="page", order_by="Question.position", viewonly=True
+    )
 
 
 class Question(Base):
@@ -87,6 +154,9 @@ class Question(Base):
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), index=True
     )
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    # A copy of the page's position, so questions sort in survey order without a join.
+    page_position: Mapped[int] = mapped_column(default=1)
     position: Mapped[int] = mapped_column(default=0)
     type: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(Text)
@@ -96,8 +166,13 @@ class Question(Base):
     options: Mapped[list[Any]] = mapped_column(default=list)
     # Per-type settings such as max_choices or max_length.
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Ask only when an earlier question's answer matches: {"question_id": 3, "values": ["o1"]}.
+    show_if: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Where an answer sends the person next: {"o2": <page id>, "o3": "end"}.
+    routes: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
+    page: Mapped[Page] = relationship(back_populates="questions")
 
     @property
     def field_name(self) -> str:
@@ -111,9 +186,86 @@ class Question(Base):
 
 
 class Channel(enum.StrEnum):
-    ONLINE = "online"
+    HUB = "hub"
+    EMBED = "embed"  # a partner's website, through the embed snippet
+    INTRANET = "intranet"
     PAPER = "paper"
     EVENT = "event"
+    PHONE = "phone"
+
+
+CHANNEL_LABELS = {
+    Channel.HUB: "Consultation hub",
+    Channel.EMBED: "Partner website",
+    Channel.INTRANET: "Partner intranet",
+    Channel.PAPER: "Paper",
+    Channel.EVENT: "Event",
+    Channel.PHONE: "Phone",
+}
+# Channels a person answers in themselves; the rest are keyed in by officers.
+ONLINE_CHANNELS = (Channel.HUB, Channel.EMBED, Channel.INTRANET)
+
+
+class TrackedLink(Base):
+    """A short link an officer shares; responses that arrive through it record its channel."""
+
+    __tablename__ = "tracked_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.HUB)
+    visits: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    """A file to download from the consultation's hub page. Kept in the database so one backup holds everything."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="documents")
+
+
+class Draft(Base):
+    """Answers in progress. Its token becomes the response's submission token.
+
+    Saved drafts can be resumed with a code (or the emailed link that carries it); only a hash of
+    the code is kept. Drafts expire when the consultation closes.
+    """
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Form values as entered, by field name: {"q12": ["o1"], "eq_age": ["25-34"]}.
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Page ids in the order the person went through them (routing can skip pages).
+    path: Mapped[list[Any]] = mapped_column(default=list)
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.HUB)
+    tracked_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_links.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Response(Base):
@@ -125,12 +277,18 @@ class Response(Base):
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(20), default=Channel.ONLINE)
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.HUB)
+    tracked_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_links.id", ondelete="SET NULL")
+    )
     # One token per rendered form: a second submit of the same form finds the first response.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     submitted_at: Mapped[datetime] = mapped_column()
 
     answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+    equalities: Mapped[EqualitiesAnswers | None] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
 
@@ -150,3 +308,32 @@ class Answer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class EqualitiesAnswers(Base):
+    """The equalities monitoring block, kept apart from the answers.
+
+    Each column holds a code from ``surveys.equalities``; None means the question was skipped
+    and "prefer_not" that the person preferred not to say.
+    """
+
+    __tablename__ = "equalities_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), unique=True
+    )
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    sex: Mapped[str | None] = mapped_column(String(20))
+    trans: Mapped[str | None] = mapped_column(String(20))
+    disability: Mapped[str | None] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(20))
+    religion: Mapped[str | None] = mapped_column(String(20))
+    carer: Mapped[str | None] = mapped_column(String(20))
+    locality: Mapped[str | None] = mapped_column(String(100))
+
+    response: Mapped[Response] = relationship(back_populates="equalities")

@@ -19,6 +19,8 @@ from surveys.models import (
     Channel,
     Consultation,
     ConsultationStatus,
+    ONLINE_CHANNELS,
+    Page,
     Question,
     Response,
 )
@@ -64,6 +66,7 @@ def create_consultation(
         created_by_id=created_by_id,
         status=ConsultationStatus.DRAFT,
     )
+    consultation.pages.append(Page(position=1))
     session.add(consultation)
     session.flush()
     return consultation
@@ -96,8 +99,11 @@ def add_question(
     required: bool = False,
     options: Sequence[str] = (),
     settings: Mapping[str, Any] | None = None,
+    page: Page | None = None,
 ) -> Question:
     qtype = get_type(type)
+    if page is None:
+        page = consultation.pages[-1] if consultation.pages else add_page(session, consultation)
     choices = (
         option_list(options or getattr(qtype, "default_options", ())) if qtype.has_options else []
     )
@@ -112,17 +118,42 @@ def add_question(
         required=required,
         options=choices,
         settings=dict(settings or {}),
-        position=len(consultation.questions) + 1,
+        page=page,
+        page_position=page.position,
+        position=1 + max((q.position for q in consultation.questions if q.page is page), default=0),
     )
     consultation.questions.append(question)
     session.flush()
     return question
 
 
+def add_page(
+    session: Session, consultation: Consultation, *, title: str = "", intro: str = ""
+) -> Page:
+    page = Page(position=len(consultation.pages) + 1, title=title.strip(), intro=intro.strip())
+    consultation.pages.append(page)
+    session.flush()
+    return page
+
+
+def renumber(consultation: Consultation) -> None:
+    """Positions 1, 2, 3... for pages, and for questions within each page, in their current order."""
+    for n, page in enumerate(sorted(consultation.pages, key=lambda p: p.position), start=1):
+        page.position = n
+    consultation.pages.sort(key=lambda p: p.position)
+    for page in consultation.pages:
+        mine = sorted(
+            (q for q in consultation.questions if q.page_id == page.id or q.page is page),
+            key=lambda q: q.position,
+        )
+        for n, question in enumerate(mine, start=1):
+            question.position, question.page_position = n, page.position
+    consultation.questions.sort(key=lambda q: (q.page_position, q.position))
+
+
 def remove_question(session: Session, consultation: Consultation, question: Question) -> None:
     consultation.questions.remove(question)
-    for position, q in enumerate(consultation.questions, start=1):
-        q.position = position
+    renumber(consultation)
     session.flush()
 
 
@@ -214,13 +245,13 @@ def submit_response(
     *,
     token: str,
     now: datetime,
-    channel: str = Channel.ONLINE,
+    channel: str = Channel.HUB,
 ) -> Response:
     """Store one response. A token already used returns the stored response instead of a copy."""
     existing = find_response(session, token)
     if existing is not None:
         return existing
-    if channel == Channel.ONLINE and not is_accepting(consultation, now):
+    if channel in ONLINE_CHANNELS and not is_accepting(consultation, now):
         raise ConsultationNotOpen("This consultation is not open for responses")
     response = Response(
         consultation_id=consultation.id, submission_token=token, submitted_at=now, channel=channel

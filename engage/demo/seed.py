@@ -125,7 +125,7 @@ def seed_consultation(
             parsed,
             token=secrets.token_urlsafe(24),
             now=opens_at + window * (n + 0.5),
-            channel=answers.get("channel", "online"),
+            channel=answers.get("channel", "hub"),
         )
     if spec["state"] == "closed":
         consultation.status = ConsultationStatus.CLOSED
