@@ -223,7 +223,10 @@ class TrackedLink(Base):
 
 
 class Document(Base):
-    """A file to download from the consultation's hub page. Kept in the database so one backup holds everything."""
+    """A file to download from the consultation's hub page.
+
+    Kept in the database, so one backup holds everything.
+    """
 
     __tablename__ = "documents"
 

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from surveys.errors import ConsultationNotOpen, SurveyError
 from surveys.models import (
+    ONLINE_CHANNELS,
     Answer,
     Channel,
     Consultation,
     ConsultationStatus,
-    ONLINE_CHANNELS,
+    EqualitiesAnswers,
     Page,
     Question,
     Response,
@@ -137,7 +138,7 @@ def add_page(
 
 
 def renumber(consultation: Consultation) -> None:
-    """Positions 1, 2, 3... for pages, and for questions within each page, in their current order."""
+    """Number pages 1, 2, 3..., and the questions within each page, keeping their order."""
     for n, page in enumerate(sorted(consultation.pages, key=lambda p: p.position), start=1):
         page.position = n
     consultation.pages.sort(key=lambda p: p.position)
@@ -246,16 +247,28 @@ def submit_response(
     token: str,
     now: datetime,
     channel: str = Channel.HUB,
+    equalities: Mapping[str, str] | None = None,
+    tracked_link_id: int | None = None,
 ) -> Response:
-    """Store one response. A token already used returns the stored response instead of a copy."""
+    """Store one response. A token already used returns the stored response instead of a copy.
+
+    ``equalities`` holds the monitoring block's codes by field (see ``surveys.equalities``); it is
+    stored apart from the answers, and only when the consultation asks the block.
+    """
     existing = find_response(session, token)
     if existing is not None:
         return existing
     if channel in ONLINE_CHANNELS and not is_accepting(consultation, now):
         raise ConsultationNotOpen("This consultation is not open for responses")
     response = Response(
-        consultation_id=consultation.id, submission_token=token, submitted_at=now, channel=channel
+        consultation_id=consultation.id,
+        submission_token=token,
+        submitted_at=now,
+        channel=channel,
+        tracked_link_id=tracked_link_id,
     )
+    if consultation.equalities and equalities:
+        response.equalities = EqualitiesAnswers(consultation_id=consultation.id, **equalities)
     for question in consultation.questions:
         parsed = answers.get(question.id)
         if parsed is None or parsed.is_empty:

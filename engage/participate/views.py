@@ -4,29 +4,21 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engage.db import get_session
 from engage.participate import bp
+from engage.public import public_consultation
 from engage.security import csrf
 from surveys import services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Consultation, ConsultationStatus
+from surveys.models import Consultation
 from surveys.questions import Parsed, get_type
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-PUBLIC_STATES = (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
-
-
-def public_consultation(slug: str) -> Consultation:
-    consultation = get_session().scalar(select(Consultation).where(Consultation.slug == slug))
-    if consultation is None or consultation.status not in PUBLIC_STATES:
-        abort(404)
-    return consultation
 
 
 def render_survey(
@@ -57,13 +49,6 @@ def render_survey(
         ),
         status,
     )
-
-
-@bp.get("/<slug>")
-def consultation(slug: str) -> ResponseReturnValue:
-    item = public_consultation(slug)
-    accepting = services.is_accepting(item, datetime.now(UTC))
-    return render_template("participate/consultation.html", consultation=item, accepting=accepting)
 
 
 @bp.route("/<slug>/respond", methods=["GET", "POST"])
