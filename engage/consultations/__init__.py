@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("consultations", __name__, url_prefix="/manage")
 
-from engage.consultations import views  # noqa: E402,F401 - registers the routes on bp
+# Each module registers its routes on bp.
+from engage.consultations import (  # noqa: E402,F401
+    builder,
+    lifecycle,
+    links,
+    responses,
+    views,
+)

@@ -11,11 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations import bp
-from engage.consultations.forms import ActionForm, ConsultationForm, QuestionForm
+from engage.consultations.forms import ActionForm
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
-from engage.forms import error_list
 from engage.participate.views import render_survey
 from surveys import services
 from surveys.errors import SurveyError
@@ -23,7 +22,6 @@ from surveys.models import (
     Consultation,
     ConsultationStatus,
     Organisation,
-    Question,
     consultation_co_owners,
 )
 from surveys.questions import get_type
@@ -84,29 +82,6 @@ def index() -> ResponseReturnValue:
     return render_template("consultations/index.html", consultations=consultations, counts=counts)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.OFFICER)
-def new() -> ResponseReturnValue:
-    form = ConsultationForm()
-    form.organisation_id.choices = organisation_choices()
-    if form.validate_on_submit():
-        session = get_session()
-        consultation = services.create_consultation(
-            session,
-            title=form.title.data or "",
-            summary=form.summary.data or "",
-            organisation_id=form.organisation_id.data,
-            opens_at=form.opens.at(OPENS_AT),
-            closes_at=form.closes.at(CLOSES_AT),
-            created_by_id=current_user.id,
-        )
-        session.commit()
-        flash("Consultation created. Now add its questions.", "success")
-        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
-    status = 400 if form.errors else 200
-    return render_template("consultations/new.html", form=form, errors=error_list(form)), status
-
-
 @bp.get("/<int:consultation_id>")
 @role_required(Role.OFFICER)
 def detail(consultation_id: int) -> ResponseReturnValue:
@@ -121,62 +96,6 @@ def detail(consultation_id: int) -> ResponseReturnValue:
         action=ActionForm(),
         get_type=get_type,
     )
-
-
-@bp.route("/<int:consultation_id>/questions/new", methods=["GET", "POST"])
-@role_required(Role.OFFICER)
-def add_question(consultation_id: int) -> ResponseReturnValue:
-    consultation = managed_consultation(consultation_id)
-    if consultation.status != ConsultationStatus.DRAFT:
-        flash("Questions can only be added while the consultation is a draft", "error")
-        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
-    form = QuestionForm()
-    service_error = None
-    if form.validate_on_submit():
-        qtype = get_type(form.type.data or "")
-        try:
-            services.add_question(
-                get_session(),
-                consultation,
-                type=qtype.key,
-                title=form.title.data or "",
-                hint=form.hint.data or "",
-                required=form.required.data == "yes",
-                options=(form.options.data or "").splitlines()
-                or (current_app.config["LOCALITIES"] if qtype.key == "locality" else []),
-                settings=qtype.settings_from_form(
-                    {name: getattr(form, name).data for name in SETTINGS_FIELDS}
-                ),
-            )
-        except SurveyError as exc:
-            get_session().rollback()
-            field = form.rows if "row" in str(exc) else form.options
-            field.errors = [str(exc)]
-            service_error = str(exc)
-        else:
-            get_session().commit()
-            flash("Question added", "success")
-            return redirect(url_for("consultations.detail", consultation_id=consultation.id))
-    errors = error_list(form)
-    status = 400 if errors or service_error else 200
-    return render_template(
-        "consultations/question.html", form=form, consultation=consultation, errors=errors
-    ), status
-
-
-@bp.post("/<int:consultation_id>/questions/<int:question_id>/delete")
-@role_required(Role.OFFICER)
-def delete_question(consultation_id: int, question_id: int) -> ResponseReturnValue:
-    consultation = managed_consultation(consultation_id)
-    question = get_session().get(Question, question_id)
-    if question is None or question.consultation_id != consultation.id:
-        abort(404)
-    if consultation.status != ConsultationStatus.DRAFT:
-        abort(409)
-    services.remove_question(get_session(), consultation, question)
-    get_session().commit()
-    flash("Question removed", "success")
-    return redirect(url_for("consultations.detail", consultation_id=consultation.id))
 
 
 @bp.route("/<int:consultation_id>/preview", methods=["GET", "POST"])

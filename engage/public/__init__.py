@@ -59,3 +59,6 @@ def accessibility() -> ResponseReturnValue:
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     return {"status": "ok"}
+
+
+from engage.public import links  # noqa: E402,F401 - registers the short-link route on bp

@@ -1,0 +1,1 @@
+"""Channels: tracked links, the embed snippet for partner websites, responses by channel."""
