@@ -107,7 +107,11 @@ class Journey:
 
     def answers_for(self, questions: Sequence[Any]) -> dict[Any, Parsed]:
         """Stored answers read back through each type, so the page shows what was entered."""
-        return {q.id: get_type(q.type).read(q, self.values) for q in questions}
+        return {
+            q.id: get_type(q.type).read(q, self.values)
+            for q in questions
+            if get_type(q.type).has_input
+        }
 
     def equalities_block(self) -> list[equalities.BlockQuestion]:
         if not self.consultation.equalities:
