@@ -16,9 +16,7 @@ def responses_to(live_app, slug: str) -> list[Response]:
         item = session.scalars(select(Consultation).where(Consultation.slug == slug)).one()
         return list(
             session.scalars(
-                select(Response)
-                .where(Response.consultation_id == item.id)
-                .order_by(Response.id)
+                select(Response).where(Response.consultation_id == item.id).order_by(Response.id)
             )
         )
 
@@ -109,9 +107,11 @@ def test_resident_routes_through_pages_changes_an_answer_and_sends(
         "What one thing would you change?": "Buses after the late shift at the hospital",
     }
     with live_app.app_context():
-        about = get_session().scalars(
-            select(EqualitiesAnswers).where(EqualitiesAnswers.response_id == sent[-1].id)
-        ).one()
+        about = (
+            get_session()
+            .scalars(select(EqualitiesAnswers).where(EqualitiesAnswers.response_id == sent[-1].id))
+            .one()
+        )
         assert about.age_band == "25-34"
 
 
