@@ -47,6 +47,7 @@ class LinkForm(FlaskForm):
     )
     channel = RadioField(
         "Where will you share it?",
+        description="Responses that arrive through the link are counted under this channel.",
         choices=[SelectChoice(c.value, CHANNEL_LABELS[c]) for c in links.LINK_CHANNELS],
         widget=GovRadioInput(),
         validators=[InputRequired("Select where you will share the link")],
@@ -114,7 +115,7 @@ def new_link(consultation_id: int) -> ResponseReturnValue:
             getattr(form, exc.field).errors = [str(exc)]
         else:
             session.commit()
-            flash(f"Link created: {short_url(link)}", "success")
+            flash(f"Link created: {link.label}", "success")
             if link.channel == Channel.EMBED:
                 return redirect(
                     url_for("consultations.embed", consultation_id=consultation.id, link=link.id)

@@ -32,6 +32,7 @@ def test_officer_creates_a_link_and_sees_it_on_the_consultation_page(client, aut
     page = client.get(f"/manage/{item.id}/links/new")
     assert page.status_code == 200
     assert "Create a tracked link" in page.get_data(as_text=True)
+    assert re.search(r"<legend[^>]*>\s*Where will you share it\?", page.get_data(as_text=True))
     response = client.post(
         f"/manage/{item.id}/links/new", data={"label": "Facebook post", "channel": "hub"}
     )
