@@ -79,7 +79,8 @@ def create_link(
 
 
 def find(session: Session, code: str | None) -> TrackedLink | None:
-    """The link with this code, whichever consultation it belongs to."""
+    """The link with this code (in any case), whichever consultation it belongs to."""
+    code = (code or "").lower()
     if not is_code(code):
         return None
     return session.scalar(select(TrackedLink).where(TrackedLink.code == code))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template
+from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from engage.db import get_session
@@ -14,11 +14,12 @@ from surveys.models import Consultation
 @bp.get("/s/<code>")
 def short_link(code: str) -> ResponseReturnValue:
     session = get_session()
-    link = links.find(session, code.lower())
+    link = links.find(session, code)
     consultation = session.get(Consultation, link.consultation_id) if link else None
     if link is None or consultation is None or consultation.status not in PUBLIC_STATES:
         # Drafts and scheduled consultations are not public yet: their links lead nowhere.
         return render_template("links/not_found.html"), 404
-    links.record_visit(session, link.id)
-    session.commit()
+    if request.method == "GET":  # link checkers and previews that ask HEAD are not visitors
+        links.record_visit(session, link.id)
+        session.commit()
     return redirect(links.target_path(consultation, link), 303)

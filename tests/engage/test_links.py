@@ -196,6 +196,16 @@ def test_short_link_counts_the_visit_and_redirects(client, db, item):
         assert link.visits == expected
 
 
+def test_short_link_codes_work_in_capitals_and_head_requests_count_nothing(client, db, item):
+    link = links.create_link(db, item, label="Poster", channel="event")
+    response = client.get(f"/s/{link.code.upper()}")
+    assert response.status_code == 303
+    assert response.location.endswith(f"via={link.code}")
+    assert client.head(f"/s/{link.code}").status_code == 303
+    db.refresh(link)
+    assert link.visits == 1
+
+
 def test_short_link_for_a_partner_website_goes_to_the_embedded_survey(client, db, item):
     link = links.create_link(db, item, label="College website", channel="embed")
     response = client.get(f"/s/{link.code}")
