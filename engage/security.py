@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -23,7 +23,23 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
+EMBED_PREFIX = "/embed/"
+
+
+def frame_ancestors() -> str:
+    """Who may show this page in a frame.
+
+    The embedded survey may be framed by any site (or the sites listed in EMBED_FRAME_ANCESTORS,
+    a string or a list of origins); every other page by this site alone.
+    """
+    if not request.path.startswith(EMBED_PREFIX):
+        return "'self'"
+    allowed = current_app.config.get("EMBED_FRAME_ANCESTORS") or "*"
+    return allowed if isinstance(allowed, str) else " ".join(allowed)
+
+
 def add_security_headers(response: Response) -> Response:
+    ancestors = frame_ancestors()
     policy = "; ".join(
         [
             "default-src 'self'",
@@ -34,13 +50,16 @@ def add_security_headers(response: Response) -> Response:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'self'",
+            f"frame-ancestors {ancestors}",
         ]
     )
     response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if ancestors == "'self'":
+        # Older browsers ignore frame-ancestors; X-Frame-Options cannot express "these sites",
+        # so framable pages send none and rely on the CSP.
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     if current_app.config["ENV"] == "production":
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

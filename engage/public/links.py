@@ -1,1 +1,25 @@
 """Public short links (/s/<code>): count the visit and send the person to the consultation."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from engage.db import get_session
+from engage.public import PUBLIC_STATES, bp
+from surveys import links
+from surveys.models import Consultation
+
+
+@bp.get("/s/<code>")
+def short_link(code: str) -> ResponseReturnValue:
+    session = get_session()
+    link = links.find(session, code)
+    consultation = session.get(Consultation, link.consultation_id) if link else None
+    if link is None or consultation is None or consultation.status not in PUBLIC_STATES:
+        # Drafts and scheduled consultations are not public yet: their links lead nowhere.
+        return render_template("links/not_found.html"), 404
+    if request.method == "GET":  # link checkers and previews that ask HEAD are not visitors
+        links.record_visit(session, link.id)
+        session.commit()
+    return redirect(links.target_path(consultation, link), 303)
