@@ -82,8 +82,12 @@ def site_url(path: str) -> str:
 
 
 def embed_snippet(consultation: Consultation, link: TrackedLink) -> str:
-    """The HTML a partner pastes into their page: a titled, lazily loaded frame."""
-    src = site_url(links.respond_path(consultation.slug, link.code, embedded=True))
+    """The HTML a partner pastes into their page: a titled, lazily loaded frame.
+
+    The frame opens the short link, so each load counts as a visit before it lands on the
+    embedded survey.
+    """
+    src = short_url(link)
     title = f"Consultation: {consultation.title}"
     return (
         f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" '

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engage.db import get_session
@@ -28,9 +27,9 @@ from engage.participate.journey import (
 )
 from engage.public import public_consultation
 from engage.security import csrf
-from surveys import drafts, equalities, services
+from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Channel, Consultation, Draft, Page, TrackedLink
+from surveys.models import Consultation, Draft, Page
 from surveys.questions import Parsed, get_type
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -189,25 +188,12 @@ def start(slug: str, embedded: bool = False) -> ResponseReturnValue:
     return redirect(journey.url(journey.steps()[0], **params))
 
 
-def tracked_link(consultation: Consultation, code: str | None) -> TrackedLink | None:
-    if not code:
-        return None
-    return get_session().scalar(
-        select(TrackedLink).where(
-            TrackedLink.consultation_id == consultation.id, TrackedLink.code == code[:20]
-        )
-    )
-
-
 def save_step(journey: Journey, questions: list[Any], step: str | int) -> Draft:
     """Keep what this step's form holds in the draft, creating the draft on the first step."""
     draft = journey.draft
-    link_id, channel = None, Channel.EMBED if journey.embedded else Channel.HUB
+    link = None
     if draft is None:
-        link = tracked_link(journey.consultation, request.form.get("via"))
-        if link is not None:
-            link_id = link.id
-            channel = Channel.EMBED if journey.embedded else link.channel
+        link = links.resolve(get_session(), journey.consultation, request.form.get("via"))
     draft = drafts.store_values(
         get_session(),
         journey.consultation,
@@ -217,8 +203,8 @@ def save_step(journey: Journey, questions: list[Any], step: str | int) -> Draft:
         form=form_values(request.form),
         page_id=journey.step_key(step),
         now=datetime.now(UTC),
-        channel=channel,
-        tracked_link_id=link_id,
+        channel=links.channel_for(link, journey.embedded),
+        tracked_link_id=link.id if link else None,
     )
     journey.draft, journey.values, journey.path = draft, dict(draft.values), list(draft.path)
     return draft

@@ -149,7 +149,7 @@ def test_embed_page_shows_the_snippet_for_the_chosen_link(client, auth, db, offi
         re.search(r'<textarea[^>]*id="snippet"[^>]*>(.*?)</textarea>', text, re.S)[1]
     )
     assert snippet.strip() == (
-        f'<iframe src="http://localhost/embed/{item.slug}/respond?via={second.code}" '
+        f'<iframe src="http://localhost/s/{second.code}" '
         f'title="Consultation: Parks in Drumlee" width="100%" height="900" loading="lazy" '
         f'style="border: 0; max-width: 100%;"></iframe>'
     )

@@ -6,8 +6,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from engage.mail import OutboxEmail
+from surveys import links
 from surveys.base import utcnow
-from surveys.models import Answer, Draft, EqualitiesAnswers, Response, TrackedLink
+from surveys.models import Answer, Draft, EqualitiesAnswers, Response
 from tests import factories
 
 
@@ -359,16 +360,14 @@ def test_equalities_block_is_asked_last_and_stored_apart(client, db, app):
 
 def test_tracked_link_records_its_channel(client, db):
     item = factories.consultation()
-    link = TrackedLink(
-        consultation_id=item.id, code="college1", label="College", channel="intranet"
-    )
-    db.add(link)
-    db.flush()
+    link = links.create_link(db, item, label="NHS staff intranet", channel="intranet")
     person = Respondent(client, item)
-    first = person.start("?via=college1")
-    assert "via=college1" in first
-    assert 'name="via" value="college1"' in client.get(first).get_data(as_text=True)
-    person.post(1, form_for(item), via="college1")
+    first = client.get(f"/s/{link.code}").headers["Location"]
+    assert first == f"/consultations/{item.slug}/respond?via={link.code}"
+    first = person.start(f"?via={link.code}")
+    assert f"via={link.code}" in first
+    assert f'name="via" value="{link.code}"' in client.get(first).get_data(as_text=True)
+    person.post(1, form_for(item), via=link.code)
     person.submit()
     db.expire_all()
     saved = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
