@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from sqlalchemy import func, select
 
@@ -196,3 +199,54 @@ def test_forty_questions_over_eight_pages(make_page, base_url, live_app):
     answers = answer_titles(live_app, sent[-1].id)
     assert answers["Part 8, question 4"] == "Short answer 8.0"
     assert answers["Part 3, question 1"] == "o1"  # nth=3 % 3 = first option
+
+
+@pytest.fixture
+def partner_site():
+    """A partner's web page on another site (localhost, where Engage is 127.0.0.1), serving the
+    embed snippet it is given."""
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_port}", pages
+    server.shutdown()
+    server.server_close()
+
+
+def test_survey_embedded_in_a_partner_website_works_without_cookies(
+    make_page, base_url, live_app, partner_site
+):
+    """A partner's page on another site frames the survey; the frame gets no session cookie."""
+    page, _ = make_page()
+    site, pages = partner_site
+    pages["/news"] = (
+        "<!doctype html><html lang=en><title>College news</title><h1>Have your say</h1>"
+        f'<iframe src="{base_url}/embed/{scenario.ROUTED_SLUG}/respond" title="Consultation: '
+        'Buses in Craigmuir" width="100%" height="900"></iframe>'
+    )
+    before = len(responses_to(live_app, scenario.ROUTED_SLUG))
+    page.goto(f"{site}/news")
+    frame = page.frame_locator("iframe")
+    frame.locator("label:text-is('No')").check()
+    frame.locator("button:has-text('Continue')").click()
+    frame.locator("textarea").fill("A bus to the college for the early classes")
+    frame.locator("button:has-text('Continue')").click()
+    frame.locator("button:has-text('Continue')").click()  # About you
+    frame.locator("button:has-text('Send my response')").click()
+    frame.locator("h1:has-text('Response sent')").wait_for()
+    assert page.context.cookies(base_url) == []  # nothing depended on a cookie
+    sent = responses_to(live_app, scenario.ROUTED_SLUG)
+    assert len(sent) == before + 1
+    assert sent[-1].channel == "embed"
