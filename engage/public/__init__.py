@@ -132,7 +132,11 @@ def index() -> ResponseReturnValue:
             key=lambda c: c.opens_at or far,
         ),
         "closed": sorted(
-            (c for c in found if c.status in (ConsultationStatus.CLOSED, ConsultationStatus.PUBLISHED)),
+            (
+                c
+                for c in found
+                if c.status in (ConsultationStatus.CLOSED, ConsultationStatus.PUBLISHED)
+            ),
             key=lambda c: c.closes_at or far,
             reverse=True,
         ),
