@@ -42,19 +42,25 @@ def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if not (current_user.is_authenticated and current_user.has_role(Role.OFFICER)):
         return error
     consultation = managed_consultation(request.view_args["consultation_id"])
+    # The body cannot be read again, so the forms are built without it.
     form = DocumentForm(formdata=None)
     form.file.errors = [TOO_BIG]
-    return render(consultation, form, status=413)
+    return render(consultation, form, ActionForm(formdata=None), status=413)
 
 
-def render(consultation: Consultation, form: DocumentForm, status: int = 200) -> Any:
+def render(
+    consultation: Consultation,
+    form: DocumentForm,
+    action: ActionForm | None = None,
+    status: int = 200,
+) -> Any:
     errors = error_list(form)
     return render_template(
         "consultations/documents.html",
         consultation=consultation,
         form=form,
         errors=errors,
-        action=ActionForm(),
+        action=action or ActionForm(),
     ), (status if status != 200 else 400 if errors else 200)
 
 
