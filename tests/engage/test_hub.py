@@ -84,7 +84,7 @@ def test_search_matches_every_word_in_title_or_summary(client, hub):
     text = page(client, "/?q=bus+DRUMLEE")
     assert "Buses in Drumlee" in text
     assert "Last year" not in text
-    assert "<strong>1</strong> consultation match your search" in text
+    assert "<strong>1</strong> consultation matches your search" in text
     assert 'value="bus DRUMLEE"' in text
     assert "Clear filters" in text
     # Words in the summary count too; LIKE wildcards are taken literally.
