@@ -65,7 +65,7 @@ def test_hub_lists_open_forthcoming_and_closed_only(client, hub):
     assert "Archived library hours" not in text
     assert "Draft housing plan" not in text
     assert "Forthcoming consultations" in text
-    assert "Opens " + "" in text
+    assert "· Opens " in text  # forthcoming ones show their opening date
     assert "<strong>4</strong> consultations" in text
     # The archived one still answers at its address; the draft does not exist publicly.
     assert "Archived consultation" in page(client, f"/consultations/{hub['gone'].slug}")
