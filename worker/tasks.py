@@ -123,7 +123,7 @@ def tick() -> dict[str, int]:
         session, current_app.extensions["celery"], findings.undispatched_runs(session)
     )
     session.commit()
-    emails = send_mail()
+    emails = _send_mail()
     return {
         "closed": len(closed),
         "runs": len(new_runs),
@@ -135,9 +135,13 @@ def tick() -> dict[str, int]:
 
 @shared_task
 def send_mail() -> int:
-    """Send the outbox. Safe to run twice at once only in the sense that each row is committed as
-    sent before the next is tried; the tick and a nudge rarely overlap, and a duplicate email is
-    the worst case."""
+    """Send the outbox now (views nudge this after queueing an email; the tick also sends)."""
+    return _send_mail()
+
+
+def _send_mail() -> int:
+    # Each message is committed as sent before the next is tried; if a nudge and the tick ever
+    # overlap, the worst case is one duplicate email.
     config = current_app.config
     return mail.send_pending(
         get_session(),

@@ -17,6 +17,12 @@ from surveys.questions import QUESTION_TYPES
 
 
 class ConsultationForm(FlaskForm):
+    # Choices are "blank" and the keys of surveys.definitions.available(), set by the view.
+    start = RadioField(
+        "How do you want to start?",
+        default="blank",
+        widget=GovRadioInput(),
+    )
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -27,9 +33,10 @@ class ConsultationForm(FlaskForm):
     )
     summary = TextAreaField(
         "Summary",
-        description="What the consultation is about and why it matters, in plain English",
+        description="What the consultation is about and why it matters, in plain English. "
+        "Leave it blank to use the template's summary when you start from a template.",
         widget=GovTextArea(),
-        validators=[InputRequired("Enter a summary")],
+        validators=[Optional()],
     )
     organisation_id = SelectField(
         "Owning organisation",
@@ -46,6 +53,9 @@ class ConsultationForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)
+        if self.start.data == "blank" and not (self.summary.data or "").strip():
+            self.summary.errors = [*self.summary.errors, "Enter a summary"]
+            ok = False
         if ok and self.opens.data and self.closes.data and self.closes.data <= self.opens.data:
             self.closes.errors.append("The closing date must be after the opening date")
             ok = False

@@ -17,6 +17,8 @@ from engage.db import get_session
 from engage.findings import services as findings
 from surveys import services
 from surveys.base import utcnow
+from surveys.documents import add_document
+from surveys.lifecycle import publish_results
 from surveys.models import Consultation, ConsultationStatus, Organisation
 from surveys.questions import get_type
 
@@ -58,6 +60,7 @@ def run() -> str:
         counts.append(f"{consultation.title} ({len(spec.get('responses', []))} responses)")
         if consultation.status == ConsultationStatus.CLOSED:
             runs.append(findings.request_analysis(session, consultation, trigger="closing"))
+    seed_hub(session, load("hub.json"))
     session.commit()
     # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
     findings.dispatch(session, current_app.extensions["celery"], runs)
@@ -158,6 +161,25 @@ def seed_questions(
                 "values": [labels[label] for label in condition["values"]],
             }
     return by_key
+
+
+def seed_hub(session: Session, content: dict[str, Any]) -> None:
+    """Topics, areas, other ways to respond, documents and published results for the hub."""
+    for slug, spec in content.items():
+        consultation = session.scalars(select(Consultation).where(Consultation.slug == slug)).one()
+        consultation.topic = spec.get("topic", "")
+        consultation.localities = spec.get("localities", [])
+        consultation.other_ways = spec.get("other_ways", "")
+        for document in spec.get("documents", []):
+            add_document(
+                session,
+                consultation,
+                title=document["title"],
+                filename=document["filename"],
+                data=document["text"].encode("utf-8"),
+            )
+        if "results" in spec:
+            publish_results(session, consultation, **spec["results"], now=utcnow())
 
 
 def as_form(question: Any, raw: Any) -> list[str]:

@@ -29,7 +29,7 @@ from engage.public import public_consultation
 from engage.security import csrf
 from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Consultation, Draft, Page
+from surveys.models import Consultation, ConsultationStatus, Draft, Page
 from surveys.questions import Parsed, get_type
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -175,8 +175,9 @@ def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journ
 def accepting(consultation: Consultation, embedded: bool) -> ResponseReturnValue | None:
     if services.is_accepting(consultation, datetime.now(UTC)):
         return None
-    layout = {"embedded": embedded}
-    return render_template("participate/closed.html", consultation=consultation, **layout), 410
+    status = 404 if consultation.status == ConsultationStatus.SCHEDULED else 410
+    page = render_template("participate/closed.html", consultation=consultation, embedded=embedded)
+    return page, status
 
 
 def start(slug: str, embedded: bool = False) -> ResponseReturnValue:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engage.db import get_session
 from engage.public import PUBLIC_STATES, bp
 from surveys import links
-from surveys.models import Consultation
+from surveys.models import Consultation, ConsultationStatus
 
 
 @bp.get("/s/<code>")
@@ -17,9 +17,12 @@ def short_link(code: str) -> ResponseReturnValue:
     link = links.find(session, code)
     consultation = session.get(Consultation, link.consultation_id) if link else None
     if link is None or consultation is None or consultation.status not in PUBLIC_STATES:
-        # Drafts and scheduled consultations are not public yet: their links lead nowhere.
+        # Drafts are not public: their links lead nowhere.
         return render_template("links/not_found.html"), 404
     if request.method == "GET":  # link checkers and previews that ask HEAD are not visitors
         links.record_visit(session, link.id)
         session.commit()
+    if consultation.status == ConsultationStatus.SCHEDULED:
+        # A poster printed before the opening date: show when it opens.
+        return redirect(url_for("public.consultation", slug=consultation.slug), 303)
     return redirect(links.target_path(consultation, link), 303)

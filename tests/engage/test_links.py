@@ -220,9 +220,16 @@ def test_unknown_short_links_get_a_friendly_404(client, code):
     assert "Link not found" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("status", ["draft", "scheduled"])
-def test_links_to_consultations_not_yet_public_404_and_count_nothing(client, db, status):
-    item = factories.consultation(status=status)
+def test_a_link_to_a_forthcoming_consultation_shows_when_it_opens(client, db):
+    item = factories.consultation(status="scheduled")
+    link = links.create_link(db, item, label="Poster", channel="event")
+    response = client.get(f"/s/{link.code}")
+    assert response.status_code == 303
+    assert response.location == f"/consultations/{item.slug}"
+
+
+def test_links_to_draft_consultations_404_and_count_nothing(client, db):
+    item = factories.consultation(status="draft")
     link = links.create_link(db, item, label="Poster", channel="event")
     response = client.get(f"/s/{link.code}")
     assert response.status_code == 404

@@ -400,3 +400,10 @@ def test_survey_forms_need_their_key_and_keep_answers_without_it(client, db, app
     assert "Kept words" in refused.get_data(as_text=True)
     assert "Your session had expired" in refused.get_data(as_text=True)
     assert person.post(1, form_for(item), form_key=key).status_code == 303
+
+
+def test_a_forthcoming_consultation_says_when_it_opens(client, db):
+    item = factories.consultation(status="scheduled", opens_at=utcnow() + timedelta(days=3))
+    response = client.get(f"/consultations/{item.slug}/respond")
+    assert response.status_code == 404
+    assert "not open yet" in response.get_data(as_text=True)
