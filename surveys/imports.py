@@ -418,25 +418,20 @@ def _channel(value: str) -> tuple[str, str | None]:
 
 
 def _submitted(value: str, now: datetime) -> tuple[datetime, str | None]:
+    """When the response was given: a date (kept as midday UTC) or an ISO time; blank is now."""
     if not value:
         return now, None
+    parts = _date_parts(value)
     try:
-        when = datetime.fromisoformat(value)
+        if parts:
+            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            when = datetime.combine(day, time(12, 0), tzinfo=UTC)
+            when = now if day == now.date() and when > now else when
+        else:
+            when = datetime.fromisoformat(value)
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
     except ValueError:
-        parts = _date_parts(value)
-        try:
-            day = date(int(parts[2]), int(parts[1]), int(parts[0])) if parts else None
-        except ValueError:
-            day = None
-        if day is None:
-            return now, "Enter the date submitted as year-month-day, like 2025-03-27"
-        when = datetime.combine(day, time(12, 0))
-    if when.tzinfo is None:
-        when = (
-            when.replace(tzinfo=UTC)
-            if when.time() != time(0)
-            else datetime.combine(when.date(), time(12, 0), tzinfo=UTC)
-        )
-    if when > now:
+        return now, "Enter the date submitted as year-month-day, like 2025-03-27"
+    if when.date() > now.date():
         return now, "The date submitted cannot be in the future"
     return when, None

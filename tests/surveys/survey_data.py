@@ -64,7 +64,7 @@ def every_type(session: Session, **kw: Any) -> Consultation:
 
 # Form values for two responses: everything answered (with formula-like text), and the least.
 FULL = {
-    "single_choice": {"": ["other"], "-other": ["=HYPERLINK(\"http://x\")"]},
+    "single_choice": {"": ["other"], "-other": ['=HYPERLINK("http://x")']},
     "multiple_choice": {"": ["o1", "other"], "-other": ["+44 Gym"]},
     "rating_scale": {"": ["o2"]},
     "matrix": {"-r1": ["o1"], "-r2": ["o2"]},
