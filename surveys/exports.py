@@ -116,7 +116,9 @@ def question_columns(number: int, question: Question) -> list[Column]:
     return [_col(key, title, "code", question)]
 
 
-def layout(consultation: Consultation, *, exporting: bool = True) -> list[Column]:
+def layout(
+    consultation: Consultation, *, exporting: bool = True, localities: Sequence[str] = ()
+) -> list[Column]:
     """Every column of the response file, in order.
 
     An anonymous consultation's export leaves out the submission token and email answers
@@ -132,16 +134,17 @@ def layout(consultation: Consultation, *, exporting: bool = True) -> list[Column
             continue
         cols.extend(question_columns(number, question))
     if consultation.equalities:
-        for block in eq.questions(consultation.localities):
+        for block in eq.questions(localities):
             key = f"eq.{block.key}"
             cols.append(_col(key, block.title, "code", block))
             cols.append(_col(f"{key}.label", f"{block.title} (label)", "label", block))
     return cols
 
 
-def template_headers(consultation: Consultation) -> list[str]:
+def template_headers(consultation: Consultation, localities: Sequence[str] = ()) -> list[str]:
     """Headers of a blank file to fill in: what the importer reads, labels left out."""
-    return [c.header for c in layout(consultation) if c.readable and c.key not in (NUMBER, TOKEN)]
+    cols = layout(consultation, localities=localities)
+    return [c.header for c in cols if c.readable and c.key not in (NUMBER, TOKEN)]
 
 
 def _cell(column: Column, answer: Any, anonymous: bool, response: Response) -> Cell:
@@ -186,9 +189,11 @@ def _cell(column: Column, answer: Any, anonymous: bool, response: Response) -> C
     return str(value)
 
 
-def response_rows(session: Session, consultation: Consultation) -> Iterator[list[Cell]]:
+def response_rows(
+    session: Session, consultation: Consultation, localities: Sequence[str] = ()
+) -> Iterator[list[Cell]]:
     """One row per response, oldest first, numbered from 1 within the consultation."""
-    cols = layout(consultation)
+    cols = layout(consultation, localities=localities)
     stmt = (
         select(Response)
         .where(Response.consultation_id == consultation.id)
@@ -250,16 +255,20 @@ def _xlsx_cell(value: Cell) -> Cell:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def export_responses(session: Session, consultation: Consultation, fmt: str) -> bytes:
-    header = [c.header for c in layout(consultation)]
-    body = response_rows(session, consultation)
+def export_responses(
+    session: Session, consultation: Consultation, fmt: str, localities: Sequence[str] = ()
+) -> bytes:
+    header = [c.header for c in layout(consultation, localities=localities)]
+    body = response_rows(session, consultation, localities)
     return to_xlsx(header, body, "Responses") if fmt == "xlsx" else to_csv(header, body)
 
 
 SUMMARY_HEADER = ("Question", "Answer", "Count", "Percentage")
 
 
-def summary_rows(session: Session, consultation: Consultation) -> list[list[Cell]]:
+def summary_rows(
+    session: Session, consultation: Consultation, localities: Sequence[str] = ()
+) -> list[list[Cell]]:
     """Counts per option for choice questions (percentage of those who answered the question),
     and how many answered each other question (percentage of all responses)."""
     responses = list(
@@ -280,7 +289,7 @@ def summary_rows(session: Session, consultation: Consultation) -> list[list[Cell
         values = by_question.get(question.id, [])
         out.extend(_question_summary(label, question, values, total))
     if consultation.equalities:
-        for block in eq.questions(consultation.localities):
+        for block in eq.questions(localities):
             codes = [getattr(r.equalities, block.key) for r in responses if r.equalities]
             codes = [c for c in codes if c]
             counts = Counter(codes)
@@ -328,8 +337,10 @@ def _question_summary(
     return [[label, "Answered", answered, _pct(answered, total)]]
 
 
-def export_summary(session: Session, consultation: Consultation, fmt: str) -> bytes:
-    body = summary_rows(session, consultation)
+def export_summary(
+    session: Session, consultation: Consultation, fmt: str, localities: Sequence[str] = ()
+) -> bytes:
+    body = summary_rows(session, consultation, localities)
     if fmt == "xlsx":
         return to_xlsx(SUMMARY_HEADER, body, "Summary")
     return to_csv(SUMMARY_HEADER, body)

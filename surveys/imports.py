@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import equalities as eq
+from surveys import routing
 from surveys.errors import SurveyError
 from surveys.exports import CHANNEL, SUBMITTED, Column, layout, unescape
 from surveys.models import CHANNEL_LABELS, Channel, Consultation, Question, Response
@@ -70,62 +71,18 @@ class Entry:
         return not (self.errors or self.equalities_errors)
 
 
-def asked_questions(consultation: Consultation, answers: Mapping[int, Parsed]) -> set[int]:
-    """The questions the online form would have asked, given these answers.
-
-    Pages are followed from the first: a question with ``show_if`` is asked only when the
-    earlier answer matches; after a page, the first chosen value with a route decides the next.
-    """
-    pages = consultation.pages
-    index = {p.id: n for n, p in enumerate(pages)}
-    asked: set[int] = set()
-    n = 0
-    while n < len(pages):
-        mine = [q for q in consultation.questions if q.page_id == pages[n].id]
-        for question in mine:
-            if _shown(question, answers, asked):
-                asked.add(question.id)
-        target = _route(mine, answers, asked)
-        if target == "end":
-            break
-        n = index[target] if target in index and index[target] > n else n + 1
-    return asked
-
-
-def _chosen(parsed: Parsed | None) -> list[str]:
-    if parsed is None or parsed.error or parsed.is_empty:
-        return []
-    value = parsed.value
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _shown(question: Question, answers: Mapping[int, Parsed], asked: set[int]) -> bool:
-    rule = question.show_if
-    if not rule:
-        return True
-    source = rule.get("question_id")
-    wanted = {str(v) for v in rule.get("values") or []}
-    return source in asked and bool(wanted.intersection(_chosen(answers.get(source))))
-
-
-def _route(mine: Sequence[Question], answers: Mapping[int, Parsed], asked: set[int]) -> Any:
-    for question in mine:
-        if question.id not in asked or not question.routes:
-            continue
-        for value in _chosen(answers.get(question.id)):
-            if value in question.routes:
-                return question.routes[value]
-    return None
-
-
-def read_paper_form(consultation: Consultation, form: Mapping[str, Sequence[str]]) -> Entry:
+def read_paper_form(
+    consultation: Consultation,
+    form: Mapping[str, Sequence[str]],
+    localities: Sequence[str] = (),
+) -> Entry:
     """Every question's answer from a paper form; questions the routing skips are dropped."""
     parsed: dict[int, Parsed] = {}
     for question in consultation.questions:
         qtype = get_type(question.type)
         if qtype.has_input:
             parsed[question.id] = qtype.read(question, form)
-    asked = asked_questions(consultation, parsed)
+    asked = {q.id for q in routing.walk(consultation, form).asked}
     entry = Entry(answers={k: v for k, v in parsed.items() if k in asked}, equalities={})
     for question in consultation.questions:
         result = entry.answers.get(question.id)
@@ -133,7 +90,7 @@ def read_paper_form(consultation: Consultation, form: Mapping[str, Sequence[str]
             target = get_type(question.type).error_target(question)
             entry.errors.append(FieldError(question.id, target, result.error))
     if consultation.equalities:
-        block = eq.questions(consultation.localities)
+        block = eq.questions(localities)
         entry.equalities, entry.equalities_errors = eq.parse(block, form)
     return entry
 
@@ -219,11 +176,17 @@ class ImportResult:
 
 
 def import_responses(
-    session: Session, consultation: Consultation, filename: str, data: bytes, *, now: datetime
+    session: Session,
+    consultation: Consultation,
+    filename: str,
+    data: bytes,
+    *,
+    now: datetime,
+    localities: Sequence[str] = (),
 ) -> ImportResult:
     """Check every row, then store them all, or nothing when any row has a problem."""
     table = read_table(filename, data)
-    columns = _match_header(consultation, table[0])
+    columns = _match_header(consultation, table[0], localities)
     result = ImportResult(rows=len(table) - 1)
     checked: list[tuple[str, Entry, str, datetime]] = []
     for offset, cells in enumerate(table[1:]):
@@ -231,7 +194,9 @@ def import_responses(
         if not any(c.strip() for c in cells):
             continue
         row = {col.key: (cells[i].strip() if i < len(cells) else "") for i, col in columns.items()}
-        problems, entry, channel, when = _check_row(consultation, columns, row, number, now)
+        problems, entry, channel, when = _check_row(
+            consultation, columns, row, number, now, localities
+        )
         result.problems.extend(problems)
         token = hashlib.sha256(
             "\x1f".join((str(consultation.id), str(number), *cells)).encode()
@@ -263,9 +228,11 @@ def import_responses(
     return result
 
 
-def _match_header(consultation: Consultation, header: Sequence[str]) -> dict[int, Column]:
+def _match_header(
+    consultation: Consultation, header: Sequence[str], localities: Sequence[str] = ()
+) -> dict[int, Column]:
     """Columns of the file by position; unknown or missing columns fail the whole file."""
-    known = {c.key.lower(): c for c in layout(consultation, exporting=False)}
+    known = {c.key.lower(): c for c in layout(consultation, exporting=False, localities=localities)}
     by_position: dict[int, Column] = {}
     unknown: list[str] = []
     for position, text in enumerate(header):
@@ -311,6 +278,7 @@ def _check_row(
     row: Mapping[str, str],
     number: int,
     now: datetime,
+    localities: Sequence[str] = (),
 ) -> tuple[list[Problem], Entry, str, datetime]:
     problems: list[Problem] = []
     form: dict[str, list[str]] = {}
@@ -322,7 +290,7 @@ def _check_row(
         problem = _to_form(column, value, form, headers)
         if problem:
             problems.append(Problem(number, column.header, value, problem))
-    entry = read_paper_form(consultation, form)
+    entry = read_paper_form(consultation, form, localities)
     by_question = {c.question.id: c for c in columns.values() if isinstance(c.question, Question)}
     for error in entry.errors:
         question = by_question[error.question_id].question

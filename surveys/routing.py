@@ -71,13 +71,16 @@ def walk(consultation: Consultation, values: Values) -> Walk:
     i = 0
     while i < len(pages):
         page = pages[i]
-        shown = [q for q in questions_on(consultation, page) if is_shown(q, values, asked_ids)]
+        shown = []
+        for question in questions_on(consultation, page):
+            if is_shown(question, values, asked_ids):
+                shown.append(question)
+                asked_ids.add(question.id)  # a later question on the page may depend on it
         if not shown:
             i += 1
             continue
         result.pages.append(page)
         result.asked.extend(shown)
-        asked_ids.update(q.id for q in shown)
         target = route_after(shown, values)
         if target == END:
             break

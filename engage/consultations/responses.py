@@ -54,6 +54,11 @@ REPORT_LIMIT = 200  # problems listed on the page; the count says how many more
 UPLOAD_LIMIT = imports.MAX_BYTES + 256 * 1024  # the file plus the rest of the form
 
 
+def localities() -> list[str]:
+    """The partnership's areas, which the equalities block's last question offers."""
+    return list(current_app.config["LOCALITIES"])
+
+
 def taking_paper(consultation: Consultation) -> Consultation:
     """Refuse entry and import while the survey is still being written or is finished with."""
     if consultation.status not in TAKES_PAPER:
@@ -94,7 +99,7 @@ def _download(data: bytes, consultation: Consultation, what: str, fmt: str) -> R
 @role_required(Role.OFFICER)
 def export_responses(consultation_id: int, fmt: str) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
-    data = exports.export_responses(get_session(), consultation, fmt)
+    data = exports.export_responses(get_session(), consultation, fmt, localities())
     return _download(data, consultation, "responses", fmt)
 
 
@@ -102,7 +107,7 @@ def export_responses(consultation_id: int, fmt: str) -> ResponseReturnValue:
 @role_required(Role.OFFICER)
 def export_summary(consultation_id: int, fmt: str) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
-    data = exports.export_summary(get_session(), consultation, fmt)
+    data = exports.export_summary(get_session(), consultation, fmt, localities())
     return _download(data, consultation, "summary", fmt)
 
 
@@ -110,7 +115,7 @@ def export_summary(consultation_id: int, fmt: str) -> ResponseReturnValue:
 @role_required(Role.OFFICER)
 def import_template(consultation_id: int, fmt: str) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
-    header = exports.template_headers(consultation)
+    header = exports.template_headers(consultation, localities())
     data = exports.to_xlsx(header, [], "Responses") if fmt == "xlsx" else exports.to_csv(header, [])
     return _download(data, consultation, "import-template", fmt)
 
@@ -157,7 +162,12 @@ def import_responses(consultation_id: int) -> ResponseReturnValue:
     session = get_session()
     try:
         result = imports.import_responses(
-            session, consultation, upload.filename, data, now=datetime.now(UTC)
+            session,
+            consultation,
+            upload.filename,
+            data,
+            now=datetime.now(UTC),
+            localities=localities(),
         )
     except imports.ImportFileError as exc:
         session.rollback()
@@ -228,7 +238,7 @@ def enter_responses(consultation_id: int) -> ResponseReturnValue:
         return _entry_page(consultation, channel=channel, entered=entered, saved=number)
 
     form = {k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
-    entry = imports.read_paper_form(consultation, form)
+    entry = imports.read_paper_form(consultation, form, localities())
     token = request.form.get("submission_token", "")
     token = token if TOKEN.match(token) else secrets.token_urlsafe(24)
     if not entry.ok:
@@ -286,7 +296,7 @@ def _entry_page(
     return render_template(
         "responses/enter.html",
         consultation=consultation,
-        block=equalities.questions(consultation.localities) if consultation.equalities else [],
+        block=equalities.questions(localities()) if consultation.equalities else [],
         numbers=numbers,
         raw_by=_raw_values(consultation, form) if form else {},
         errors=errors,
@@ -307,7 +317,7 @@ def _raw_values(consultation: Consultation, form: dict[str, list[str]]) -> dict[
         qtype = get_type(question.type)
         if qtype.has_input:
             raw[question.id] = qtype.read(question, form).raw
-    for block_question in equalities.questions(consultation.localities):
+    for block_question in equalities.questions(localities()):
         raw[block_question.field_name] = tuple(form.get(block_question.field_name, ()))
     return raw
 
