@@ -81,6 +81,12 @@ def page_label(page: Page) -> str:
     return f"page {page.position}: {page.title}" if page.title else f"page {page.position}"
 
 
+def page_heading(page: Page) -> str:
+    """'Page 4: Your area', for headings and lists."""
+    label = page_label(page)
+    return label[0].upper() + label[1:]
+
+
 def later_pages(consultation: Consultation, question: Question) -> list[Page]:
     """The pages a routing rule on this question may send a person to."""
     return [p for p in pages_of(consultation) if p.position > question.page_position]
@@ -158,8 +164,7 @@ def outline(consultation: Consultation) -> list[PageRow]:
     rows: list[PageRow] = []
     number = 0
     for n, page in enumerate(pages):
-        label = page_label(page)
-        row = PageRow(page, label[0].upper() + label[1:], n == 0, n == len(pages) - 1)
+        row = PageRow(page, page_heading(page), n == 0, n == len(pages) - 1)
         mine = questions_on(consultation, page)
         for i, question in enumerate(mine):
             asked = get_type(question.type).has_input
@@ -269,7 +274,10 @@ def add_question(
 ) -> Question:
     """Add a question (see ``services.add_question``) while the survey's structure may change."""
     _require_structure(consultation)
-    return services.add_question(session, consultation, page=page, **fields)
+    try:
+        return services.add_question(session, consultation, page=page, **fields)
+    except SurveyError as exc:
+        raise EditError(str(exc), "rows" if "row" in str(exc) else "options") from exc
 
 
 def move_question(
