@@ -18,9 +18,14 @@ def press(page, selector: str, key: str = "Enter") -> None:
 
 
 def go(page, selector: str, expect: str, key: str = "Enter") -> None:
-    """Press a link or button and wait for the page that follows."""
+    """Press a link or button and wait for the page that follows to finish loading.
+
+    Waiting for "load" matters: GOV.UK Frontend moves focus to a success banner when its script
+    runs, which would otherwise take the focus from the next element the test moves to.
+    """
     press(page, selector, key)
     page.wait_for_selector(expect)
+    page.wait_for_load_state("load")
 
 
 def type_into(page, selector: str, text: str) -> None:
