@@ -24,6 +24,9 @@ SETTINGS: dict[str, str] = {
     "Default: `Community Planning Partnership`.",
     "CONTACT_EMAIL": "Where residents report problems (accessibility statement). "
     "Default: `engage@example.org`.",
+    "MAIL_URL": "How email is sent: `smtp://user:password@host:587?starttls=1`, "
+    "`smtps://...`, or `file` (default), which writes each message to `instance/mail/`.",
+    "MAIL_FROM": "The sender of Engage's emails. Default: `engage@example.org`.",
     "LOCALITIES": "The partnership's localities (community council areas), separated by "
     "commas; locality questions offer them. Default: none.",
     "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "
@@ -38,6 +41,8 @@ class DefaultConfig:
     BROKER_URL = "filesystem://"
     PARTNERSHIP_NAME = "Community Planning Partnership"
     CONTACT_EMAIL = "engage@example.org"
+    MAIL_URL = "file"
+    MAIL_FROM = "engage@example.org"
     TICK_SECONDS = 30
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
@@ -89,6 +94,12 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
+    mail_url = config.get("MAIL_URL") or "file"
+    if mail_url != "file" and not mail_url.startswith(("smtp://", "smtps://")):
+        raise ConfigError(
+            "ENGAGE_MAIL_URL must be `file` or an SMTP address such as "
+            "`smtp://user:password@mail.example.org:587?starttls=1`."
+        )
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'engage.sqlite'}"
     config["CELERY"] = celery_settings(config, instance_path)

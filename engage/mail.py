@@ -8,12 +8,23 @@ on connect, ``?starttls=1`` to upgrade), or ``file`` (the default) which writes 
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+import smtplib
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from surveys.base import Base, utcnow
+
+MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 class OutboxEmail(Base):
@@ -27,3 +38,76 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
+    """Add a message to the outbox; it is sent after the caller commits."""
+    email = OutboxEmail(to=to, subject=subject, body=body)
+    session.add(email)
+    session.flush()
+    return email
+
+
+def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(email.body)
+    return message
+
+
+def deliver(message: EmailMessage, mail_url: str, instance_path: str) -> None:
+    """Hand one message to the transport named by ``ENGAGE_MAIL_URL``."""
+    if mail_url in ("", "file"):
+        folder = Path(instance_path) / "mail"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        (folder / name).write_bytes(bytes(message))
+        return
+    url = urlsplit(mail_url)
+    if url.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"unknown mail transport {url.scheme!r}")
+    smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
+    with smtp_class(url.hostname or "localhost", url.port or 0, timeout=30) as smtp:
+        if "starttls=1" in (url.query or ""):
+            smtp.starttls()
+        if url.username:
+            smtp.login(unquote(url.username), unquote(url.password or ""))
+        smtp.send_message(message)
+
+
+def send_pending(session: Session, *, mail_url: str, sender: str, instance_path: str) -> int:
+    """Send what the outbox holds, one commit per message, so a failure never resends the rest."""
+    sent = 0
+    pending = session.scalars(
+        select(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxEmail.id)
+        .limit(100)
+    ).all()
+    for email in pending:
+        email.attempts += 1
+        try:
+            deliver(build_message(email, sender), mail_url, instance_path)
+        except (OSError, smtplib.SMTPException) as exc:
+            email.last_error = str(exc)[:500]
+        else:
+            email.sent_at = utcnow()
+            email.to = ""  # the address was needed to send, and is not kept after
+            email.body = ""
+            sent += 1
+        session.commit()
+    return sent
+
+
+SEND_MAIL_TASK = "worker.tasks.send_mail"
+
+
+def nudge_sender(celery: Any) -> None:
+    """Ask a worker to send the outbox now; if the broker is down the next tick sends it."""
+    try:
+        celery.send_task(SEND_MAIL_TASK, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure only delays the email
+        log.warning("broker refused the send-mail nudge: %s", exc)

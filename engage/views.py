@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (public, participate, consultations, findings):
         app.register_blueprint(module.bp)
+    app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)
     app.add_template_filter(longdate)
     app.add_template_global(question_template)

@@ -186,3 +186,48 @@ def parse(
 def labels(block: Sequence[BlockQuestion], values: Mapping[str, str]) -> list[tuple[str, str]]:
     """(question, answer) pairs for the check-answers page and exports; skipped ones say so."""
     return [(q.title, q.option_label(values[q.key]) if q.key in values else "") for q in block]
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    label: str
+    count: int | None  # None: suppressed, a group of fewer than SUPPRESS_BELOW
+
+
+@dataclass(frozen=True)
+class ProfileTable:
+    question: str
+    rows: list[ProfileRow]
+    answered: int
+
+
+def suppress(counts: Sequence[int]) -> list[int | None]:
+    """Hide groups of 1 to 9, and one more group when a single hidden one could be worked out
+    from the total (secondary suppression)."""
+    shown: list[int | None] = [None if 0 < n < SUPPRESS_BELOW else n for n in counts]
+    hidden = [i for i, n in enumerate(shown) if n is None]
+    if len(hidden) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if i not in hidden and n > 0]
+        if others:
+            shown[min(others)[1]] = None
+    return shown
+
+
+def profile(
+    block: Sequence[BlockQuestion], answers: Sequence[Mapping[str, str | None]]
+) -> list[ProfileTable]:
+    """Who took part, question by question, with small groups suppressed.
+
+    ``answers`` holds one mapping of codes by field per response that answered the block.
+    """
+    tables = []
+    for question in block:
+        counts = [
+            sum(1 for a in answers if a.get(question.key) == o["value"]) for o in question.options
+        ]
+        not_answered = sum(1 for a in answers if not a.get(question.key))
+        labels = [o["label"] for o in question.options] + ["Not answered"]
+        shown = suppress([*counts, not_answered])
+        rows = [ProfileRow(label, n) for label, n in zip(labels, shown, strict=True)]
+        tables.append(ProfileTable(question.title, rows, len(answers) - not_answered))
+    return tables

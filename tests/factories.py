@@ -135,3 +135,47 @@ def partner_staff(session_: Session, password: str) -> Organisation:
         name="Iain Jog",
     )
     return council
+
+
+def routed_consultation(owner: Organisation | None = None, **kw: Any) -> Consultation:
+    """Three pages: answering No on page 1 skips page 2; a follow-up shows only for Daily."""
+    item = consultation(owner, questions=False, **kw)
+    db = session()
+    uses = services.add_question(
+        db,
+        item,
+        type="single_choice",
+        title="Do you use the bus?",
+        required=True,
+        options=["Yes", "No"],
+    )
+    page2 = services.add_page(db, item, title="Your bus journeys")
+    often = services.add_question(
+        db,
+        item,
+        type="single_choice",
+        title="How often?",
+        required=True,
+        options=["Daily", "Weekly", "Rarely"],
+        page=page2,
+    )
+    page3 = services.add_page(db, item, title="Anything else")
+    services.add_question(
+        db,
+        item,
+        type="long_text",
+        title="What would you change?",
+        page=page3,
+        settings={"max_length": 500},
+    )
+    follow_up = services.add_question(
+        db,
+        item,
+        type="short_text",
+        title="Which route do you take every day?",
+        page=page3,
+    )
+    uses.routes = {"o2": page3.id}
+    follow_up.show_if = {"question_id": often.id, "values": ["o1"]}
+    db.flush()
+    return item

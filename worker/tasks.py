@@ -13,8 +13,10 @@ from celery import Task, shared_task
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from engage import mail
 from engage.db import get_session
 from engage.findings import services as findings
+from surveys import drafts
 from surveys import services as survey_services
 from surveys.base import utcnow
 
@@ -108,7 +110,9 @@ def tick() -> dict[str, int]:
     Also re-sends runs the broker refused earlier, so no request depends on the broker being up.
     """
     session = get_session()
-    closed = survey_services.apply_due_dates(session, now=utcnow())
+    now = utcnow()
+    closed = survey_services.apply_due_dates(session, now=now)
+    purged = drafts.purge_expired(session, now=now)
     new_runs = [
         findings.request_analysis(session, c, trigger="closing")
         for c in closed
@@ -119,4 +123,25 @@ def tick() -> dict[str, int]:
         session, current_app.extensions["celery"], findings.undispatched_runs(session)
     )
     session.commit()
-    return {"closed": len(closed), "runs": len(new_runs), "sent": sent}
+    emails = send_mail()
+    return {
+        "closed": len(closed),
+        "runs": len(new_runs),
+        "sent": sent,
+        "drafts_purged": purged,
+        "emails": emails,
+    }
+
+
+@shared_task
+def send_mail() -> int:
+    """Send the outbox. Safe to run twice at once only in the sense that each row is committed as
+    sent before the next is tried; the tick and a nudge rarely overlap, and a duplicate email is
+    the worst case."""
+    config = current_app.config
+    return mail.send_pending(
+        get_session(),
+        mail_url=config["MAIL_URL"],
+        sender=config["MAIL_FROM"],
+        instance_path=current_app.instance_path,
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,8 +16,15 @@ from engage.consultations.forms import ActionForm
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
-from engage.participate.views import render_survey
-from surveys import services
+from engage.participate.journey import ABOUT_YOU, CHECK, Journey, form_values, key_is_valid
+from engage.participate.views import (
+    check_rows,
+    parse_questions,
+    render_about_you,
+    render_page,
+    render_step,
+)
+from surveys import drafts, services
 from surveys.errors import SurveyError
 from surveys.models import (
     Consultation,
@@ -98,25 +106,56 @@ def detail(consultation_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:consultation_id>/preview", methods=["GET", "POST"])
+@bp.get("/<int:consultation_id>/preview")
 @role_required(Role.OFFICER)
 def preview(consultation_id: int) -> ResponseReturnValue:
-    """The questionnaire as residents will see it; checking answers here stores nothing."""
-    consultation = managed_consultation(consultation_id)
-    if request.method == "GET":
-        return render_survey(consultation, preview=True)
-    answers, errors = services.parse_answers(
-        consultation, {k: request.form.getlist(k) for k in request.form}
+    """The survey as residents will see it, page by page; nothing entered here is stored."""
+    journey = Journey.from_preview_state(managed_consultation(consultation_id), None)
+    if not journey.steps():
+        flash("Add a question before previewing the survey", "error")
+        return redirect(url_for("consultations.detail", consultation_id=consultation_id))
+    return preview_render(journey, journey.steps()[0])
+
+
+@bp.post("/<int:consultation_id>/preview/<step>")
+@role_required(Role.OFFICER)
+def preview_step(consultation_id: int, step: str) -> ResponseReturnValue:
+    """One step of the preview: the answers so far travel in a signed form field."""
+    journey = Journey.from_preview_state(
+        managed_consultation(consultation_id), request.form.get("state")
     )
-    notice = None if errors else "These answers are valid. This is a preview: nothing was stored."
-    return render_survey(
-        consultation,
-        answers=answers,
-        errors=errors,
-        preview=True,
-        notice=notice,
-        status=400 if errors else 200,
-    )
+    target: str | int = int(step) if step.isdigit() else step
+    if not key_is_valid(journey.token, request.form.get("form_key")):
+        abort(400)
+    if request.form.get("action") == "goto" or target == CHECK:
+        return preview_render(journey, target)
+    if target == ABOUT_YOU:
+        questions: list[Any] = journey.equalities_block()
+    else:
+        page = journey.page(int(target)) if isinstance(target, int) else None
+        if page is None:
+            abort(404)
+        questions = journey.shown_on(page)
+    values = form_values(request.form)
+    answers, errors = parse_questions(questions, values)
+    if errors:
+        return preview_render(journey, target, answers=answers, errors=errors, status=400)
+    journey.values = drafts.merge_values(journey.values, questions, values)
+    if journey.step_key(target) not in journey.path:
+        journey.path.append(journey.step_key(target))
+    changing = request.form.get("change") == "1"
+    return preview_render(journey, journey.next_step(target, changing=changing))
+
+
+def preview_render(journey: Journey, step: str | int, **kwargs: Any) -> ResponseReturnValue:
+    if step == CHECK:
+        return render_step(journey, "participate/check.html", sections=check_rows(journey))
+    if step == ABOUT_YOU:
+        return render_about_you(journey, **kwargs)
+    page = journey.page(int(step))
+    if page is None:
+        abort(404)
+    return render_page(journey, page, **kwargs)
 
 
 def _change_state(consultation_id: int, change: str) -> ResponseReturnValue:

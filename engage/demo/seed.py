@@ -91,19 +91,8 @@ def seed_consultation(
         slug=spec["slug"],
     )
     consultation.co_owners = [orgs[code] for code in spec.get("co_owners", [])]
-    by_key = {}
-    for q in spec["questions"]:
-        settings = {k: q[k] for k in ("max_choices", "max_length") if q.get(k)}
-        by_key[q["key"]] = services.add_question(
-            session,
-            consultation,
-            type=q["type"],
-            title=q["title"],
-            hint=q.get("hint") or "",
-            required=q.get("required", False),
-            options=q.get("options", []),
-            settings=settings,
-        )
+    consultation.equalities = spec.get("equalities", False)
+    by_key = seed_questions(session, consultation, spec)
     responses = spec.get("responses", [])
     if spec["state"] == "draft":
         return consultation
@@ -130,6 +119,45 @@ def seed_consultation(
     if spec["state"] == "closed":
         consultation.status = ConsultationStatus.CLOSED
     return consultation
+
+
+def seed_questions(
+    session: Session, consultation: Consultation, spec: dict[str, Any]
+) -> dict[str, Any]:
+    """Pages, questions and routing from the content file; routes and conditions name options by
+    their labels and pages by number."""
+    pages = consultation.pages
+    for n, page_spec in enumerate(spec.get("pages", [{}]), start=1):
+        page = pages[0] if n == 1 else services.add_page(session, consultation)
+        page.title, page.intro = page_spec.get("title", ""), page_spec.get("intro", "")
+    by_key = {}
+    for q in spec["questions"]:
+        settings = {k: q[k] for k in ("max_choices", "max_length") if q.get(k)}
+        question = services.add_question(
+            session,
+            consultation,
+            type=q["type"],
+            title=q["title"],
+            hint=q.get("hint") or "",
+            required=q.get("required", False),
+            options=q.get("options", []),
+            settings=settings,
+            page=consultation.pages[q.get("page", 1) - 1],
+        )
+        by_key[q["key"]] = question
+        value_of = {o["label"]: o["value"] for o in question.options}
+        question.routes = {
+            value_of[label]: target if target == "end" else consultation.pages[target - 1].id
+            for label, target in q.get("routes", {}).items()
+        }
+        if condition := q.get("show_if"):
+            source = by_key[condition["key"]]
+            labels = {o["label"]: o["value"] for o in source.options}
+            question.show_if = {
+                "question_id": source.id,
+                "values": [labels[label] for label in condition["values"]],
+            }
+    return by_key
 
 
 def as_form(question: Any, raw: Any) -> list[str]:

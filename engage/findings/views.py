@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -10,8 +10,8 @@ from engage.db import get_session
 from engage.findings import bp
 from engage.findings import services as findings
 from engage.findings.models import QuestionAnalysis
-from surveys import services
-from surveys.models import Consultation, ConsultationStatus
+from surveys import equalities, services
+from surveys.models import Consultation, ConsultationStatus, EqualitiesAnswers
 from surveys.questions import get_type
 
 READERS = (Role.JOG, Role.OFFICER)
@@ -23,7 +23,7 @@ def index() -> ResponseReturnValue:
     session = get_session()
     consultations = session.scalars(
         select(Consultation)
-        .where(Consultation.status.in_([ConsultationStatus.OPEN, ConsultationStatus.CLOSED]))
+        .where(Consultation.status.not_in([ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED]))
         .order_by(Consultation.closes_at.desc())
     ).all()
     counts = services.response_counts(session, [c.id for c in consultations])
@@ -59,7 +59,22 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         run=run,
         sections=sections,
         quotes=findings.quote_texts(session, quote_ids),
+        who_took_part=who_took_part(item),
     )
+
+
+def who_took_part(item: Consultation) -> list[equalities.ProfileTable] | None:
+    """The equalities profile with small groups suppressed; None when there are too few answers
+    to show any group at all."""
+    if not item.equalities:
+        return None
+    rows = get_session().scalars(
+        select(EqualitiesAnswers).where(EqualitiesAnswers.consultation_id == item.id)
+    )
+    answers = [{f: getattr(row, f) for f in equalities.FIELDS} for row in rows]
+    if len(answers) < equalities.SUPPRESS_BELOW:
+        return []
+    return equalities.profile(equalities.questions(current_app.config["LOCALITIES"]), answers)
 
 
 @bp.get("/word-clouds/<int:analysis_id>.png")

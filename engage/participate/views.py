@@ -1,95 +1,446 @@
+"""Residents answering a consultation page by page: check answers, save and resume, submit.
+
+Each view is registered on the hub blueprint and on the embed blueprint (partner websites), which
+differ only in their layout and the channel they record.
+"""
+
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engage.db import get_session
-from engage.participate import bp
+from engage.mail import nudge_sender, queue_email
+from engage.participate import bp, embed_bp
+from engage.participate.journey import (
+    ABOUT_YOU,
+    CHECK,
+    Journey,
+    form_key,
+    form_values,
+    key_is_valid,
+)
 from engage.public import public_consultation
 from engage.security import csrf
-from surveys import services
+from surveys import drafts, equalities, services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Consultation
+from surveys.models import Channel, Consultation, Draft, Page, TrackedLink
 from surveys.questions import Parsed, get_type
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EXPIRED = "Your session had expired. Check your answers and send them again."
 
 
-def render_survey(
-    consultation: Consultation,
-    *,
-    answers: dict[int, Parsed] | None = None,
-    errors: list[services.FieldError] | None = None,
-    token: str | None = None,
-    preview: bool = False,
-    notice: str | None = None,
-    status: int = 200,
-) -> ResponseReturnValue:
-    """The whole questionnaire on one page, with any answers and errors shown again."""
-    errors = errors or []
-    asked = [q for q in consultation.questions if get_type(q.type).has_input]
-    numbers = {q.id: n for n, q in enumerate(asked, start=1)}
+def render_step(journey: Journey, template: str, status: int = 200, **context: Any) -> Any:
     return (
         render_template(
-            "participate/respond.html",
-            consultation=consultation,
-            answers=answers or {},
-            errors=errors,
-            error_for={e.question_id: e.message for e in errors},
-            numbers=numbers,
-            token=token or secrets.token_urlsafe(24),
-            preview=preview,
-            notice=notice,
+            template,
+            journey=journey,
+            consultation=journey.consultation,
+            embedded=journey.embedded,
+            preview=journey.preview,
+            form_key=form_key(journey.token),
+            **context,
         ),
         status,
     )
 
 
-@bp.route("/<slug>/respond", methods=["GET", "POST"])
-@csrf.exempt  # checked below, so an expired token keeps the person's answers instead of a 400
-def respond(slug: str) -> ResponseReturnValue:
-    item = public_consultation(slug)
-    now = datetime.now(UTC)
-    if not services.is_accepting(item, now):
-        return render_template("participate/closed.html", consultation=item), 410
-    if request.method == "GET":
-        return render_survey(item)
+def render_page(
+    journey: Journey,
+    page: Page,
+    *,
+    answers: dict[Any, Parsed] | None = None,
+    errors: list[tuple[Any, str, str]] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """One page of questions. ``errors`` are (question id, field id, message)."""
+    questions = journey.shown_on(page)
+    errors = errors or []
+    previous = journey.previous_step(page.position)
+    return render_step(
+        journey,
+        "participate/page.html",
+        status,
+        page=page,
+        questions=questions,
+        answers=answers if answers is not None else journey.answers_for(questions),
+        errors=errors,
+        error_for={qid: message for qid, _, message in errors},
+        numbers=journey.numbers(),
+        first=page.position == journey.consultation.pages[0].position,
+        back=journey.url(previous) if previous is not None else None,
+        changing=request.values.get("change") == "1",
+        notice=notice,
+    )
 
-    form = request.form
-    token = form.get("submission_token", "")
+
+def render_about_you(
+    journey: Journey,
+    *,
+    answers: dict[Any, Parsed] | None = None,
+    errors: list[tuple[Any, str, str]] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    block = journey.equalities_block()
+    previous = journey.previous_step(ABOUT_YOU)
+    return render_step(
+        journey,
+        "participate/about_you.html",
+        status,
+        questions=block,
+        answers=answers if answers is not None else journey.answers_for(block),
+        errors=errors or [],
+        error_for={qid: message for qid, _, message in errors or []},
+        intro=equalities.PAGE_INTRO,
+        back=journey.url(previous) if previous is not None else None,
+        changing=request.values.get("change") == "1",
+    )
+
+
+def parse_questions(questions: list[Any], values: dict[str, list[str]]) -> tuple[dict, list]:
+    answers: dict[Any, Parsed] = {}
+    errors: list[tuple[Any, str, str]] = []
+    for question in questions:
+        qtype = get_type(question.type)
+        if not qtype.has_input:
+            continue
+        parsed = qtype.read(question, values)
+        answers[question.id] = parsed
+        if parsed.error:
+            errors.append((question.id, qtype.error_target(question), parsed.error))
+    return answers, errors
+
+
+def check_rows(journey: Journey) -> list[dict[str, Any]]:
+    """The check-answers page: one section per page, each answer with its Change link."""
+    walk = journey.walk()
+    numbers = journey.numbers()
+    sections = []
+    for page in walk.pages:
+        rows = []
+        for question in walk.asked_on(page):
+            qtype = get_type(question.type)
+            if not qtype.has_input:
+                continue
+            parsed = qtype.read(question, journey.values)
+            shown = "" if parsed.is_empty else qtype.display(question, parsed.value, parsed.text)
+            rows.append(
+                {
+                    "number": numbers[question.id],
+                    "question": question.title,
+                    "answer": shown or "Not answered",
+                    "step": page.position,
+                    "anchor": qtype.error_target(question),
+                }
+            )
+        sections.append({"title": page.title, "rows": rows})
+    block = journey.equalities_block()
+    if block:
+        values, _ = equalities.parse(block, journey.values)
+        rows = [
+            {
+                "question": q.title,
+                "answer": q.option_label(values[q.key]) if q.key in values else "Not answered",
+                "step": ABOUT_YOU,
+                "anchor": q.field_name,
+            }
+            for q in block
+        ]
+        sections.append({"title": equalities.PAGE_TITLE, "rows": rows})
+    return sections
+
+
+# The hub and the embed share every view below; `embedded` comes from the blueprint.
+
+
+def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journey:
     if not TOKEN.match(token):
-        token = secrets.token_urlsafe(24)
-    answers, errors = services.parse_answers(item, {k: form.getlist(k) for k in form})
-    try:
-        if current_app.config["WTF_CSRF_ENABLED"]:
-            csrf.protect()
-    except CSRFError:
-        notice = "Your session had expired. Check your answers and send them again."
-        return render_survey(
-            item, answers=answers, errors=errors, token=token, notice=notice, status=400
-        )
-    if errors:
-        return render_survey(item, answers=answers, errors=errors, token=token, status=400)
+        abort(404)
+    draft = drafts.get(get_session(), consultation, token)
+    journey = Journey(consultation, token=token, mode="embed" if embedded else "hub", draft=draft)
+    if draft is not None:
+        journey.values = {k: list(v) for k, v in draft.values.items()}
+        journey.path = list(draft.path)
+    return journey
 
+
+def accepting(consultation: Consultation, embedded: bool) -> ResponseReturnValue | None:
+    if services.is_accepting(consultation, datetime.now(UTC)):
+        return None
+    layout = {"embedded": embedded}
+    return render_template("participate/closed.html", consultation=consultation, **layout), 410
+
+
+def start(slug: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
+    if (closed := accepting(item, embedded)) is not None:
+        return closed
+    journey = Journey(item, token=drafts.new_token(), mode="embed" if embedded else "hub")
+    params = {"via": request.args["via"]} if request.args.get("via") else {}
+    return redirect(journey.url(journey.steps()[0], **params))
+
+
+def tracked_link(consultation: Consultation, code: str | None) -> TrackedLink | None:
+    if not code:
+        return None
+    return get_session().scalar(
+        select(TrackedLink).where(
+            TrackedLink.consultation_id == consultation.id, TrackedLink.code == code[:20]
+        )
+    )
+
+
+def save_step(journey: Journey, questions: list[Any], step: str | int) -> Draft:
+    """Keep what this step's form holds in the draft, creating the draft on the first step."""
+    draft = journey.draft
+    link_id, channel = None, Channel.EMBED if journey.embedded else Channel.HUB
+    if draft is None:
+        link = tracked_link(journey.consultation, request.form.get("via"))
+        if link is not None:
+            link_id = link.id
+            channel = Channel.EMBED if journey.embedded else link.channel
+    draft = drafts.store_values(
+        get_session(),
+        journey.consultation,
+        draft,
+        token=journey.token,
+        questions=questions,
+        form=form_values(request.form),
+        page_id=journey.step_key(step),
+        now=datetime.now(UTC),
+        channel=channel,
+        tracked_link_id=link_id,
+    )
+    journey.draft, journey.values, journey.path = draft, dict(draft.values), list(draft.path)
+    return draft
+
+
+def step(slug: str, token: str, step: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
+    if (closed := accepting(item, embedded)) is not None:
+        return closed
+    if services.find_response(get_session(), token) is not None:
+        return redirect(journey_for(item, token, embedded).endpoint("thank_you"))
+    journey = journey_for(item, token, embedded)
+    if step == CHECK:
+        return check(journey)
+    if step == ABOUT_YOU:
+        return about_you(journey)
+    if not step.isdigit() or journey.page(int(step)) is None:
+        abort(404)
+    return page_step(journey, journey.page(int(step)))  # type: ignore[arg-type]
+
+
+def page_step(journey: Journey, page: Page) -> ResponseReturnValue:
+    if request.method == "GET":
+        if journey.draft is None and page.position != journey.steps()[0]:
+            return redirect(journey.url(journey.steps()[0]))
+        return render_page(journey, page)
+    questions = journey.shown_on(page)
+    values = form_values(request.form)
+    answers, errors = parse_questions(questions, values)
+    if not key_is_valid(journey.token, request.form.get("form_key")):
+        return render_page(
+            journey, page, answers=answers, errors=errors, notice=EXPIRED, status=400
+        )
+    if request.form.get("action") == "save":
+        return save_for_later(journey, questions, page.position)
+    if errors:
+        return render_page(journey, page, answers=answers, errors=errors, status=400)
+    save_step(journey, questions, page.position)
+    get_session().commit()
+    changing = request.form.get("change") == "1"
+    return redirect(journey.url(journey.next_step(page.position, changing=changing)), 303)
+
+
+def about_you(journey: Journey) -> ResponseReturnValue:
+    block = journey.equalities_block()
+    if not block:
+        abort(404)
+    if request.method == "GET":
+        return render_about_you(journey)
+    answers, errors = parse_questions(block, form_values(request.form))
+    if not key_is_valid(journey.token, request.form.get("form_key")):
+        return render_about_you(journey, answers=answers, errors=errors, status=400)
+    if request.form.get("action") == "save":
+        return save_for_later(journey, block, ABOUT_YOU)
+    if errors:
+        return render_about_you(journey, answers=answers, errors=errors, status=400)
+    save_step(journey, block, ABOUT_YOU)
+    get_session().commit()
+    return redirect(journey.url(CHECK), 303)
+
+
+def check(journey: Journey) -> ResponseReturnValue:
+    if journey.draft is None:
+        return redirect(journey.url(journey.steps()[0]))
+    unvisited = journey.next_step(0, changing=True)
+    if unvisited != CHECK:
+        return redirect(journey.url(unvisited))
+    if request.method == "POST":
+        abort(405)
+    return render_step(journey, "participate/check.html", sections=check_rows(journey))
+
+
+def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
     session = get_session()
+    journey = journey_for(item, token, embedded)
+    if services.find_response(session, token) is not None:
+        return redirect(journey.endpoint("thank_you"), 303)
+    if (closed := accepting(item, embedded)) is not None:
+        return closed
+    if journey.draft is None:
+        return redirect(journey.url(journey.steps()[0]), 303)
+    if not key_is_valid(token, request.form.get("form_key")):
+        return render_step(
+            journey, "participate/check.html", 400, sections=check_rows(journey), notice=EXPIRED
+        )
+    walk = journey.walk()
+    answers, errors = parse_questions(walk.asked, journey.values)
+    if errors:  # a required answer missing, say after the officer edited a page: show that page
+        first = next(q for q in walk.asked if q.id == errors[0][0])
+        page_errors = [e for e in errors if e[0] in {q.id for q in walk.asked_on(first.page)}]
+        return render_page(journey, first.page, errors=page_errors, status=400)
+    codes, _ = equalities.parse(journey.equalities_block(), journey.values)
+    draft = journey.draft
     try:
-        services.submit_response(session, item, answers, token=token, now=now)
+        services.submit_response(
+            session,
+            item,
+            answers,
+            token=token,
+            now=datetime.now(UTC),
+            channel=draft.channel,
+            equalities=codes,
+            tracked_link_id=draft.tracked_link_id,
+        )
+        session.delete(draft)
         session.commit()
     except ConsultationNotOpen:
         session.rollback()
         return render_template("participate/closed.html", consultation=item), 410
     except IntegrityError:
-        # Two submits of the same form raced; the other one stored the response.
-        session.rollback()
-    return redirect(url_for("participate.thank_you", slug=item.slug), 303)
+        session.rollback()  # two submits raced; the other one stored the response
+    return redirect(journey.endpoint("thank_you"), 303)
 
 
-@bp.get("/<slug>/thank-you")
-def thank_you(slug: str) -> ResponseReturnValue:
-    return render_template("participate/thank_you.html", consultation=public_consultation(slug))
+def save_for_later(journey: Journey, questions: list[Any], at: str | int) -> ResponseReturnValue:
+    """Keep everything entered on this page, valid or not, and give the person a resume code."""
+    draft = save_step(journey, questions, at)
+    # The page is kept as entered but not counted as done, so resuming comes back to it.
+    draft.path = [p for p in draft.path if p != journey.step_key(at)]
+    code = drafts.issue_code(draft)
+    get_session().commit()
+    return render_step(journey, "participate/saved.html", code=code, email_sent=None)
+
+
+def email_link(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
+    journey = journey_for(item, token, embedded)
+    code = request.form.get("code", "")
+    draft = journey.draft
+    if draft is None or draft.code_hash != drafts.hash_code(code):
+        abort(404)
+    if not key_is_valid(token, request.form.get("form_key")):
+        abort(400)
+    email = request.form.get("email", "").strip()
+    if not EMAIL.match(email):
+        error = "Enter an email address in the correct format, like name@example.com"
+        return render_step(
+            journey, "participate/saved.html", 400, code=code, email=email, email_error=error
+        )
+    link = url_for(
+        "embed.resume_link" if embedded else "participate.resume_link",
+        slug=item.slug,
+        code=code,
+        _external=True,
+    )
+    closes = f" before it closes on {item.closes_at:%-d %B %Y}" if item.closes_at else ""
+    queue_email(
+        get_session(),
+        to=email,
+        subject=f"Your saved answers: {item.title}",
+        body=(
+            f"You saved your answers to “{item.title}”.\n\n"
+            f"To carry on{closes}, open this link:\n{link}\n\n"
+            f"Or go to the consultation and enter your resume code: {code}\n\n"
+            "We have not kept your email address. If you did not ask for this, ignore it."
+        ),
+    )
+    get_session().commit()
+    nudge_sender(current_app.extensions["celery"])
+    return render_step(journey, "participate/saved.html", code=code, email_sent=email)
+
+
+def resume(slug: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
+    if (closed := accepting(item, embedded)) is not None:
+        return closed
+    context = {"consultation": item, "embedded": embedded, "code": "", "error": None}
+    if request.method == "POST":
+        code = request.form.get("code", "")
+        draft = drafts.find_by_code(get_session(), item, code, now=datetime.now(UTC))
+        if draft is not None:
+            return redirect(resume_point(item, draft, embedded), 303)
+        context["code"] = code
+        context["error"] = (
+            "Enter your resume code"
+            if not code.strip()
+            else "We could not find saved answers "
+            "for that code. Check the code and try again: it looks like ABCD-EFGH-JKLM."
+        )
+        return render_template("participate/resume.html", **context), 400
+    return render_template("participate/resume.html", **context)
+
+
+def resume_link(slug: str, code: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
+    if (closed := accepting(item, embedded)) is not None:
+        return closed
+    draft = drafts.find_by_code(get_session(), item, code, now=datetime.now(UTC))
+    if draft is None:
+        context = {"consultation": item, "embedded": embedded, "code": code}
+        context["error"] = "This link has expired or was replaced by a newer one. Enter your code."
+        return render_template("participate/resume.html", **context), 404
+    return redirect(resume_point(item, draft, embedded), 303)
+
+
+def resume_point(consultation: Consultation, draft: Draft, embedded: bool) -> str:
+    journey = journey_for(consultation, draft.token, embedded)
+    return journey.url(journey.resume_step())
+
+
+def thank_you(slug: str, embedded: bool = False) -> ResponseReturnValue:
+    item = public_consultation(slug)
+    return render_template("participate/thank_you.html", consultation=item, embedded=embedded)
+
+
+def register(blueprint: Blueprint, embedded: bool) -> None:
+    defaults = {"embedded": embedded}
+    rules: list[tuple[str, Any, list[str]]] = [
+        ("/<slug>/respond", start, ["GET"]),
+        ("/<slug>/respond/<token>/submit", submit, ["POST"]),
+        ("/<slug>/respond/<token>/email", email_link, ["POST"]),
+        ("/<slug>/respond/<token>/<step>", step, ["GET", "POST"]),
+        ("/<slug>/resume", resume, ["GET", "POST"]),
+        ("/<slug>/resume/<code>", resume_link, ["GET"]),
+        ("/<slug>/thank-you", thank_you, ["GET"]),
+    ]
+    for rule, view, methods in rules:
+        blueprint.add_url_rule(
+            rule, view.__name__, csrf.exempt(view), methods=methods, defaults=defaults
+        )
+
+
+register(bp, embedded=False)
+register(embed_bp, embedded=True)

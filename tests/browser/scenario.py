@@ -29,6 +29,8 @@ def build() -> None:
     open_one.status = ConsultationStatus.OPEN
 
     every_type(session, council.id, now)
+    routed(session, council.id, now)
+    forty_questions(session, council.id, now)
 
     closed = consultation(session, council.id, "Getting about Craigmuir", now - timedelta(days=40))
     closed.status = ConsultationStatus.OPEN
@@ -173,3 +175,95 @@ def store_real_themes(session, run_id: int, question_id: int) -> None:
         word_cloud_png=render_word_cloud(weights),
         word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
     )
+
+
+ROUTED_SLUG = "buses-in-craigmuir"
+
+
+def routed(session, organisation_id: int, now) -> None:
+    """Three pages with a route and a condition, then the equalities page."""
+    item = services.create_consultation(
+        session,
+        title="Buses in Craigmuir",
+        summary="Tell us how you get about.",
+        organisation_id=organisation_id,
+        opens_at=now,
+        closes_at=now + timedelta(days=30),
+    )
+    item.equalities = True
+    item.pages[0].title = "Getting about"
+    uses = services.add_question(
+        session,
+        item,
+        type="single_choice",
+        title="Do you use the bus?",
+        required=True,
+        options=["Yes", "No"],
+    )
+    journeys = services.add_page(session, item, title="Your bus journeys")
+    often = services.add_question(
+        session,
+        item,
+        type="single_choice",
+        title="How often do you take the bus?",
+        required=True,
+        options=["Every day", "Every week", "Less often"],
+        page=journeys,
+    )
+    services.add_question(
+        session,
+        item,
+        type="date",
+        title="When did you last take the bus?",
+        page=journeys,
+    )
+    last = services.add_page(session, item, title="Your ideas")
+    services.add_question(
+        session,
+        item,
+        type="long_text",
+        title="What one thing would you change?",
+        page=last,
+        settings={"max_length": 500},
+    )
+    follow_up = services.add_question(
+        session,
+        item,
+        type="short_text",
+        title="Which route do you take every day?",
+        page=last,
+    )
+    session.flush()
+    uses.routes = {"o2": last.id}
+    follow_up.show_if = {"question_id": often.id, "values": ["o1"]}
+    item.status = ConsultationStatus.OPEN
+
+
+FORTY_SLUG = "forty-questions"
+FORTY_TYPES = ("single_choice", "multiple_choice", "rating_scale", "short_text", "long_text")
+
+
+def forty_questions(session, organisation_id: int, now) -> None:
+    """A long survey: eight pages of five questions."""
+    item = services.create_consultation(
+        session,
+        title="Forty questions",
+        summary="A long survey.",
+        organisation_id=organisation_id,
+        opens_at=now,
+        closes_at=now + timedelta(days=30),
+    )
+    for page_number in range(1, 9):
+        page = item.pages[0] if page_number == 1 else services.add_page(session, item)
+        page.title = f"Part {page_number}"
+        for n, kind in enumerate(FORTY_TYPES, start=1):
+            services.add_question(
+                session,
+                item,
+                type=kind,
+                title=f"Part {page_number}, question {n}",
+                required=kind != "long_text",
+                page=page,
+                options=["First", "Second", "Third"] if kind in FORTY_TYPES[:2] else (),
+            )
+    item.status = ConsultationStatus.OPEN

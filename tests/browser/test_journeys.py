@@ -38,7 +38,7 @@ def test_resident_answers_fixes_errors_and_submits(make_page, base_url, live_app
     page.check("text=Toilets")
     page.check("text=Lighting")
     page.fill("textarea", "A fence round the play park so wee ones are safe")
-    page.click("button:has-text('Send my response')")
+    page.click("button:has-text('Continue')")
     assert page.title().startswith("Error:")
     # GOV.UK Frontend moves focus to the summary once its script has run.
     page.wait_for_function(
@@ -56,6 +56,10 @@ def test_resident_answers_fixes_errors_and_submits(make_page, base_url, live_app
     )
     page.check("text=Every week")
     page.uncheck("text=Lighting")
+    page.click("button:has-text('Continue')")
+    page.wait_for_url("**/check")
+    assert "A fence round the play park" in page.inner_text("main")
+    axe.check("check-answers")
     page.click("button:has-text('Send my response')")
     page.wait_for_url("**/thank-you")
     assert "Response sent" in page.inner_text("h1")
@@ -71,10 +75,12 @@ def test_resident_can_respond_without_javascript(make_page, base_url, live_app):
     page, _ = make_page(javascript=False)  # axe needs scripts; these pages are checked above
     before = stored_responses(live_app)
     page.goto(f"{base_url}/consultations/{scenario.OPEN_SLUG}/respond")
-    page.click("button:has-text('Send my response')")
+    page.click("button:has-text('Continue')")
     assert page.title().startswith("Error:")
     page.check("text=Now and then")
     page.fill("textarea", "Toilets that are open in the winter")
+    page.click("button:has-text('Continue')")
+    assert "Check your answers" in page.inner_text("h1")
     page.click("button:has-text('Send my response')")
     assert "Response sent" in page.inner_text("h1")
     assert stored_responses(live_app) == before + 1
@@ -90,6 +96,9 @@ def test_keyboard_alone_completes_the_survey(make_page, base_url, live_app):
     page.keyboard.press("Space")
     page.focus("textarea")
     page.keyboard.type("More benches by the pond")
+    page.focus("button:has-text('Continue')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/check")
     page.focus("button:has-text('Send my response')")
     page.keyboard.press("Enter")
     page.wait_for_url("**/thank-you")
@@ -166,7 +175,7 @@ def test_every_question_type_in_the_browser(make_page, base_url, live_app):
     page.fill(f"#{day}-day", "31")
     page.fill(f"#{day}-month", "2")
     page.fill(f"#{day}-year", "2020")
-    page.click("button:has-text('Send my response')")
+    page.click("button:has-text('Continue')")
     assert page.title().startswith("Error:")
     summary = page.inner_text(".govuk-error-summary")
     for message in (
@@ -202,6 +211,9 @@ def test_every_question_type_in_the_browser(make_page, base_url, live_app):
     page.fill(f"#q{ids['email'][0]}", "reply@example.org")
     page.fill(f"#q{ids['locality'][0]}-postcode", "KA1 2BB")
     page.check(f"#q{ids['consent'][0]}")
+    page.click("button:has-text('Continue')")
+    page.wait_for_url("**/check")
+    axe.check("all-types-check")
     page.click("button:has-text('Send my response')")
     page.wait_for_url("**/thank-you")
     assert stored_responses(live_app) == before + 1

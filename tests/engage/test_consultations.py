@@ -81,8 +81,9 @@ def test_officer_creates_adds_questions_previews_and_opens(client, auth, db, off
     preview = client.get(f"{url}/preview").get_data(as_text=True)
     assert "Preview" in preview
     assert "Do you use the park?" in preview
-    checked = client.post(f"{url}/preview", data={f"q{item.questions[0].id}": "o1"})
-    assert "nothing was stored" in checked.get_data(as_text=True)
+    checked = client.post(f"{url}/preview/1", data={f"q{item.questions[0].id}": "o1"})
+    assert "Check your answers" in checked.get_data(as_text=True)
+    assert "Nothing you enter here is stored" in checked.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(Response)) == 0
 
     assert client.post(f"{url}/open").status_code == 302

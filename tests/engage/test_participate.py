@@ -1,24 +1,51 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
+from engage.mail import OutboxEmail
 from surveys.base import utcnow
-from surveys.models import Answer, Response
+from surveys.models import Answer, Draft, EqualitiesAnswers, Response, TrackedLink
 from tests import factories
 
 
-def form_for(item, *, choice="o1", many=("o1",), text="More buses to the hospital", token=None):
+class Respondent:
+    """Drives the survey through the test client the way a browser without JavaScript would."""
+
+    def __init__(self, client, item, prefix: str = "/consultations") -> None:
+        self.client, self.item, self.prefix = client, item, prefix
+        self.base = ""
+
+    def start(self, query: str = "") -> str:
+        response = self.client.get(f"{self.prefix}/{self.item.slug}/respond{query}")
+        assert response.status_code == 302, response.status_code
+        location = response.headers["Location"]
+        self.base = location.split("?")[0].rsplit("/", 1)[0]
+        return location
+
+    def post(self, step, data=None, **params):
+        return self.client.post(f"{self.base}/{step}", data={**(data or {}), **params})
+
+    def get(self, step, **params):
+        return self.client.get(f"{self.base}/{step}", query_string=params)
+
+    def submit(self):
+        return self.client.post(f"{self.base}/submit", data={})
+
+
+def form_for(item, *, choice="o1", many=("o1",), text="More buses to the hospital"):
     q1, q2, q3 = item.questions
-    data = {q1.field_name: choice, q2.field_name: list(many), q3.field_name: text}
-    if token:
-        data["submission_token"] = token
-    return data
+    return {q1.field_name: choice, q2.field_name: list(many), q3.field_name: text}
 
 
 def stored(db, item) -> int:
     return db.scalar(select(func.count()).where(Response.consultation_id == item.id))
+
+
+def ids(item) -> dict[str, int]:
+    return {q.title: q.id for q in item.questions}
 
 
 def test_hub_lists_open_consultations_only(client, db):
@@ -36,27 +63,43 @@ def test_draft_consultation_is_not_public(client, db):
     assert client.get(f"/consultations/{draft.slug}/respond").status_code == 404
 
 
-def test_resident_answers_without_an_account_and_sees_confirmation(client, db):
+def test_resident_answers_checks_and_sends_without_an_account(client, db):
     item = factories.consultation()
-    response = client.post(f"/consultations/{item.slug}/respond", data=form_for(item))
+    person = Respondent(client, item)
+    assert person.start().endswith("/1")
+    response = person.post(1, form_for(item))
     assert response.status_code == 303
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Response sent" in page
+    assert response.headers["Location"].endswith("/check")
+    check = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Check your answers before sending them" in check
+    assert "More buses to the hospital" in check
+    assert "Satisfied" in check
+    assert stored(db, item) == 0  # nothing is a response until it is sent
+    sent = person.submit()
+    assert sent.status_code == 303
+    assert "Response sent" in client.get(sent.headers["Location"]).get_data(as_text=True)
     db.expire_all()
     saved = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
-    values = {a.question_id: a.value for a in saved.answers}
     q1, q2, q3 = item.questions
-    assert values == {q1.id: "o1", q2.id: ["o1"], q3.id: "More buses to the hospital"}
+    assert {a.question_id: a.value for a in saved.answers} == {
+        q1.id: "o1",
+        q2.id: ["o1"],
+        q3.id: "More buses to the hospital",
+    }
+    assert saved.channel == "hub"
     assert db.scalar(select(Answer.text).where(Answer.question_id == q3.id)) == (
         "More buses to the hospital"
     )
+    assert db.scalar(select(func.count()).select_from(Draft)) == 0  # the draft is gone
 
 
 def test_missing_and_wrong_answers_are_summarised_and_entries_kept(client, db):
     item = factories.consultation()
-    q1, q2, q3 = item.questions
+    q1, _, _ = item.questions
+    person = Respondent(client, item)
+    person.start()
     data = form_for(item, choice="", many=("o1", "o2", "o3"), text="Keep the library open")
-    response = client.post(f"/consultations/{item.slug}/respond", data=data)
+    response = person.post(1, data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "<title>Error:" in page
@@ -64,7 +107,6 @@ def test_missing_and_wrong_answers_are_summarised_and_entries_kept(client, db):
     assert f'href="#{q1.field_name}"' in page
     assert "Question 1: Select an answer" in page
     assert "Question 2: Select no more than 2 answers" in page
-    # What the person entered is still there.
     assert "Keep the library open" in page
     assert page.count("checked") == 3
     assert stored(db, item) == 0
@@ -72,33 +114,290 @@ def test_missing_and_wrong_answers_are_summarised_and_entries_kept(client, db):
 
 def test_free_text_over_the_limit_is_refused_with_the_text_kept(client, db):
     item = factories.consultation()
-    long = "word " * 200
-    response = client.post(f"/consultations/{item.slug}/respond", data=form_for(item, text=long))
+    person = Respondent(client, item)
+    person.start()
+    response = person.post(1, form_for(item, text="word " * 200))
     assert response.status_code == 400
     assert "must be 500 characters or fewer" in response.get_data(as_text=True)
     assert "word word word" in response.get_data(as_text=True)
 
 
-def test_a_second_submit_of_the_same_form_stores_one_response(client, db):
+def test_a_second_submit_stores_one_response(client, db):
     item = factories.consultation()
-    data = form_for(item, token="t" * 32)
-    first = client.post(f"/consultations/{item.slug}/respond", data=data)
-    second = client.post(f"/consultations/{item.slug}/respond", data=data)
+    person = Respondent(client, item)
+    person.start()
+    person.post(1, form_for(item))
+    first, second = person.submit(), person.submit()
     assert first.status_code == second.status_code == 303
+    assert second.headers["Location"].endswith("/thank-you")
+    # The back button to a page of the sent survey leads to the confirmation, not a new draft.
+    assert person.get(1).headers["Location"].endswith("/thank-you")
     assert stored(db, item) == 1
 
 
 def test_closed_consultation_refuses_responses(client, db):
-    item = factories.consultation(closes_at=utcnow() - timedelta(minutes=1))
-    response = client.post(f"/consultations/{item.slug}/respond", data=form_for(item))
-    assert response.status_code == 410
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    person.post(1, form_for(item))
+    item.closes_at = utcnow() - timedelta(minutes=1)
+    db.flush()
+    assert person.submit().status_code == 410
+    assert client.get(f"/consultations/{item.slug}/respond").status_code == 410
     assert stored(db, item) == 0
 
 
 def test_unknown_option_is_an_error_not_stored(client, db):
     item = factories.consultation()
-    response = client.post(
-        f"/consultations/{item.slug}/respond", data=form_for(item, choice="<script>")
-    )
+    person = Respondent(client, item)
+    person.start()
+    response = person.post(1, form_for(item, choice="<script>"))
     assert response.status_code == 400
     assert "Select one of the options shown" in response.get_data(as_text=True)
+
+
+def test_routing_skips_a_page_and_drops_its_answers(client, db):
+    item = factories.routed_consultation()
+    q = ids(item)
+    person = Respondent(client, item)
+    person.start()
+    # Yes → page 2; Daily → the follow-up on page 3 is asked.
+    assert person.post(1, {f"q{q['Do you use the bus?']}": "o1"}).headers["Location"].endswith("/2")
+    assert person.post(2, {f"q{q['How often?']}": "o1"}).headers["Location"].endswith("/3")
+    page3 = person.get(3).get_data(as_text=True)
+    assert "Which route do you take every day?" in page3
+    person.post(3, {f"q{q['Which route do you take every day?']}": "The 14"})
+    # Change the first answer to No: page 2 is skipped, so is the follow-up, and both go.
+    changed = person.post(1, {f"q{q['Do you use the bus?']}": "o2"}, change="1")
+    assert changed.headers["Location"].endswith("/check")
+    check = person.get("check").get_data(as_text=True)
+    assert "How often?" not in check
+    assert "The 14" not in check
+    person.submit()
+    db.expire_all()
+    saved = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
+    assert {a.question_id for a in saved.answers} == {q["Do you use the bus?"]}
+
+
+def test_change_link_returns_to_the_question_and_back_to_check(client, db):
+    item = factories.routed_consultation()
+    q = ids(item)
+    person = Respondent(client, item)
+    person.start()
+    person.post(1, {f"q{q['Do you use the bus?']}": "o1"})
+    person.post(2, {f"q{q['How often?']}": "o2"})
+    person.post(3, {f"q{q['What would you change?']}": "Later buses"})
+    check = person.get("check").get_data(as_text=True)
+    assert f"/2?change=1#q{q['How often?']}" in check
+    page = person.get(2, change="1").get_data(as_text=True)
+    assert 'value="o2" checked' in page  # the earlier answer is still there
+    assert 'name="change" value="1"' in page
+    # Daily now asks the follow-up, which is new: the person is sent to page 3 first.
+    back = person.post(2, {f"q{q['How often?']}": "o1"}, change="1")
+    assert back.headers["Location"].endswith("/check")
+    assert "Later buses" in person.get("check").get_data(as_text=True)
+
+
+def test_a_newly_revealed_page_is_asked_before_check(client, db):
+    item = factories.routed_consultation()
+    q = ids(item)
+    person = Respondent(client, item)
+    person.start()
+    person.post(1, {f"q{q['Do you use the bus?']}": "o2"})  # No: straight to page 3
+    person.post(3, {})
+    # Changing to Yes opens page 2, which the person has not seen.
+    going = person.post(1, {f"q{q['Do you use the bus?']}": "o1"}, change="1")
+    assert going.headers["Location"].endswith("/2")
+    assert person.get("check").headers["Location"].endswith("/2")
+
+
+def test_later_pages_need_a_started_draft(client, db):
+    item = factories.routed_consultation()
+    person = Respondent(client, item)
+    person.start()
+    assert person.get(3).headers["Location"].endswith("/1")
+    assert person.get("check").headers["Location"].endswith("/1")
+    assert person.get(9).status_code == 404
+
+
+def test_save_and_resume_with_the_code(client, db, app):
+    item = factories.routed_consultation()
+    q = ids(item)
+    person = Respondent(client, item)
+    person.start()
+    person.post(1, {f"q{q['Do you use the bus?']}": "o1"})
+    # Half-way through page 2 (nothing chosen yet is fine when saving).
+    saved = person.post(2, {}, action="save")
+    assert saved.status_code == 200
+    text = saved.get_data(as_text=True)
+    assert "Your answers are saved" in text
+    code = text.split("engage-code'>")[1].split("<")[0]
+    assert len(code) == 14
+    stored_hash = db.scalar(select(Draft.code_hash))
+    assert stored_hash
+    assert code not in stored_hash
+
+    # Two days later, on another computer (a new client), with the code typed in lower case.
+    other = app.test_client()
+    wrong = other.post(f"/consultations/{item.slug}/resume", data={"code": "AAAA-BBBB-CCCC"})
+    assert wrong.status_code == 400
+    assert "could not find saved answers" in wrong.get_data(as_text=True)
+    assert 'value="AAAA-BBBB-CCCC"' in wrong.get_data(as_text=True)
+    found = other.post(f"/consultations/{item.slug}/resume", data={"code": code.lower()})
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith("/2")
+    assert person.base in found.headers["Location"]
+
+
+def test_saving_keeps_invalid_entries_as_typed(client, db):
+    item = factories.consultation()
+    q1, q2, q3 = item.questions
+    person = Respondent(client, item)
+    person.start()
+    person.post(
+        1, form_for(item, choice="", many=("o1", "o2", "o3"), text="Half a thought"), action="save"
+    )
+    page = person.get(1).get_data(as_text=True)
+    assert "Half a thought" in page
+    assert page.count("checked") == 3
+
+
+def test_emailed_link_resumes_and_the_address_is_not_kept(client, db, app):
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    text = person.post(1, form_for(item), action="save").get_data(as_text=True)
+    code = text.split("engage-code'>")[1].split("<")[0]
+    bad = person.post("email", {"code": code, "email": "not an address"})
+    assert bad.status_code == 400
+    assert "Enter an email address in the correct format" in bad.get_data(as_text=True)
+    assert 'value="not an address"' in bad.get_data(as_text=True)
+    good = person.post("email", {"code": code, "email": "sam@example.org"})
+    assert "We have sent a link to sam@example.org" in good.get_data(as_text=True)
+    email = db.scalars(select(OutboxEmail)).one()
+    link = next(line for line in email.body.splitlines() if "/resume/" in line)
+    assert code in link
+    resumed = app.test_client().get(link.replace("http://localhost", ""))
+    assert resumed.status_code == 303
+    assert resumed.headers["Location"].endswith("/1")
+
+
+def test_sending_the_outbox_writes_the_email_and_forgets_the_address(db, app, tmp_path):
+    from engage import mail
+
+    mail.queue_email(db, to="sam@example.org", subject="Your saved answers", body="Link")
+    sent = mail.send_pending(
+        db, mail_url="file", sender="engage@example.org", instance_path=str(tmp_path)
+    )
+    assert sent == 1
+    files = list(Path(tmp_path, "mail").glob("*.eml"))
+    assert len(files) == 1
+    assert "To: sam@example.org" in files[0].read_text()
+    email = db.scalars(select(OutboxEmail)).one()
+    assert email.sent_at is not None
+    assert email.to == ""
+
+
+def test_a_wrong_resume_link_explains_itself(client, db):
+    item = factories.consultation()
+    response = client.get(f"/consultations/{item.slug}/resume/ABCD-EFGH-JKLM")
+    assert response.status_code == 404
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_drafts_expire_with_the_consultation(client, db):
+    from surveys import drafts
+
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    code = (
+        person.post(1, form_for(item), action="save")
+        .get_data(as_text=True)
+        .split("engage-code'>")[1]
+        .split("<")[0]
+    )
+    draft = db.scalars(select(Draft)).one()
+    assert draft.expires_at == item.closes_at
+    after_close = item.closes_at + timedelta(seconds=1)
+    assert drafts.find_by_code(db, item, code, now=after_close) is None
+    assert drafts.purge_expired(db, now=after_close) == 1
+    assert db.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_equalities_block_is_asked_last_and_stored_apart(client, db, app):
+    item = factories.consultation()
+    item.equalities = True
+    db.flush()
+    person = Respondent(client, item)
+    person.start()
+    assert person.post(1, form_for(item)).headers["Location"].endswith("/about-you")
+    about = person.get("about-you").get_data(as_text=True)
+    assert "Prefer not to say" in about
+    assert "What is your age?" in about
+    wrong = person.post("about-you", {"eq-age_band": "200"})
+    assert wrong.status_code == 400
+    assert "Select one of the options shown" in wrong.get_data(as_text=True)
+    data = {"eq-age_band": "16-24", "eq-sex": "prefer_not", "eq-carer": "1-19"}
+    assert person.post("about-you", data).headers["Location"].endswith("/check")
+    check = person.get("check").get_data(as_text=True)
+    assert "16 to 24" in check
+    assert "About you" in check
+    person.submit()
+    db.expire_all()
+    saved = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
+    row = db.scalars(select(EqualitiesAnswers)).one()
+    assert row.response_id == saved.id
+    assert (row.age_band, row.sex, row.carer, row.ethnicity) == (
+        "16-24",
+        "prefer_not",
+        "1-19",
+        None,
+    )
+    assert len(saved.answers) == 3  # none of the block is among the answers
+
+
+def test_tracked_link_records_its_channel(client, db):
+    item = factories.consultation()
+    link = TrackedLink(
+        consultation_id=item.id, code="college1", label="College", channel="intranet"
+    )
+    db.add(link)
+    db.flush()
+    person = Respondent(client, item)
+    first = person.start("?via=college1")
+    assert "via=college1" in first
+    assert 'name="via" value="college1"' in client.get(first).get_data(as_text=True)
+    person.post(1, form_for(item), via="college1")
+    person.submit()
+    db.expire_all()
+    saved = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
+    assert (saved.channel, saved.tracked_link_id) == ("intranet", link.id)
+
+
+def test_the_embed_runs_the_same_survey_in_a_minimal_layout(client, db):
+    item = factories.consultation()
+    person = Respondent(client, item, prefix="/embed")
+    assert person.start().startswith("/embed/")
+    page = person.get(1).get_data(as_text=True)
+    assert "govuk-service-navigation" not in page
+    person.post(1, form_for(item))
+    done = person.submit()
+    assert done.headers["Location"].startswith(f"/embed/{item.slug}/thank-you")
+    db.expire_all()
+    saved = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
+    assert saved.channel == "embed"
+
+
+def test_survey_forms_need_their_key_and_keep_answers_without_it(client, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    page = person.get(1).get_data(as_text=True)
+    key = page.split('name="form_key" value="')[1].split('"')[0]
+    refused = person.post(1, form_for(item, text="Kept words"))
+    assert refused.status_code == 400
+    assert "Kept words" in refused.get_data(as_text=True)
+    assert "Your session had expired" in refused.get_data(as_text=True)
+    assert person.post(1, form_for(item), form_key=key).status_code == 303

@@ -122,14 +122,15 @@ def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_
 
     slug = "your-town-your-say"
     resident = live.test_client()
-    form = resident.get(f"/consultations/{slug}/respond").get_data(as_text=True)
-    ids = sorted({int(part.split('"')[0]) for part in form.split('name="q')[1:]})
     for n, text in enumerate(ANSWERS):
-        response = resident.post(
-            f"/consultations/{slug}/respond",
-            data={f"q{ids[0]}": f"o{n % 3 + 1}", f"q{ids[1]}": ["o1"], f"q{ids[2]}": text},
-        )
-        assert response.status_code == 303
+        first_page = resident.get(f"/consultations/{slug}/respond").headers["Location"]
+        form = resident.get(first_page).get_data(as_text=True)
+        ids = sorted({int(part.split('"')[0]) for part in form.split('name="q')[1:]})
+        answers = {f"q{ids[0]}": f"o{n % 3 + 1}", f"q{ids[1]}": ["o1"], f"q{ids[2]}": text}
+        assert resident.post(first_page, data=answers).status_code == 303
+        sent = resident.post(first_page.rsplit("/", 1)[0] + "/submit")
+        assert sent.status_code == 303
+        assert sent.headers["Location"].endswith("/thank-you")
 
     started = officer.post(f"{detail_url}/analysis")
     run_url = started.headers["Location"]

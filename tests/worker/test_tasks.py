@@ -117,3 +117,31 @@ def test_tick_closes_due_consultations_and_sends_their_analysis(app, db, monkeyp
     assert run.trigger == "closing"
     assert [run.id] in sent
     assert outcome["closed"] == 1
+
+
+def test_tick_purges_expired_drafts_and_sends_the_outbox(app, db, tmp_path, monkeypatch):
+    from engage import mail
+    from surveys import drafts
+    from surveys.models import Draft
+
+    gone = factories.consultation(closes_at=utcnow() - timedelta(minutes=1))
+    kept = factories.consultation()
+    for item in (gone, kept):
+        drafts.store_values(
+            db,
+            item,
+            None,
+            token=drafts.new_token(),
+            questions=[],
+            form={},
+            page_id=None,
+            now=utcnow() - timedelta(hours=1),
+        ).code_hash = drafts.hash_code(drafts.new_code())
+    mail.queue_email(db, to="sam@example.org", subject="Saved answers", body="A link")
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    with app.app_context():
+        outcome = tasks.tick.run()
+    assert outcome["drafts_purged"] == 1
+    assert outcome["emails"] == 1
+    assert [d.consultation_id for d in db.scalars(select(Draft))] == [kept.id]
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1

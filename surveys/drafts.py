@@ -1,0 +1,146 @@
+"""Answers in progress: kept page by page, resumable with a code, gone once the consultation closes.
+
+A draft's token is the secret in the survey's address and becomes the response's submission token,
+so however many times the last page is sent (double click, back button, two tabs) there is one
+response. The resume code is shown once and only its hash is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from surveys.models import Channel, Consultation, Draft
+
+
+class HasField(Protocol):
+    @property
+    def field_name(self) -> str: ...
+
+
+# No 0/O, 1/I/L: a code read off a screen or a slip of paper and typed in again.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12  # about 59 bits
+NO_CLOSING_DATE_KEEP = timedelta(days=90)
+UNSAVED_KEEP = timedelta(days=7)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def expiry(consultation: Consultation, now: datetime) -> datetime:
+    return consultation.closes_at or now + NO_CLOSING_DATE_KEEP
+
+
+def get(session: Session, consultation: Consultation, token: str) -> Draft | None:
+    return session.scalar(
+        select(Draft).where(Draft.consultation_id == consultation.id, Draft.token == token)
+    )
+
+
+def store_values(
+    session: Session,
+    consultation: Consultation,
+    draft: Draft | None,
+    *,
+    token: str,
+    questions: Iterable[HasField],
+    form: Mapping[str, Sequence[str]],
+    page_id: int | str | None,
+    now: datetime,
+    channel: str = Channel.HUB,
+    tracked_link_id: int | None = None,
+) -> Draft:
+    """Replace the answers to ``questions`` with those in ``form``; other answers stay."""
+    if draft is None:
+        draft = Draft(
+            consultation_id=consultation.id,
+            token=token,
+            values={},
+            path=[],
+            channel=channel,
+            tracked_link_id=tracked_link_id,
+        )
+        session.add(draft)
+    values = merge_values(draft.values, questions, form)
+    draft.values = values
+    if page_id is not None and page_id not in draft.path:
+        draft.path = [*draft.path, page_id]
+    draft.expires_at = expiry(consultation, now)
+    draft.updated_at = now
+    session.flush()
+    return draft
+
+
+def merge_values(
+    values: Mapping[str, Sequence[str]],
+    questions: Iterable[HasField],
+    form: Mapping[str, Sequence[str]],
+) -> dict[str, list[str]]:
+    """``values`` with the answers to ``questions`` replaced by those in ``form``."""
+    names = [q.field_name for q in questions]
+
+    def owned(key: str) -> bool:
+        return any(key == name or key.startswith(name + "-") for name in names)
+
+    merged = {k: list(v) for k, v in values.items() if not owned(k)}
+    for key in form:
+        kept = [v for v in form[key] if v != ""]
+        if owned(key) and kept:
+            merged[key] = kept
+    return merged
+
+
+def issue_code(draft: Draft) -> str:
+    """A new resume code for the draft; any earlier code stops working."""
+    code = new_code()
+    draft.code_hash = hash_code(code)
+    return code
+
+
+def find_by_code(
+    session: Session, consultation: Consultation, code: str, *, now: datetime
+) -> Draft | None:
+    if len(normalise_code(code)) != CODE_LENGTH:
+        return None
+    draft = session.scalar(
+        select(Draft).where(
+            Draft.consultation_id == consultation.id, Draft.code_hash == hash_code(code)
+        )
+    )
+    if draft is None or (draft.expires_at and draft.expires_at <= now):
+        return None
+    return draft
+
+
+def purge_expired(session: Session, *, now: datetime) -> int:
+    """Delete drafts past their expiry, and never-saved ones left for a week."""
+    result = session.execute(
+        delete(Draft).where(
+            or_(
+                Draft.expires_at <= now,
+                Draft.code_hash.is_(None) & (Draft.updated_at <= now - UNSAVED_KEEP),
+            )
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
