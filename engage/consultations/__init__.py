@@ -10,5 +10,6 @@ from engage.consultations import (  # noqa: E402,F401
     lifecycle,
     links,
     responses,
+    routing,
     views,
 )

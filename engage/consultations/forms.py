@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -68,6 +77,12 @@ class QuestionForm(FlaskForm):
         choices=[SelectChoice(key, t.name) for key, t in QUESTION_TYPES.items()],
         widget=GovRadioInput(),
         validators=[InputRequired("Choose the type of question")],
+    )
+    page_id = SelectField(
+        "Page",
+        description="The page of the survey this question is on",
+        coerce=int,
+        widget=GovSelect(),
     )
     title = TextAreaField(
         "Question",
@@ -142,6 +157,81 @@ class QuestionForm(FlaskForm):
         ],
     )
     submit = SubmitField("Add question", widget=GovSubmitInput())
+
+
+class EditQuestionForm(QuestionForm):
+    """Every field of the add form except the type, which a question keeps."""
+
+    type = None
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class PageForm(FlaskForm):
+    title = StringField(
+        "Page title (optional)",
+        description="Shown as the page's heading, for example “Your area”",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep the title to 200 characters or fewer"),
+        ],
+    )
+    intro = TextAreaField(
+        "Introduction (optional)",
+        description="A sentence or two shown above the page's questions",
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save page", widget=GovSubmitInput())
+
+
+class DeletePageForm(FlaskForm):
+    move_to = RadioField(
+        "Move its questions to",
+        coerce=int,
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Delete page", widget=GovSubmitInput())
+
+
+class ConditionForm(FlaskForm):
+    source = RadioField(
+        "When should people be asked this question?",
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose when to ask this question")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ConditionValuesForm(FlaskForm):
+    values = SelectMultipleField(
+        "Ask it only if the answer is one of",
+        description="Select all that apply",
+        widget=GovCheckboxesInput(),
+        validators=[InputRequired("Select at least one answer")],
+    )
+    submit = SubmitField("Save condition", widget=GovSubmitInput())
+
+
+def routing_form(
+    options: list[dict[str, str]], targets: list[SelectChoice], data: dict[str, str]
+) -> FlaskForm:
+    """One dropdown per option of a choice question: next page (the default), a later page or
+    the end. Built per question, since each has its own options."""
+
+    class RoutingForm(FlaskForm):
+        submit = SubmitField("Save routing", widget=GovSubmitInput())
+
+    for option in options:
+        field = SelectField(
+            f"If the answer is “{option['label']}”",
+            choices=targets,
+            default="next",
+            widget=GovSelect(),
+        )
+        setattr(RoutingForm, f"route_{option['value']}", field)
+    return RoutingForm(data=data)
 
 
 class ActionForm(FlaskForm):
