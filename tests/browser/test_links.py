@@ -52,7 +52,7 @@ def test_officer_creates_links_and_gets_the_embed_snippet(make_page, base_url, w
     assert "Embed the survey on a partner website" in page.inner_text("h1")
     snippet = page.input_value("#snippet")
     match = re.fullmatch(
-        rf'<iframe src="{re.escape(base_url)}/embed/{scenario.OPEN_SLUG}/respond\?via=(\w+)" '
+        rf'<iframe src="{re.escape(base_url)}/s/(\w+)" '
         r'title="Consultation: Parks and play areas" width="100%" height="900" '
         r'loading="lazy" style="border: 0; max-width: 100%;"></iframe>',
         snippet,
@@ -72,7 +72,7 @@ def test_officer_creates_links_and_gets_the_embed_snippet(make_page, base_url, w
     axe.check("embed-choice")
     page.get_by_label(f"College website{suffix}", exact=True).check()
     page.click("button:has-text('Show the snippet')")
-    assert f"via={match[1]}" in page.input_value("#snippet")
+    assert f"/s/{match[1]}" in page.input_value("#snippet")
 
     # The short link of an ordinary link counts a visit and opens the survey.
     page.click(".govuk-back-link")
@@ -85,7 +85,8 @@ def test_officer_creates_links_and_gets_the_embed_snippet(make_page, base_url, w
     assert re.fullmatch(rf"{re.escape(base_url)}/s/\w+", short)
     check(page, axe, "detail-with-links", width)
     page.goto(short)
-    assert page.url.endswith(f"/consultations/{scenario.OPEN_SLUG}/respond?via={short[-10:]}")
+    assert f"/consultations/{scenario.OPEN_SLUG}/respond/" in page.url
+    assert page.url.endswith(f"/1?via={short[-10:]}")
     page.go_back()
     page.reload()
     card = page.locator(".govuk-summary-card", has_text=f"Facebook post{suffix}")
