@@ -27,6 +27,8 @@ SETTINGS: dict[str, str] = {
     "MAIL_URL": "How email is sent: `smtp://user:password@host:587?starttls=1`, "
     "`smtps://...`, or `file` (default), which writes each message to `instance/mail/`.",
     "MAIL_FROM": "The sender of Engage's emails. Default: `engage@example.org`.",
+    "EMBED_FRAME_ANCESTORS": "Which partner websites may embed surveys, as origins separated "
+    "by spaces (`https://www.college.ac.uk https://intranet.nhs.scot`). Default: any site.",
     "LOCALITIES": "The partnership's localities (community council areas), separated by "
     "commas; locality questions offer them. Default: none.",
     "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "
@@ -41,6 +43,7 @@ class DefaultConfig:
     BROKER_URL = "filesystem://"
     PARTNERSHIP_NAME = "Community Planning Partnership"
     CONTACT_EMAIL = "engage@example.org"
+    EMBED_FRAME_ANCESTORS = "*"
     MAIL_URL = "file"
     MAIL_FROM = "engage@example.org"
     TICK_SECONDS = 30
