@@ -91,8 +91,10 @@ def send_pending(session: Session, *, mail_url: str, sender: str, instance_path:
         email.attempts += 1
         try:
             deliver(build_message(email, sender), mail_url, instance_path)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad message must not hold up the rest
             email.last_error = str(exc)[:500]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.to, email.body = "", ""  # given up: keep no address and no link
         else:
             email.sent_at = utcnow()
             email.to = ""  # the address was needed to send, and is not kept after

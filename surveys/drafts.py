@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys.models import Channel, Consultation, Draft
@@ -50,6 +50,16 @@ def hash_code(code: str) -> str:
 
 def expiry(consultation: Consultation, now: datetime) -> datetime:
     return consultation.closes_at or now + NO_CLOSING_DATE_KEEP
+
+
+def follow_closing_date(
+    session: Session, consultation: Consultation, closes_at: datetime | None
+) -> None:
+    """Saved answers last until the consultation closes, wherever its closing date moves."""
+    expires = closes_at or datetime.now(UTC) + NO_CLOSING_DATE_KEEP
+    session.execute(
+        update(Draft).where(Draft.consultation_id == consultation.id).values(expires_at=expires)
+    )
 
 
 def get(session: Session, consultation: Consultation, token: str) -> Draft | None:

@@ -121,8 +121,10 @@ def layout(
 ) -> list[Column]:
     """Every column of the response file, in order.
 
-    An anonymous consultation's export leaves out the submission token and email answers
-    (``exporting=False`` gives what an import may contain, email included).
+    An anonymous consultation's export leaves out the submission token and email answers, and
+    no export carries the equalities block beside a person's answers: residents are told it is
+    kept apart and reported only for groups of 10 or more (see ``summary_rows``).
+    ``exporting=False`` gives what an import may contain: email, and the block from paper forms.
     """
     anonymous = consultation.anonymous
     cols = [Column(NUMBER, NUMBER, "meta"), Column(SUBMITTED, SUBMITTED, "meta")]
@@ -133,7 +135,7 @@ def layout(
         if exporting and anonymous and isinstance(get_type(question.type), Email):
             continue
         cols.extend(question_columns(number, question))
-    if consultation.equalities:
+    if consultation.equalities and not exporting:
         for block in eq.questions(localities):
             key = f"eq.{block.key}"
             cols.append(_col(key, block.title, "code", block))
@@ -143,7 +145,7 @@ def layout(
 
 def template_headers(consultation: Consultation, localities: Sequence[str] = ()) -> list[str]:
     """Headers of a blank file to fill in: what the importer reads, labels left out."""
-    cols = layout(consultation, localities=localities)
+    cols = layout(consultation, exporting=False, localities=localities)
     return [c.header for c in cols if c.readable and c.key not in (NUMBER, TOKEN)]
 
 
@@ -293,9 +295,12 @@ def summary_rows(
             codes = [getattr(r.equalities, block.key) for r in responses if r.equalities]
             codes = [c for c in codes if c]
             counts = Counter(codes)
-            for option in block.options:
-                count = counts[option["value"]]
-                out.append([block.title, option["label"], count, _pct(count, len(codes))])
+            shown = eq.suppress([counts[o["value"]] for o in block.options])
+            for option, count in zip(block.options, shown, strict=True):
+                if count is None:
+                    out.append([block.title, option["label"], "Fewer than 10", ""])
+                else:
+                    out.append([block.title, option["label"], count, _pct(count, len(codes))])
     return out
 
 

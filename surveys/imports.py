@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -28,7 +29,7 @@ from surveys import equalities as eq
 from surveys import routing
 from surveys.errors import SurveyError
 from surveys.exports import CHANNEL, SUBMITTED, Column, layout, unescape
-from surveys.models import CHANNEL_LABELS, Channel, Consultation, Question, Response
+from surveys.models import CHANNEL_LABELS, Channel, Consultation, Response
 from surveys.questions import Parsed, get_type
 from surveys.questions.choice import OTHER, other_field
 from surveys.questions.grid import row_field
@@ -189,6 +190,7 @@ def import_responses(
     columns = _match_header(consultation, table[0], localities)
     result = ImportResult(rows=len(table) - 1)
     checked: list[tuple[str, Entry, str, datetime]] = []
+    copies: Counter[tuple[str, ...]] = Counter()
     for offset, cells in enumerate(table[1:]):
         number = offset + 2
         if not any(c.strip() for c in cells):
@@ -198,8 +200,12 @@ def import_responses(
             consultation, columns, row, number, now, localities
         )
         result.problems.extend(problems)
+        # The row's content (and which copy of an identical row it is), not its position: the same
+        # file, or the same file with rows added or moved, imports each response once.
+        content = tuple(c.strip() for c in cells)
+        copies[content] += 1
         token = hashlib.sha256(
-            "\x1f".join((str(consultation.id), str(number), *cells)).encode()
+            "\x1f".join((str(consultation.id), str(copies[content]), *content)).encode()
         ).hexdigest()
         checked.append((token, entry, channel, when))
     if result.problems:
@@ -223,6 +229,7 @@ def import_responses(
             now=when,
             channel=channel,
             equalities=entry.equalities,
+            keyed_in=True,
         )
         result.created += 1
     return result
@@ -291,10 +298,13 @@ def _check_row(
         if problem:
             problems.append(Problem(number, column.header, value, problem))
     entry = read_paper_form(consultation, form, localities)
-    by_question = {c.question.id: c for c in columns.values() if isinstance(c.question, Question)}
+    by_id = {q.id: q for q in consultation.questions}
     for error in entry.errors:
-        question = by_question[error.question_id].question
+        question = by_id[error.question_id]
         mine = [c for c in columns.values() if c.question is question]
+        if not mine:  # an optional column (email) left out of the file, for a required question
+            problems.append(Problem(number, question.title, "", error.message))
+            continue
         header = headers.get(error.field_id, mine[0].header)
         if get_type(question.type).key in SEVERAL_COLUMNS:
             header = f"{mine[0].key.split('.')[0]} {question.title}"

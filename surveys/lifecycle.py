@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from surveys import drafts
 from surveys.errors import SurveyError
 from surveys.models import (
     TOPICS,
@@ -53,9 +54,19 @@ def update_details(
     check_dates(opens_at, closes_at)
     if consultation.status == ConsultationStatus.SCHEDULED and opens_at is None:
         raise SurveyError("A scheduled consultation needs an opening date")
+    if consultation.status not in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED) and (
+        anonymous != consultation.anonymous or equalities != consultation.equalities
+    ):
+        # People answered on the terms they were shown; those terms cannot change under them.
+        raise SurveyError(
+            "Whether responses are anonymous, and whether the equalities questions are asked, "
+            "cannot change once people have started to respond"
+        )
     consultation.title = title.strip()
     consultation.summary = summary.strip()
     consultation.opens_at = opens_at
+    if closes_at != consultation.closes_at:
+        drafts.follow_closing_date(session, consultation, closes_at)
     consultation.closes_at = closes_at
     consultation.topic = topic
     consultation.localities = list(dict.fromkeys(name.strip() for name in localities if name))

@@ -160,6 +160,8 @@ def remove_question(session: Session, consultation: Consultation, question: Ques
 
 def open_consultation(session: Session, consultation: Consultation, *, now: datetime) -> None:
     """Open now, or schedule for the opening date if that is still to come."""
+    if consultation.status != ConsultationStatus.DRAFT:
+        raise SurveyError("Only a draft consultation can be opened or scheduled")
     if not consultation.questions:
         raise SurveyError("Add at least one question before opening the consultation")
     if consultation.closes_at and consultation.closes_at <= now:
@@ -249,6 +251,7 @@ def submit_response(
     channel: str = Channel.HUB,
     equalities: Mapping[str, str] | None = None,
     tracked_link_id: int | None = None,
+    keyed_in: bool = False,
 ) -> Response:
     """Store one response. A token already used returns the stored response instead of a copy.
 
@@ -258,7 +261,8 @@ def submit_response(
     existing = find_response(session, token)
     if existing is not None:
         return existing
-    if channel in ONLINE_CHANNELS and not is_accepting(consultation, now):
+    # Officers may key in or import late returns; people answering online must be in time.
+    if channel in ONLINE_CHANNELS and not keyed_in and not is_accepting(consultation, now):
         raise ConsultationNotOpen("This consultation is not open for responses")
     response = Response(
         consultation_id=consultation.id,

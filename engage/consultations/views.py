@@ -125,6 +125,10 @@ def preview_step(consultation_id: int, step: str) -> ResponseReturnValue:
         managed_consultation(consultation_id), request.form.get("state")
     )
     target: str | int = int(step) if step.isdigit() else step
+    if target not in (CHECK, ABOUT_YOU) and not isinstance(target, int):
+        abort(404)
+    if target == ABOUT_YOU and not journey.equalities_block():
+        abort(404)
     if not key_is_valid(journey.token, request.form.get("form_key")):
         abort(400)
     if request.form.get("action") == "goto" or target == CHECK:

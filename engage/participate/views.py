@@ -35,6 +35,9 @@ from surveys.questions import Parsed, get_type
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXPIRED = "Your session had expired. Check your answers and send them again."
+# A saved draft may ask for its link by email this many times; the count lives in its values.
+EMAILS_SENT = "_emails_sent"
+MAX_EMAILS = 3
 
 
 def render_step(journey: Journey, template: str, status: int = 200, **context: Any) -> Any:
@@ -275,6 +278,12 @@ def check(journey: Journey) -> ResponseReturnValue:
         return redirect(journey.url(unvisited))
     if request.method == "POST":
         abort(405)
+    walk = journey.walk()
+    _, errors = parse_questions(walk.asked, journey.values)
+    if errors:
+        # A changed answer revealed a required question on a page already seen: ask it there.
+        page = next(q.page for q in walk.asked if q.id == errors[0][0])
+        return redirect(journey.url(page.position, change=1))
     return render_step(journey, "participate/check.html", sections=check_rows(journey))
 
 
@@ -315,7 +324,7 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
         session.commit()
     except ConsultationNotOpen:
         session.rollback()
-        return render_template("participate/closed.html", consultation=item), 410
+        return accepting(item, embedded) or ("", 410)
     except IntegrityError:
         session.rollback()  # two submits raced; the other one stored the response
     return redirect(journey.endpoint("thank_you"), 303)
@@ -327,27 +336,38 @@ def save_for_later(journey: Journey, questions: list[Any], at: str | int) -> Res
     # The page is kept as entered but not counted as done, so resuming comes back to it.
     draft.path = [p for p in draft.path if p != journey.step_key(at)]
     code = drafts.issue_code(draft)
+    # A new address too: on a shared computer, the old one in the browser's history now leads
+    # to an empty survey, and only the code (or the emailed link) finds these answers.
+    draft.token = journey.token = drafts.new_token()
     get_session().commit()
     return render_step(journey, "participate/saved.html", code=code, email_sent=None)
 
 
 def email_link(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
     item = public_consultation(slug)
+    if (closed := accepting(item, embedded)) is not None:
+        return closed
     journey = journey_for(item, token, embedded)
-    code = request.form.get("code", "")
+    code = drafts.normalise_code(request.form.get("code", ""))
+    code = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
     draft = journey.draft
     if draft is None or draft.code_hash != drafts.hash_code(code):
         abort(404)
     if not key_is_valid(token, request.form.get("form_key")):
         abort(400)
+    sent = int(draft.values.get(EMAILS_SENT, ["0"])[0])
+    if sent >= MAX_EMAILS:
+        error = "We have already sent this link by email. Use your resume code instead."
+        return render_step(journey, "participate/saved.html", 429, code=code, email_error=error)
     email = request.form.get("email", "").strip()
     if not EMAIL.match(email):
         error = "Enter an email address in the correct format, like name@example.com"
         return render_step(
             journey, "participate/saved.html", 400, code=code, email=email, email_error=error
         )
-    link = url_for(
-        "embed.resume_link" if embedded else "participate.resume_link",
+    draft.values = {**draft.values, EMAILS_SENT: [str(sent + 1)]}
+    link = url_for(  # the hub's page, even when asked from a partner's frame
+        "participate.resume_link",
         slug=item.slug,
         code=code,
         _external=True,
@@ -431,3 +451,11 @@ def register(blueprint: Blueprint, embedded: bool) -> None:
 
 register(bp, embedded=False)
 register(embed_bp, embedded=True)
+
+
+@bp.after_request
+@embed_bp.after_request
+def not_stored_by_browsers(response: Any) -> Any:
+    """Survey pages hold a person's answers: no browser or proxy cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

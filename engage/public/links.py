@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from engage.db import get_session
 from engage.public import PUBLIC_STATES, bp
 from surveys import links
-from surveys.models import Consultation, ConsultationStatus
+from surveys.models import Channel, Consultation, ConsultationStatus
 
 
 @bp.get("/s/<code>")
@@ -22,7 +22,7 @@ def short_link(code: str) -> ResponseReturnValue:
     if request.method == "GET":  # link checkers and previews that ask HEAD are not visitors
         links.record_visit(session, link.id)
         session.commit()
-    if consultation.status == ConsultationStatus.SCHEDULED:
+    if consultation.status == ConsultationStatus.SCHEDULED and link.channel != Channel.EMBED:
         # A poster printed before the opening date: show when it opens.
         return redirect(url_for("public.consultation", slug=consultation.slug), 303)
     return redirect(links.target_path(consultation, link), 303)

@@ -32,6 +32,13 @@ class Respondent:
     def get(self, step, **params):
         return self.client.get(f"{self.base}/{step}", query_string=params)
 
+    def save(self, step, data=None):
+        """Save for later; the draft moves to a new address, which the saved page links to."""
+        response = self.post(step, data, action="save")
+        text = response.get_data(as_text=True)
+        self.base = text.split('action="')[1].split('"')[0].rsplit("/", 1)[0]
+        return response
+
     def submit(self):
         return self.client.post(f"{self.base}/submit", data={})
 
@@ -228,7 +235,8 @@ def test_save_and_resume_with_the_code(client, db, app):
     person.start()
     person.post(1, {f"q{q['Do you use the bus?']}": "o1"})
     # Half-way through page 2 (nothing chosen yet is fine when saving).
-    saved = person.post(2, {}, action="save")
+    old_base = person.base
+    saved = person.save(2, {})
     assert saved.status_code == 200
     text = saved.get_data(as_text=True)
     assert "Your answers are saved" in text
@@ -248,6 +256,9 @@ def test_save_and_resume_with_the_code(client, db, app):
     assert found.status_code == 303
     assert found.headers["Location"].endswith("/2")
     assert person.base in found.headers["Location"]
+    # Saving gave the draft a new address: the one in the library's history leads nowhere now.
+    assert old_base not in found.headers["Location"]
+    assert client.get(f"{old_base}/check").headers["Location"].endswith("/1")
 
 
 def test_saving_keeps_invalid_entries_as_typed(client, db):
@@ -255,9 +266,7 @@ def test_saving_keeps_invalid_entries_as_typed(client, db):
     q1, q2, q3 = item.questions
     person = Respondent(client, item)
     person.start()
-    person.post(
-        1, form_for(item, choice="", many=("o1", "o2", "o3"), text="Half a thought"), action="save"
-    )
+    person.save(1, form_for(item, choice="", many=("o1", "o2", "o3"), text="Half a thought"))
     page = person.get(1).get_data(as_text=True)
     assert "Half a thought" in page
     assert page.count("checked") == 3
@@ -267,7 +276,7 @@ def test_emailed_link_resumes_and_the_address_is_not_kept(client, db, app):
     item = factories.consultation()
     person = Respondent(client, item)
     person.start()
-    text = person.post(1, form_for(item), action="save").get_data(as_text=True)
+    text = person.save(1, form_for(item)).get_data(as_text=True)
     code = text.split("engage-code'>")[1].split("<")[0]
     bad = person.post("email", {"code": code, "email": "not an address"})
     assert bad.status_code == 400
@@ -313,7 +322,7 @@ def test_drafts_expire_with_the_consultation(client, db):
     person = Respondent(client, item)
     person.start()
     code = (
-        person.post(1, form_for(item), action="save")
+        person.save(1, form_for(item))
         .get_data(as_text=True)
         .split("engage-code'>")[1]
         .split("<")[0]
@@ -407,3 +416,45 @@ def test_a_forthcoming_consultation_says_when_it_opens(client, db):
     response = client.get(f"/consultations/{item.slug}/respond")
     assert response.status_code == 404
     assert "not open yet" in response.get_data(as_text=True)
+
+
+def test_a_link_is_emailed_at_most_three_times_per_draft(client, db):
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    text = person.save(1, form_for(item)).get_data(as_text=True)
+    code = text.split("engage-code'>")[1].split("<")[0]
+    for _ in range(3):
+        assert person.post("email", {"code": code, "email": "sam@example.org"}).status_code == 200
+    refused = person.post("email", {"code": code, "email": "someone@example.org"})
+    assert refused.status_code == 429
+    assert "already sent this link" in refused.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(OutboxEmail)) == 3
+
+
+def test_check_sends_the_person_to_a_required_question_a_change_revealed(client, db):
+    item = factories.routed_consultation()
+    q = ids(item)
+    follow_up = next(x for x in item.questions if x.title == "Which route do you take every day?")
+    follow_up.required = True
+    db.flush()
+    person = Respondent(client, item)
+    person.start()
+    person.post(1, {f"q{q['Do you use the bus?']}": "o1"})
+    person.post(2, {f"q{q['How often?']}": "o2"})  # weekly: no follow-up
+    person.post(3, {})
+    # Now "Daily": the follow-up on page 3 (already seen) must be answered before checking.
+    assert (
+        person.post(2, {f"q{q['How often?']}": "o1"}, change="1")
+        .headers["Location"]
+        .endswith("/check")
+    )
+    redirected = person.get("check")
+    assert redirected.headers["Location"].endswith("/3?change=1")
+
+
+def test_survey_pages_are_not_cached(client, db):
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    assert person.get(1).headers["Cache-Control"] == "no-store"

@@ -141,3 +141,33 @@ def test_copy_is_a_draft_with_routing_pointing_at_the_copies(db):
     # The original is untouched.
     assert source.questions[0].routes == {"o1": source.pages[2].id, "o3": "end"}
     assert source.questions[2].show_if["question_id"] == source.questions[0].id
+
+
+def test_saved_answers_follow_a_later_closing_date(db):
+    from surveys import drafts
+    from surveys.base import utcnow
+
+    item = factories.consultation()
+    draft = drafts.store_values(
+        db, item, None, token=drafts.new_token(), questions=[], form={}, page_id=None, now=utcnow()
+    )
+    later = item.closes_at + timedelta(days=14)
+    lifecycle.update_details(
+        db, item, title=item.title, summary=item.summary, opens_at=item.opens_at, closes_at=later
+    )
+    db.refresh(draft)
+    assert draft.expires_at == later
+
+
+def test_anonymity_and_the_equalities_block_are_fixed_once_open(db):
+    item = factories.consultation()  # open
+    with pytest.raises(SurveyError, match="cannot change once people have started"):
+        lifecycle.update_details(
+            db,
+            item,
+            title=item.title,
+            summary=item.summary,
+            opens_at=item.opens_at,
+            closes_at=item.closes_at,
+            anonymous=False,
+        )
