@@ -21,10 +21,9 @@ from surveys import services
 from surveys.errors import SurveyError
 from surveys.models import Consultation, ConsultationStatus, Page, Question
 from surveys.questions import get_type
+from surveys.routing import END, ROUTABLE_TYPES, questions_on
 
 # Questions whose answer can send a person to another page or decide whether a later one is asked.
-CHOICE_TYPES = ("single_choice", "rating_scale", "multiple_choice")
-END = "end"
 NEXT = "next"
 STRUCTURE_STATUSES = (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED)
 OPEN_MESSAGE = (
@@ -70,12 +69,6 @@ def pages_of(consultation: Consultation) -> list[Page]:
     return sorted(consultation.pages, key=lambda p: p.position)
 
 
-def questions_on(consultation: Consultation, page: Page) -> list[Question]:
-    return sorted(
-        (q for q in consultation.questions if q.page_id == page.id), key=lambda q: q.position
-    )
-
-
 def page_label(page: Page) -> str:
     """'page 4: Your area', or 'page 4' for a page without a title."""
     return f"page {page.position}: {page.title}" if page.title else f"page {page.position}"
@@ -97,7 +90,7 @@ def condition_sources(consultation: Consultation, question: Question) -> list[Qu
     return [
         q
         for q in consultation.questions
-        if q.type in CHOICE_TYPES and q.page_position < question.page_position
+        if q.type in ROUTABLE_TYPES and q.page_position < question.page_position
     ]
 
 
@@ -162,13 +155,11 @@ def outline(consultation: Consultation) -> list[PageRow]:
     by_page_id = {p.id: p for p in pages}
     by_id = {q.id: q for q in consultation.questions}
     rows: list[PageRow] = []
-    number = 0
+    numbers = services.question_numbers(consultation)
     for n, page in enumerate(pages):
         row = PageRow(page, page_heading(page), n == 0, n == len(pages) - 1)
         mine = questions_on(consultation, page)
         for i, question in enumerate(mine):
-            asked = get_type(question.type).has_input
-            number += 1 if asked else 0
             condition = None
             if question.show_if:
                 source = by_id.get(question.show_if.get("question_id"))
@@ -176,7 +167,7 @@ def outline(consultation: Consultation) -> list[PageRow]:
             row.questions.append(
                 QuestionRow(
                     question,
-                    number if asked else None,
+                    numbers.get(question.id),
                     i == 0,
                     i == len(mine) - 1,
                     describe_routes(question, by_page_id),
@@ -428,7 +419,7 @@ def set_routes(
 ) -> None:
     """Set where each answer sends a person: a page id, END, or NEXT (the default)."""
     _require_structure(consultation)
-    if question.type not in CHOICE_TYPES:
+    if question.type not in ROUTABLE_TYPES:
         raise EditError("Only choice and rating questions can send people to another page")
     labels = {o["value"]: o["label"] for o in question.options}
     targets = {p.id: p for p in later_pages(consultation, question)}
@@ -469,7 +460,7 @@ def set_condition(
         session.flush()
         return
     source = next((q for q in consultation.questions if q.id == source_id), None)
-    if source is None or source.type not in CHOICE_TYPES:
+    if source is None or source.type not in ROUTABLE_TYPES:
         raise EditError("Choose a choice or rating question", field="source")
     if source.page_position >= question.page_position:
         raise EditError("Choose a question on an earlier page", field="source")
@@ -505,7 +496,7 @@ def clean_rules(
         keep: dict[str, Any] = {}
         for value, target in question.routes.items():
             page = pages.get(_page_id(target) or 0)
-            if question.type not in CHOICE_TYPES:
+            if question.type not in ROUTABLE_TYPES:
                 reason = "this kind of question cannot send people to another page"
             elif value not in values:
                 reason = "that answer is no longer an option"
@@ -538,7 +529,7 @@ def _clean_condition(
     labels = former_labels.get(source.id, {}) if source else {}
     if source is None:
         reason = "the question it depended on was removed"
-    elif source.type not in CHOICE_TYPES:
+    elif source.type not in ROUTABLE_TYPES:
         reason = "it depended on a question that is not a choice question"
     elif source.page_position >= question.page_position:
         reason = "the question it depends on is no longer on an earlier page"

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 from surveys import services
 from surveys.models import TOPICS, Consultation, Question
 from surveys.questions import QUESTION_TYPES, get_type
+from surveys.routing import END, ROUTABLE_TYPES
 
 FOLDER = Path(__file__).resolve().parent / "templates"
 # Question types whose answer can route a person or decide whether a later question is asked.
-CHOICE_TYPES = ("single_choice", "multiple_choice", "rating_scale")
-END = "end"
 
 
 class DefinitionError(ValueError):
@@ -83,7 +82,7 @@ def check(data: dict[str, Any], where: str = "template") -> None:
                 fail(f"question {key!r} has no title")
             labels = option_labels(q)
             for label, target in (q.get("routes") or {}).items():
-                if q["type"] not in CHOICE_TYPES or label not in labels:
+                if q["type"] not in ROUTABLE_TYPES or label not in labels:
                     fail(f"question {key!r} routes an option it does not have: {label!r}")
                 if target != END and target not in page_keys[index + 1 :]:
                     fail(f"question {key!r} routes to {target!r}, which is not a later page")
@@ -93,7 +92,7 @@ def check(data: dict[str, Any], where: str = "template") -> None:
                 if earlier is None or earlier[0] >= index:
                     fail(f"question {key!r} depends on a question that is not on an earlier page")
                 source = earlier[1]
-                if source["type"] not in CHOICE_TYPES:
+                if source["type"] not in ROUTABLE_TYPES:
                     fail(f"question {key!r} depends on a question that is not a choice")
                 unknown = set(condition.get("values") or []) - set(option_labels(source))
                 if unknown or not condition.get("values"):

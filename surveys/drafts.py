@@ -8,10 +8,11 @@ response. The resume code is shown once and only its hash is kept.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,10 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12  # about 59 bits
 NO_CLOSING_DATE_KEEP = timedelta(days=90)
 UNSAVED_KEEP = timedelta(days=7)
+
+
+# What a token looks like, so a mangled address is refused before any lookup.
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def new_token() -> str:
@@ -68,34 +73,29 @@ def get(session: Session, consultation: Consultation, token: str) -> Draft | Non
     )
 
 
-def store_values(
+def save(
     session: Session,
     consultation: Consultation,
     draft: Draft | None,
     *,
     token: str,
-    questions: Iterable[HasField],
-    form: Mapping[str, Sequence[str]],
-    page_id: int | str | None,
+    values: Mapping[str, Sequence[str]],
+    path: Sequence[Any],
     now: datetime,
     channel: str = Channel.HUB,
     tracked_link_id: int | None = None,
 ) -> Draft:
-    """Replace the answers to ``questions`` with those in ``form``; other answers stay."""
+    """Keep a person's answers so far and the steps they have done, creating the draft if new."""
     if draft is None:
         draft = Draft(
             consultation_id=consultation.id,
             token=token,
-            values={},
-            path=[],
             channel=channel,
             tracked_link_id=tracked_link_id,
         )
         session.add(draft)
-    values = merge_values(draft.values, questions, form)
-    draft.values = values
-    if page_id is not None and page_id not in draft.path:
-        draft.path = [*draft.path, page_id]
+    draft.values = {k: list(v) for k, v in values.items()}
+    draft.path = list(path)
     draft.expires_at = expiry(consultation, now)
     draft.updated_at = now
     session.flush()

@@ -183,11 +183,6 @@ def parse(
     return values, errors
 
 
-def labels(block: Sequence[BlockQuestion], values: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(question, answer) pairs for the check-answers page and exports; skipped ones say so."""
-    return [(q.title, q.option_label(values[q.key]) if q.key in values else "") for q in block]
-
-
 @dataclass(frozen=True)
 class ProfileRow:
     label: str

@@ -30,6 +30,7 @@ from surveys.questions.choice import OTHER, MultipleChoice, SingleChoice, allows
 from surveys.questions.grid import Matrix, Ranking, rows
 from surveys.questions.other import Consent, Locality
 from surveys.questions.text import Email
+from surveys.services import question_numbers
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = "Response number"
@@ -64,9 +65,9 @@ class Column:
 
 
 def numbered(consultation: Consultation) -> list[tuple[int, Question]]:
-    """Questions that take an answer, numbered from 1 in survey order."""
-    asked = [q for q in consultation.questions if get_type(q.type).has_input]
-    return list(enumerate(asked, start=1))
+    """Questions that take an answer, with their numbers (``services.question_numbers``)."""
+    numbers = question_numbers(consultation)
+    return [(numbers[q.id], q) for q in consultation.questions if q.id in numbers]
 
 
 def _col(key: str, words: str, part: str, question: Any = None, value: str = "") -> Column:

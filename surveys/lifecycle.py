@@ -21,6 +21,7 @@ from surveys.models import (
     Page,
     Question,
 )
+from surveys.routing import END
 from surveys.services import check_dates, unique_slug
 
 # States in which results ("We asked, you said, we did") may be published or edited.
@@ -170,9 +171,9 @@ def copy_consultation(
     for old_id, new in questions.items():
         old = next(q for q in source.questions if q.id == old_id)
         new.routes = {
-            value: target if target == "end" else pages[int(target)].id
+            value: target if target == END else pages[int(target)].id
             for value, target in (old.routes or {}).items()
-            if target == "end" or int(target) in pages
+            if target == END or int(target) in pages
         }
         if old.show_if and old.show_if.get("question_id") in questions:
             new.show_if = {

@@ -20,21 +20,21 @@ from surveys.questions import get_type
 
 Values = Mapping[str, Sequence[str]]
 END = "end"
+# Question types whose answers can route or be the subject of a condition.
+ROUTABLE_TYPES = ("single_choice", "rating_scale", "multiple_choice")
 
 
 def chosen(question: Question, values: Values) -> list[str]:
-    """The option values chosen for a question, ignoring empty inputs."""
-    return [v for v in values.get(question.field_name, ()) if v]
-
-
-def fields_of(question: Question, values: Values) -> list[str]:
-    """Every form field that belongs to a question (``q7``, ``q7-other``, ``q7-day``...)."""
-    prefix = question.field_name + "-"
-    return [k for k in values if k == question.field_name or k.startswith(prefix)]
+    """The option values chosen for a question, in the order the options are listed."""
+    order = {o["value"]: n for n, o in enumerate(question.options)}
+    picked = [v for v in values.get(question.field_name, ()) if v in order]
+    return sorted(picked, key=order.__getitem__)
 
 
 def questions_on(consultation: Consultation, page: Page) -> list[Question]:
-    return [q for q in consultation.questions if q.page_id == page.id]
+    """A page's questions in order (sorted, so it holds while the builder is moving them)."""
+    mine = (q for q in consultation.questions if q.page_id == page.id)
+    return sorted(mine, key=lambda q: q.position)
 
 
 @dataclass
@@ -48,18 +48,15 @@ class Walk:
         return [q for q in self.asked if q.page_id == page.id]
 
 
-def is_shown(question: Question, values: Values, asked_ids: set[int]) -> bool:
+def is_shown(question: Question, values: Values, asked: Mapping[int, Question]) -> bool:
+    """Whether a question is asked, given the questions asked before it (by id)."""
     rule = question.show_if
     if not rule:
         return True
-    source = rule.get("question_id")
-    if source not in asked_ids:
+    source = asked.get(rule.get("question_id"))  # type: ignore[arg-type]
+    if source is None:  # the earlier question was not asked, so its answer cannot match
         return False
-    by_id = {q.id: q for q in question.consultation.questions}
-    source_question = by_id.get(source)
-    if source_question is None:
-        return True  # a rule left pointing at a deleted question asks rather than hides
-    return bool(set(chosen(source_question, values)) & set(rule.get("values") or ()))
+    return bool(set(chosen(source, values)) & set(rule.get("values") or ()))
 
 
 def walk(consultation: Consultation, values: Values) -> Walk:
@@ -67,15 +64,15 @@ def walk(consultation: Consultation, values: Values) -> Walk:
     result = Walk()
     pages = consultation.pages
     index_of = {p.id: i for i, p in enumerate(pages)}
-    asked_ids: set[int] = set()
+    asked: dict[int, Question] = {}
     i = 0
     while i < len(pages):
         page = pages[i]
         shown = []
         for question in questions_on(consultation, page):
-            if is_shown(question, values, asked_ids):
+            if is_shown(question, values, asked):
                 shown.append(question)
-                asked_ids.add(question.id)  # a later question on the page may depend on it
+                asked[question.id] = question  # a later question on the page may depend on it
         if not shown:
             i += 1
             continue
@@ -100,17 +97,6 @@ def route_after(shown: Sequence[Question], values: Values) -> int | str | None:
             if value in question.routes:
                 return question.routes[value]
     return None
-
-
-def next_page(consultation: Consultation, page: Page, values: Values) -> Page | None:
-    """The page after ``page`` on this person's walk, or None when the questions are done."""
-    pages = walk(consultation, values).pages
-    if page in pages:
-        at = pages.index(page)
-        return pages[at + 1] if at + 1 < len(pages) else None
-    # A page off the walk (reached through a stale link): carry on from the next page on it.
-    later = [p for p in pages if p.position > page.position]
-    return later[0] if later else None
 
 
 def has_input(question: Question) -> bool:

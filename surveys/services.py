@@ -152,6 +152,16 @@ def renumber(consultation: Consultation) -> None:
     consultation.questions.sort(key=lambda q: (q.page_position, q.position))
 
 
+def question_numbers(consultation: Consultation) -> dict[int, int]:
+    """Questions that take an answer, numbered from 1 in survey order.
+
+    The same number everywhere: online (whatever routing skips), on paper, in the builder and in
+    exports, so "question 5" means one question to residents, officers and analysts alike.
+    """
+    asked = [q for q in consultation.questions if get_type(q.type).has_input]
+    return {q.id: n for n, q in enumerate(asked, start=1)}
+
+
 def remove_question(session: Session, consultation: Consultation, question: Question) -> None:
     consultation.questions.remove(question)
     renumber(consultation)

@@ -32,7 +32,7 @@ from engage.consultations import bp
 from engage.consultations.views import managed_consultation
 from engage.db import get_session
 from engage.security import csrf
-from surveys import equalities, exports, imports, services
+from surveys import drafts, equalities, exports, imports, services
 from surveys.models import (
     CHANNEL_LABELS,
     Channel,
@@ -48,7 +48,6 @@ from surveys.questions import get_type
 ENTRY_CHANNELS = (Channel.PAPER, Channel.EVENT, Channel.PHONE)
 # Paper arrives while a consultation is open and for a while after it closes.
 TAKES_PAPER = (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": exports.XLSX_TYPE}
 REPORT_LIMIT = 200  # problems listed on the page; the count says how many more
 UPLOAD_LIMIT = imports.MAX_BYTES + 256 * 1024  # the file plus the rest of the form
@@ -240,7 +239,7 @@ def enter_responses(consultation_id: int) -> ResponseReturnValue:
     form = {k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
     entry = imports.read_paper_form(consultation, form, localities())
     token = request.form.get("submission_token", "")
-    token = token if TOKEN.match(token) else secrets.token_urlsafe(24)
+    token = token if drafts.TOKEN.match(token) else secrets.token_urlsafe(24)
     if not entry.ok:
         return _entry_page(
             consultation, channel=channel, entered=entered, entry=entry, form=form, token=token
@@ -280,8 +279,7 @@ def _entry_page(
     token: str | None = None,
 ) -> ResponseReturnValue:
     session = get_session()
-    asked = [q for q in consultation.questions if get_type(q.type).has_input]
-    numbers = {q.id: n for n, q in enumerate(asked, start=1)}
+    numbers = services.question_numbers(consultation)
     errors: list[tuple[str, str]] = []
     error_for: dict[Any, str] = {}
     if entry is not None:

@@ -19,7 +19,8 @@ from engage.consultations.views import managed_consultation
 from engage.db import get_session
 from engage.forms import error_list
 from surveys import builder
-from surveys.builder import CHOICE_TYPES, END, NEXT, EditError
+from surveys.builder import NEXT, EditError
+from surveys.routing import END, ROUTABLE_TYPES
 
 ALWAYS = "always"
 
@@ -29,7 +30,7 @@ ALWAYS = "always"
 def routing(consultation_id: int, question_id: int) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
     question = owned_question(consultation, question_id)
-    if question.type not in CHOICE_TYPES:
+    if question.type not in ROUTABLE_TYPES:
         abort(404)
     refused = refuse_unless_structure(consultation)
     if refused:

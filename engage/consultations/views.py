@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,14 +16,8 @@ from engage.db import get_session
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
 from engage.participate.journey import ABOUT_YOU, CHECK, Journey, form_values, key_is_valid
-from engage.participate.views import (
-    check_rows,
-    parse_questions,
-    render_about_you,
-    render_page,
-    render_step,
-)
-from surveys import drafts, services
+from engage.participate.views import render_for, take_step
+from surveys import services
 from surveys.errors import SurveyError
 from surveys.models import (
     Consultation,
@@ -114,7 +107,7 @@ def preview(consultation_id: int) -> ResponseReturnValue:
     if not journey.steps():
         flash("Add a question before previewing the survey", "error")
         return redirect(url_for("consultations.detail", consultation_id=consultation_id))
-    return preview_render(journey, journey.steps()[0])
+    return render_for(journey, journey.steps()[0])
 
 
 @bp.post("/<int:consultation_id>/preview/<step>")
@@ -127,39 +120,15 @@ def preview_step(consultation_id: int, step: str) -> ResponseReturnValue:
     target: str | int = int(step) if step.isdigit() else step
     if target not in (CHECK, ABOUT_YOU) and not isinstance(target, int):
         abort(404)
-    if target == ABOUT_YOU and not journey.equalities_block():
-        abort(404)
     if not key_is_valid(journey.token, request.form.get("form_key")):
         abort(400)
     if request.form.get("action") == "goto" or target == CHECK:
-        return preview_render(journey, target)
-    if target == ABOUT_YOU:
-        questions: list[Any] = journey.equalities_block()
-    else:
-        page = journey.page(int(target)) if isinstance(target, int) else None
-        if page is None:
-            abort(404)
-        questions = journey.shown_on(page)
-    values = form_values(request.form)
-    answers, errors = parse_questions(questions, values)
+        return render_for(journey, target)
+    answers, errors = take_step(journey, target, form_values(request.form))
     if errors:
-        return preview_render(journey, target, answers=answers, errors=errors, status=400)
-    journey.values = drafts.merge_values(journey.values, questions, values)
-    if journey.step_key(target) not in journey.path:
-        journey.path.append(journey.step_key(target))
+        return render_for(journey, target, answers=answers, errors=errors, status=400)
     changing = request.form.get("change") == "1"
-    return preview_render(journey, journey.next_step(target, changing=changing))
-
-
-def preview_render(journey: Journey, step: str | int, **kwargs: Any) -> ResponseReturnValue:
-    if step == CHECK:
-        return render_step(journey, "participate/check.html", sections=check_rows(journey))
-    if step == ABOUT_YOU:
-        return render_about_you(journey, **kwargs)
-    page = journey.page(int(step))
-    if page is None:
-        abort(404)
-    return render_page(journey, page, **kwargs)
+    return render_for(journey, journey.next_step(target, changing=changing))
 
 
 def _change_state(consultation_id: int, change: str) -> ResponseReturnValue:

@@ -16,9 +16,11 @@ from typing import Any
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from surveys import equalities, routing
+from surveys import drafts, equalities, routing, services
 from surveys.models import Consultation, Draft, Page, Question
 from surveys.questions import Parsed, get_type
+
+Values = Mapping[str, Sequence[str]]
 
 ABOUT_YOU = "about-you"
 CHECK = "check"
@@ -102,8 +104,7 @@ class Journey:
         return next((p for p in self.consultation.pages if p.position == position), None)
 
     def numbers(self) -> dict[int, int]:
-        asked = [q for q in self.walk().asked if routing.has_input(q)]
-        return {q.id: n for n, q in enumerate(asked, start=1)}
+        return services.question_numbers(self.consultation)
 
     def answers_for(self, questions: Sequence[Any]) -> dict[Any, Parsed]:
         """Stored answers read back through each type, so the page shows what was entered."""
@@ -155,11 +156,26 @@ class Journey:
             return steps[steps.index(step) - 1]
         return None
 
+    def questions_for(self, step: str | int) -> list[Any]:
+        """What a step asks: a page's questions as routing shows them, or the equalities block."""
+        if step == ABOUT_YOU:
+            return self.equalities_block()
+        page = self.page(step) if isinstance(step, int) else None
+        return self.shown_on(page) if page else []
+
+    def record(
+        self, step: str | int, questions: Sequence[Any], form: Values, *, done: bool
+    ) -> None:
+        """Take a step's answers into this journey; ``done`` counts the step as answered."""
+        self.values = drafts.merge_values(self.values, questions, form)
+        key = self.step_key(step)
+        self.path = [p for p in self.path if p != key] + ([key] if done else [])
+
     def shown_on(self, page: Page) -> list[Question]:
         walk = self.walk()
         if page in walk.pages:
             return walk.asked_on(page)
-        asked = {q.id for q in walk.asked}
+        asked = {q.id: q for q in walk.asked}
         return [
             q
             for q in routing.questions_on(self.consultation, page)

@@ -32,7 +32,6 @@ from surveys.errors import ConsultationNotOpen
 from surveys.models import Consultation, ConsultationStatus, Draft, Page
 from surveys.questions import Parsed, get_type
 
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXPIRED = "Your session had expired. Check your answers and send them again."
 # A saved draft may ask for its link by email this many times; the count lives in its values.
@@ -165,7 +164,7 @@ def check_rows(journey: Journey) -> list[dict[str, Any]]:
 
 
 def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journey:
-    if not TOKEN.match(token):
+    if not drafts.TOKEN.match(token):
         abort(404)
     draft = drafts.get(get_session(), consultation, token)
     journey = Journey(consultation, token=token, mode="embed" if embedded else "hub", draft=draft)
@@ -192,26 +191,52 @@ def start(slug: str, embedded: bool = False) -> ResponseReturnValue:
     return redirect(journey.url(journey.steps()[0], **params))
 
 
-def save_step(journey: Journey, questions: list[Any], step: str | int) -> Draft:
-    """Keep what this step's form holds in the draft, creating the draft on the first step."""
-    draft = journey.draft
+def persist(journey: Journey) -> Draft:
+    """Keep the journey's answers in its draft, creating the draft on the first step."""
     link = None
-    if draft is None:
+    if journey.draft is None:
         link = links.resolve(get_session(), journey.consultation, request.form.get("via"))
-    draft = drafts.store_values(
+    journey.draft = drafts.save(
         get_session(),
         journey.consultation,
-        draft,
+        journey.draft,
         token=journey.token,
-        questions=questions,
-        form=form_values(request.form),
-        page_id=journey.step_key(step),
+        values=journey.values,
+        path=journey.path,
         now=datetime.now(UTC),
         channel=links.channel_for(link, journey.embedded),
         tracked_link_id=link.id if link else None,
     )
-    journey.draft, journey.values, journey.path = draft, dict(draft.values), list(draft.path)
-    return draft
+    return journey.draft
+
+
+def take_step(
+    journey: Journey, target: str | int, values: dict[str, list[str]]
+) -> tuple[dict[Any, Parsed], list[tuple[Any, str, str]]]:
+    """Read a step's answers; when they are all valid, the journey takes them and moves on.
+
+    Shared by residents (who then keep the draft) and the officer's preview (which keeps
+    nothing).
+    """
+    questions = journey.questions_for(target)
+    answers, errors = parse_questions(questions, values)
+    if not errors:
+        journey.record(target, questions, values, done=True)
+    return answers, errors
+
+
+def render_for(journey: Journey, target: str | int, **kwargs: Any) -> ResponseReturnValue:
+    """The page for a step: a page of questions, About you, or check your answers."""
+    if target == CHECK:
+        return render_step(journey, "participate/check.html", sections=check_rows(journey))
+    if target == ABOUT_YOU:
+        if not journey.equalities_block():
+            abort(404)
+        return render_about_you(journey, **kwargs)
+    page = journey.page(target) if isinstance(target, int) else None
+    if page is None:
+        abort(404)
+    return render_page(journey, page, **kwargs)
 
 
 def step(slug: str, token: str, step: str, embedded: bool = False) -> ResponseReturnValue:
@@ -223,51 +248,34 @@ def step(slug: str, token: str, step: str, embedded: bool = False) -> ResponseRe
     journey = journey_for(item, token, embedded)
     if step == CHECK:
         return check(journey)
-    if step == ABOUT_YOU:
-        return about_you(journey)
-    if not step.isdigit() or journey.page(int(step)) is None:
+    if step != ABOUT_YOU and not step.isdigit():
         abort(404)
-    return page_step(journey, journey.page(int(step)))  # type: ignore[arg-type]
+    return answer_step(journey, int(step) if step.isdigit() else step)
 
 
-def page_step(journey: Journey, page: Page) -> ResponseReturnValue:
+def answer_step(journey: Journey, target: str | int) -> ResponseReturnValue:
+    """Show a step, or take its answers and go to the next (``change=1``: back to check)."""
+    if target not in journey.steps() and (target == ABOUT_YOU or journey.page(target) is None):
+        abort(404)  # no such page, or no About you in this survey
     if request.method == "GET":
-        if journey.draft is None and page.position != journey.steps()[0]:
+        if journey.draft is None and target != journey.steps()[0]:
             return redirect(journey.url(journey.steps()[0]))
-        return render_page(journey, page)
-    questions = journey.shown_on(page)
+        return render_for(journey, target)
     values = form_values(request.form)
-    answers, errors = parse_questions(questions, values)
     if not key_is_valid(journey.token, request.form.get("form_key")):
-        return render_page(
-            journey, page, answers=answers, errors=errors, notice=EXPIRED, status=400
+        answers, errors = parse_questions(journey.questions_for(target), values)
+        return render_for(
+            journey, target, answers=answers, errors=errors, notice=EXPIRED, status=400
         )
     if request.form.get("action") == "save":
-        return save_for_later(journey, questions, page.position)
+        return save_for_later(journey, target, values)
+    answers, errors = take_step(journey, target, values)
     if errors:
-        return render_page(journey, page, answers=answers, errors=errors, status=400)
-    save_step(journey, questions, page.position)
+        return render_for(journey, target, answers=answers, errors=errors, status=400)
+    persist(journey)
     get_session().commit()
     changing = request.form.get("change") == "1"
-    return redirect(journey.url(journey.next_step(page.position, changing=changing)), 303)
-
-
-def about_you(journey: Journey) -> ResponseReturnValue:
-    block = journey.equalities_block()
-    if not block:
-        abort(404)
-    if request.method == "GET":
-        return render_about_you(journey)
-    answers, errors = parse_questions(block, form_values(request.form))
-    if not key_is_valid(journey.token, request.form.get("form_key")):
-        return render_about_you(journey, answers=answers, errors=errors, status=400)
-    if request.form.get("action") == "save":
-        return save_for_later(journey, block, ABOUT_YOU)
-    if errors:
-        return render_about_you(journey, answers=answers, errors=errors, status=400)
-    save_step(journey, block, ABOUT_YOU)
-    get_session().commit()
-    return redirect(journey.url(CHECK), 303)
+    return redirect(journey.url(journey.next_step(target, changing=changing)), 303)
 
 
 def check(journey: Journey) -> ResponseReturnValue:
@@ -277,7 +285,7 @@ def check(journey: Journey) -> ResponseReturnValue:
     if unvisited != CHECK:
         return redirect(journey.url(unvisited))
     if request.method == "POST":
-        abort(405)
+        abort(405)  # the check page sends its answers to submit
     walk = journey.walk()
     _, errors = parse_questions(walk.asked, journey.values)
     if errors:
@@ -330,11 +338,15 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
     return redirect(journey.endpoint("thank_you"), 303)
 
 
-def save_for_later(journey: Journey, questions: list[Any], at: str | int) -> ResponseReturnValue:
-    """Keep everything entered on this page, valid or not, and give the person a resume code."""
-    draft = save_step(journey, questions, at)
-    # The page is kept as entered but not counted as done, so resuming comes back to it.
-    draft.path = [p for p in draft.path if p != journey.step_key(at)]
+def save_for_later(
+    journey: Journey, target: str | int, values: dict[str, list[str]]
+) -> ResponseReturnValue:
+    """Keep everything entered on this step, valid or not, and give the person a resume code.
+
+    The step is kept as entered but not counted as done, so resuming comes back to it.
+    """
+    journey.record(target, journey.questions_for(target), values, done=False)
+    draft = persist(journey)
     code = drafts.issue_code(draft)
     # A new address too: on a shared computer, the old one in the browser's history now leads
     # to an empty survey, and only the code (or the emailed link) finds these answers.

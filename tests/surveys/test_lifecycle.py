@@ -148,9 +148,7 @@ def test_saved_answers_follow_a_later_closing_date(db):
     from surveys.base import utcnow
 
     item = factories.consultation()
-    draft = drafts.store_values(
-        db, item, None, token=drafts.new_token(), questions=[], form={}, page_id=None, now=utcnow()
-    )
+    draft = drafts.save(db, item, None, token=drafts.new_token(), values={}, path=[], now=utcnow())
     later = item.closes_at + timedelta(days=14)
     lifecycle.update_details(
         db, item, title=item.title, summary=item.summary, opens_at=item.opens_at, closes_at=later

@@ -93,10 +93,3 @@ def test_multiple_choice_conditions_match_any_chosen_value(db):
         "What would make the biggest difference?"
         not in walk_titles(item, {many.field_name: ["o1"]})[1]
     )
-
-
-def test_fields_of_a_question_include_its_parts_only(db):
-    item = factories.consultation()
-    q = item.questions[0]
-    values = {q.field_name: ["o1"], f"{q.field_name}-other": ["x"], f"{q.field_name}0": ["no"]}
-    assert sorted(routing.fields_of(q, values)) == [q.field_name, f"{q.field_name}-other"]

@@ -127,14 +127,13 @@ def test_tick_purges_expired_drafts_and_sends_the_outbox(app, db, tmp_path, monk
     gone = factories.consultation(closes_at=utcnow() - timedelta(minutes=1))
     kept = factories.consultation()
     for item in (gone, kept):
-        drafts.store_values(
+        drafts.save(
             db,
             item,
             None,
             token=drafts.new_token(),
-            questions=[],
-            form={},
-            page_id=None,
+            values={},
+            path=[],
             now=utcnow() - timedelta(hours=1),
         ).code_hash = drafts.hash_code(drafts.new_code())
     mail.queue_email(db, to="sam@example.org", subject="Saved answers", body="A link")
