@@ -138,4 +138,16 @@ def test_officer_builds_a_routed_survey_with_the_keyboard(make_page, base_url, l
     go(page, "a:has-text('Preview the survey')", "text=This is a preview")
     assert "Do you drive?" in page.inner_text("main")
     axe.check("preview")
+    # The route works in the preview: "No" skips page 2.
+    press(page, "input[type=radio][value=o2]", "Space")
+    go(page, "button:has-text('Continue')", "h1")
+    assert "Driving" not in page.inner_text("h1")
+    axe.check("preview-routed")
+
+    # Open it for responses: residents find it on the hub.
+    page.goto(detail)
+    go(page, "button:has-text('Open for responses')", "text=Consultation is open for responses")
+    axe.check("opened")
+    page.goto(base_url)
+    assert "Getting to work" in page.inner_text("main")
     assert not page.errors  # type: ignore[attr-defined]
