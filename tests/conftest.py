@@ -83,6 +83,9 @@ def app_config(instance: Path, database_url: str, broker_url: str | None, **extr
         "DATABASE_URL": database_url,
         "BROKER_URL": broker_url or "filesystem://",
         "WTF_CSRF_ENABLED": False,
+        # Unit tests run each question in the task that starts the run; the integration tests'
+        # real workers fan out, one task per question.
+        "ANALYSIS_FAN_OUT": False,
         "PARTNERSHIP_NAME": "Test Partnership",
         **extra,
     }

@@ -7,9 +7,12 @@ and writes results in short transactions. Re-delivery is safe: a run starts from
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Task, shared_task
+from celery.exceptions import Retry
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
@@ -25,16 +28,52 @@ log = logging.getLogger(__name__)
 WORD_CLOUD_TERMS = 100
 
 
+ANALYSE_QUESTION_TASK = "worker.tasks.analyse_question"
+
+
 @shared_task(bind=True, max_retries=3, acks_late=True)
 def run_analysis(self: Task, run_id: int) -> None:
-    """Find themes in every free-text question of one analysis run."""
+    """Start an analysis run: one task per free-text question, so several workers share a big
+    consultation and the run's progress moves as each question finishes."""
+    with failures_recorded(self, run_id):
+        session = get_session()
+        job = findings.start_run(session, run_id, task_id=self.request.id)
+        if job is not None and not job.question_ids:
+            findings.finish_run(session, run_id)
+        session.commit()
+        if job is None or not job.question_ids:
+            return
+        fan_out = current_app.config.get("ANALYSIS_FAN_OUT", True) and len(job.question_ids) > 1
+        celery = current_app.extensions["celery"]
+        for question_id in job.question_ids:
+            if fan_out:
+                try:
+                    celery.send_task(ANALYSE_QUESTION_TASK, args=[run_id, question_id], retry=False)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - no broker: do the question here instead
+                    log.warning("could not fan out question %s: %s", question_id, exc)
+            _analyse_question(run_id, question_id)
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def analyse_question(self: Task, run_id: int, question_id: int) -> None:
+    """Find themes in one question's answers and store them (replacing any earlier result)."""
+    with failures_recorded(self, run_id):
+        _analyse_question(run_id, question_id)
+
+
+@contextmanager
+def failures_recorded(task: Task, run_id: int) -> Iterator[None]:
+    """Retry a lost database with backoff; any other failure ends the run with a reason."""
     try:
-        _run_analysis(run_id, task_id=self.request.id)
+        yield
+    except Retry:
+        raise
     except OperationalError as exc:
         # The database went away for a moment: try again later, then give up visibly.
         get_session().rollback()
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 2)) from exc
+        if task.request.retries < task.max_retries:
+            raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 2)) from exc
         _record_failure(run_id, "The database could not be reached; try running it again.")
         raise
     except Exception as exc:
@@ -49,14 +88,11 @@ def _record_failure(run_id: int, reason: str) -> None:
     session.commit()
 
 
-def _run_analysis(run_id: int, *, task_id: str | None) -> None:
+def _analyse_question(run_id: int, question_id: int) -> None:
     session = get_session()
-    job = findings.start_run(session, run_id, task_id=task_id)
+    question = findings.load_question(session, question_id)
     session.commit()
     session.close()  # release the connection while the text mining runs
-    if job is None:
-        log.info("analysis run %s already finished; nothing to do", run_id)
-        return
 
     # Deferred on purpose: scikit-learn loads only in workers, never in web processes.
     from analysis.errors import AnalysisError
@@ -64,42 +100,30 @@ def _run_analysis(run_id: int, *, task_id: str | None) -> None:
     from analysis.types import ThemeParams
     from analysis.wordcloud import render_word_cloud, term_weights
 
-    total = len(job.questions)
-    for done, question in enumerate(job.questions):
-        findings.report_progress(
-            session,
-            run_id,
-            done=done,
-            total=total,
-            message=f"Finding themes in question {done + 1} of {total}",
-        )
-        session.commit()
-        session.close()
-        params = ThemeParams(question_text=question.title)
-        result: dict[str, Any] | None = None
-        note = None
-        method = ""
-        try:
-            found = find_themes(question.answers, params)
-            result, method = found.to_json(), found.method
-        except AnalysisError as exc:
-            note = str(exc)
-        texts = [text for _, text in question.answers]
-        weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
-        png = render_word_cloud(weights) if weights else None
-        findings.store_question_result(
-            session,
-            run_id,
-            question.question_id,
-            answer_count=len(question.answers),
-            result=result,
-            method=method,
-            note=note,
-            word_cloud_png=png,
-            word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
-        )
-        session.commit()
-    findings.finish_run(session, run_id)
+    params = ThemeParams(question_text=question.title)
+    result: dict[str, Any] | None = None
+    note = None
+    method = ""
+    try:
+        found = find_themes(question.answers, params)
+        result, method = found.to_json(), found.method
+    except AnalysisError as exc:
+        note = str(exc)
+    texts = [text for _, text in question.answers]
+    weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
+    png = render_word_cloud(weights) if weights else None
+    findings.store_question_result(
+        session,
+        run_id,
+        question.question_id,
+        answer_count=len(question.answers),
+        result=result,
+        method=method,
+        note=note,
+        word_cloud_png=png,
+        word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
+    )
+    findings.question_done(session, run_id)
     session.commit()
 
 

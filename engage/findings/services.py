@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engage.findings.models import (
@@ -86,11 +86,11 @@ class QuestionJob:
 @dataclass(frozen=True)
 class RunJob:
     run_id: int
-    questions: list[QuestionJob]
+    question_ids: list[int]
 
 
 def start_run(session: Session, run_id: int, *, task_id: str | None) -> RunJob | None:
-    """Mark the run as running and read its inputs into plain values; None if already done.
+    """Mark the run as running and list its questions; None if it already finished.
 
     A re-delivered task starts again from a clean slate, so it leaves exactly one result.
     """
@@ -108,16 +108,40 @@ def start_run(session: Session, run_id: int, *, task_id: str | None) -> RunJob |
     run.progress = 0
     run.message = "Reading the answers"
     session.execute(delete(QuestionAnalysis).where(QuestionAnalysis.run_id == run_id))
-    questions = [
-        QuestionJob(
-            question_id=q.id,
-            title=q.title,
-            answers=[(str(i), t) for i, t in survey_services.free_text_answers(session, q.id)],
-        )
-        for q in free_text_questions(consultation)
-    ]
     session.flush()
-    return RunJob(run_id=run_id, questions=questions)
+    return RunJob(run_id=run_id, question_ids=[q.id for q in free_text_questions(consultation)])
+
+
+def load_question(session: Session, question_id: int) -> QuestionJob:
+    """One question's free-text answers as plain values, read before the text mining starts."""
+    question = session.get(Question, question_id)
+    assert question is not None
+    answers = survey_services.free_text_answers(session, question_id)
+    return QuestionJob(question_id, question.title, [(str(i), t) for i, t in answers])
+
+
+def question_done(session: Session, run_id: int) -> bool:
+    """Count a finished question towards its run; finish the run when it was the last.
+
+    The run row is locked first, so two questions finishing at once never both miss the last
+    count (PostgreSQL; SQLite writes one at a time anyway). Returns whether the run finished.
+    """
+    run = session.scalar(select(AnalysisRun).where(AnalysisRun.id == run_id).with_for_update())
+    if run is None or run.status != RunStatus.RUNNING:
+        return False
+    consultation = session.get(Consultation, run.consultation_id)
+    assert consultation is not None
+    total = len(free_text_questions(consultation))
+    done = session.scalar(
+        select(func.count()).select_from(QuestionAnalysis).where(QuestionAnalysis.run_id == run_id)
+    )
+    if (done or 0) >= total:
+        finish_run(session, run_id)
+        return True
+    run.progress = int(100 * (done or 0) / max(total, 1))
+    run.message = f"Themes found in {done} of {total} questions"
+    session.flush()
+    return False
 
 
 def report_progress(session: Session, run_id: int, *, done: int, total: int, message: str) -> None:

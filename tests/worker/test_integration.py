@@ -116,6 +116,7 @@ def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_
         },
         {"type": "multiple_choice", "title": "Which services matter?", "options": "Roads\nYouth"},
         {"type": "long_text", "title": "What would make the biggest difference?"},
+        {"type": "long_text", "title": "Anything else you want to tell us?"},
     ):
         assert officer.post(f"{detail_url}/questions/new", data=question).status_code == 302
     assert officer.post(f"{detail_url}/open").status_code == 302
@@ -126,7 +127,12 @@ def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_
         first_page = resident.get(f"/consultations/{slug}/respond").headers["Location"]
         form = resident.get(first_page).get_data(as_text=True)
         ids = sorted({int(part.split('"')[0]) for part in form.split('name="q')[1:]})
-        answers = {f"q{ids[0]}": f"o{n % 3 + 1}", f"q{ids[1]}": ["o1"], f"q{ids[2]}": text}
+        answers = {
+            f"q{ids[0]}": f"o{n % 3 + 1}",
+            f"q{ids[1]}": ["o1"],
+            f"q{ids[2]}": text,
+            f"q{ids[3]}": ANSWERS[-1 - n],
+        }
         assert resident.post(first_page, data=answers).status_code == 303
         sent = resident.post(first_page.rsplit("/", 1)[0] + "/submit")
         assert sent.status_code == 303
@@ -144,6 +150,8 @@ def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_
     log = (tmp_path / "worker.log").read_text()
     assert status.get("status") == "succeeded", (status, log[-3000:])
     assert "worker.tasks.run_analysis" in log
+    # Two free-text questions: the run fanned out into one task per question.
+    assert log.count("Task worker.tasks.analyse_question[") >= 2
 
     jog = live.test_client()
     login(jog, "jog@example.org")

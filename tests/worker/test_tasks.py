@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
+from surveys import services
 from surveys.base import utcnow
 from tests import factories
 from tests.worker.corpus import ANSWERS
@@ -144,3 +145,39 @@ def test_tick_purges_expired_drafts_and_sends_the_outbox(app, db, tmp_path, monk
     assert outcome["emails"] == 1
     assert [d.consultation_id for d in db.scalars(select(Draft))] == [kept.id]
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
+
+def test_a_run_fans_out_one_task_per_question_and_finishes_with_the_last(app, db, monkeypatch):
+    item = factories.consultation()
+    second = services.add_question(db, item, type="long_text", title="Anything else?")
+    for text in ANSWERS[:20]:
+        q1, _q2, q3 = item.questions[:3]
+        factories.response(item, {q1.id: "o1", q3.id: text, second.id: text})
+    run = findings.request_analysis(db, item, trigger="officer")
+    sent = []
+    monkeypatch.setitem(app.config, "ANALYSIS_FAN_OUT", True)
+    monkeypatch.setitem(
+        app.extensions,
+        "celery",
+        SimpleNamespace(
+            send_task=lambda name, args, **kw: sent.append((name, args)) or SimpleNamespace(id="x")
+        ),
+    )
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+        assert sent == [
+            ("worker.tasks.analyse_question", [run.id, q3.id]),
+            ("worker.tasks.analyse_question", [run.id, second.id]),
+        ]
+        db.expire_all()
+        assert run.status == "running"
+        tasks.analyse_question.run(run.id, second.id)
+        db.expire_all()
+        assert (run.status, run.progress) == ("running", 50)
+        assert run.message == "Themes found in 1 of 2 questions"
+        tasks.analyse_question.run(run.id, q3.id)
+        tasks.analyse_question.run(run.id, q3.id)  # re-delivered: replaces, never duplicates
+    db.expire_all()
+    assert run.status == "succeeded"
+    stored = db.scalars(select(QuestionAnalysis).where(QuestionAnalysis.run_id == run.id)).all()
+    assert sorted(qa.question_id for qa in stored) == sorted([q3.id, second.id])
