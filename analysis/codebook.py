@@ -60,7 +60,7 @@ Z_95 = 1.959963984540054
 
 # Sentence ends, line breaks and the words people use to turn to a second point.
 _SEGMENT_BREAK = re.compile(
-    r"(?<=[.!?;])\s+|[\r\n]+|\s+(?=(?:however|but|although|whereas|on the other hand)\b)",
+    r"(?<=[.!?;])\s+|[\r\n]+|\s+(?=(?:however|but|yet|although|whereas|on the other)\b)",
     re.IGNORECASE,
 )
 
@@ -287,7 +287,7 @@ def _fit_scorer(
             if y.min() == y.max():  # every example is in every theme: nothing to learn
                 fitted = []
                 break
-            model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000)
+            model = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
             fitted.append(model.fit(x, y))
         models = tuple(fitted) or None
     return _Scorer(prototypes, models, typical, floor)
@@ -419,7 +419,6 @@ def map_to_codebook(
             return sp.csr_matrix((0, len(counter.vocabulary_)))
         return sp.csr_matrix(tfidf.transform(counter.transform(rows)))
 
-    k = len(codebook.themes)
     scorer = _fit_scorer(vectors(theme_docs), vectors(example_docs), example_themes)
     x = vectors(docs)
     similarity, score = scorer(x)
@@ -456,8 +455,7 @@ def _result(
     counts: list[int],
 ) -> CodebookResult:
     n_answers = len(answers)
-    k = len(codebook.themes)
-    sizes = np.zeros(k, dtype=np.int64)
+    sizes = np.zeros(len(codebook.themes), dtype=np.int64)
     for doc, themes in enumerate(doc_themes):
         for j in themes:
             sizes[j] += counts[doc]

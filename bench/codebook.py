@@ -70,16 +70,27 @@ def sample_f1(gold: list[list[str]], predicted: list[list[str]], ids: list[str])
     return float(f1_score(truth, guess, average="samples", zero_division=0))
 
 
-def run_generation(n_examples: int, seed: int) -> tuple[float, float, int]:
-    """(F1, seconds, answers scored) with n_examples drawn per theme using `seed`."""
+def run_generation(
+    n_examples: int, seed: int, *, all_codes: bool = False
+) -> tuple[float, float, int]:
+    """(F1, seconds, answers scored) with n_examples drawn per theme using `seed`.
+
+    An example is listed under the theme it was drawn for; with `all_codes`, under every theme
+    it is coded with, as answers coded in an earlier consultation would be.
+    """
     rows, themes, question = load_generation()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible draws, not security
     held: set[int] = set()
+    examples: dict[str, list[str]] = {theme["id"]: [] for theme in themes}
     for theme in themes:
         pool = [i for i, row in enumerate(rows) if theme["id"] in row[2] and i not in held]
         picked = rng.sample(pool, n_examples)
-        theme["examples"] = [rows[i][1] for i in picked]
+        for i in picked:
+            for code in rows[i][2] if all_codes else [theme["id"]]:
+                examples[code].append(rows[i][1])
         held.update(picked)
+    for theme in themes:
+        theme["examples"] = examples[theme["id"]]
     scored = [row for i, row in enumerate(rows) if i not in held]
     codebook = Codebook.from_json({"themes": themes})
     start = time.perf_counter()
@@ -148,6 +159,12 @@ def main() -> None:
         f"{statistics.median(f1s):.3f} over {args.draws} draws "
         f"({', '.join(f'{f:.3f}' for f in f1s)}); {figures[0][2]} answers scored, "
         f"{statistics.median(s for _, s, _ in figures):.2f} s each"
+    )
+    coded = [run_generation(args.examples, seed, all_codes=True)[0] for seed in range(args.draws)]
+    print(
+        f"eval_sentiments, {args.examples} examples/theme listed under all their codes: "
+        f"sample F1 median {statistics.median(coded):.3f} "
+        f"({', '.join(f'{f:.3f}' for f in coded)})"
     )
     f1_none, seconds, n = run_generation(0, 0)
     print(
