@@ -50,8 +50,9 @@ MIN_EXAMPLES_FOR_MODEL = 3
 SHARE_OF_BEST = 0.7
 # ...and the best theme of each of its sentences when that scores this share of the best.
 SEGMENT_SHARE_OF_BEST = 0.6
-# An answer fits no theme when its best cosine similarity is below the floor. With examples the
-# floor is this share of a typical example's similarity to its own theme...
+# An answer fits no theme when its best cosine similarity is below DEFAULT_FLOOR. A second theme
+# must clear a higher floor when there are examples to calibrate it: this share of a typical
+# example's similarity to its own theme...
 FLOOR_SHARE_OF_TYPICAL = 0.25
 # ...without them (a label and description only), one shared content word is about this much.
 DEFAULT_FLOOR = 0.05
@@ -86,20 +87,23 @@ class Codebook:
     themes: tuple[CodebookTheme, ...]
 
     @classmethod
-    def from_json(cls, data: Any, source: str = "The codebook") -> Codebook:
-        """Validate `{"themes": [{"id", "label", "description"?, "examples"?}]}`."""
+    def from_json(cls, data: Any, source: str | None = None) -> Codebook:
+        """Validate `{"themes": [{"id", "label", "description"?, "examples"?}]}`.
+
+        `source` names the file in messages; without it they speak of "the codebook".
+        """
+        subject, within = (source, source) if source else ("The codebook", "the codebook")
         if not isinstance(data, Mapping) or not isinstance(data.get("themes"), list):
             raise CodebookError(
-                f'{source} must be a JSON object with a "themes" list, like '
+                f'{subject} must be a JSON object with a "themes" list, like '
                 '{"themes": [{"id": "housing", "label": "Affordable housing"}]}.'
             )
         if not data["themes"]:
-            raise CodebookError(f"{source} has no themes: add at least one.")
+            raise CodebookError(f"{subject} has no themes: add at least one.")
         themes: list[CodebookTheme] = []
         seen: set[str] = set()
         for number, item in enumerate(data["themes"], start=1):
-            where = f"Theme {number} in {source.lower() if source[0] == 'T' else source}"
-            themes.append(_theme_from_json(item, where, seen))
+            themes.append(_theme_from_json(item, f"Theme {number} in {within}", seen))
         return cls(themes=tuple(themes))
 
 
@@ -237,7 +241,7 @@ class _Scorer:
     prototypes: np.ndarray  # (themes, terms), unit rows
     models: tuple[LogisticRegression, ...] | None
     typical: float  # a typical example's similarity to its own theme (1.0 without examples)
-    floor: float
+    floor: float  # the similarity a second theme needs
 
     def __call__(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """(cosine similarity, combined score) per row and theme."""
@@ -300,15 +304,28 @@ def _choose(
     segment_score: np.ndarray,
     floor: float,
 ) -> tuple[int, ...]:
-    """The themes of one answer, best first, from its own and its sentences' scores."""
-    eligible = similarity >= floor
-    if not eligible.any() and not (segment_similarity >= floor).any():
+    """The themes of one answer, best first, from its own and its sentences' scores.
+
+    One shared content word is enough to place an answer in its best theme; further themes must
+    score close to the best and clear the calibrated floor, so a stray word adds no theme.
+    """
+    if max(similarity.max(initial=0.0), segment_similarity.max(initial=0.0)) < DEFAULT_FLOOR:
         return ()
-    best = float(score[eligible].max()) if eligible.any() else float(segment_score.max())
-    chosen = {int(j) for j in np.flatnonzero(eligible & (score >= SHARE_OF_BEST * best))}
+    fits = similarity >= DEFAULT_FLOOR
+    chosen: set[int] = set()
+    segment_floor = floor
+    if fits.any():
+        best = float(score[fits].max())
+        chosen.add(int(np.flatnonzero(fits & (score == best))[0]))
+    else:  # only a sentence on its own is close enough to a theme: the sentences decide
+        rows = np.flatnonzero((segment_similarity >= DEFAULT_FLOOR).any(axis=1))
+        best = float(segment_score[rows].max())
+        segment_floor = DEFAULT_FLOOR
+    eligible = similarity >= floor
+    chosen |= {int(j) for j in np.flatnonzero(eligible & (score >= SHARE_OF_BEST * best))}
     for sim_row, score_row in zip(segment_similarity, segment_score, strict=True):
         j = int(np.argmax(score_row))
-        if sim_row[j] >= floor and score_row[j] >= SEGMENT_SHARE_OF_BEST * best:
+        if sim_row[j] >= segment_floor and score_row[j] >= SEGMENT_SHARE_OF_BEST * best:
             chosen.add(j)
     return tuple(sorted(chosen, key=lambda j: (-score[j], j)))
 
