@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from analysis.codebook import map_to_codebook, read_codebook
 from analysis.errors import AnalysisError
 from analysis.io import read_answers
 from analysis.themes import find_themes
@@ -31,6 +32,13 @@ class BadInput(click.ClickException):
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--question", default="", help="Question text; its words are not used as themes.")
 @click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='Map answers onto these themes: JSON {"themes": [{"id", "label", ...}]}.',
+)
+@click.option(
     "--output",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -43,22 +51,41 @@ def themes_command(
     k: int | None,
     seed: int,
     question: str,
+    codebook_path: Path | None,
     output: Path,
 ) -> None:
-    """Find themes in the answers in INPUT (.csv, .tsv, .jsonl or .ndjson)."""
+    """Find themes in the answers in INPUT (.csv, .tsv, .jsonl or .ndjson).
+
+    With --codebook, map the answers onto the officers' themes instead (several per answer),
+    and propose new themes for answers that fit none of them.
+    """
+    if codebook_path is not None and k is not None:
+        raise BadInput("--k cannot be used with --codebook: the codebook sets the themes.")
+    params = ThemeParams(k=k, seed=seed, question_text=question)
     try:
-        answers = read_answers(input_path, text_column=text_column, id_column=id_column)
-        result = find_themes(answers, ThemeParams(k=k, seed=seed, question_text=question))
+        if codebook_path is None:
+            answers = read_answers(input_path, text_column=text_column, id_column=id_column)
+            result = find_themes(answers, params)
+            data = result.to_json()
+            unassigned = sum(1 for assignment in result.assignments if not assignment.themes)
+            summary = (
+                f"Found {result.k} themes in {len(answers)} answers ({unassigned} not in any theme)"
+            )
+        else:
+            codebook = read_codebook(codebook_path)
+            answers = read_answers(input_path, text_column=text_column, id_column=id_column)
+            mapped = map_to_codebook(answers, codebook, params)
+            data = mapped.to_json()
+            summary = (
+                f"Mapped {len(answers)} answers to {len(codebook.themes)} codebook themes "
+                f"({mapped.unmatched} fit none; {len(mapped.proposed)} new themes proposed)"
+            )
     except AnalysisError as error:
         raise BadInput(str(error)) from None
     try:
         with output.open("w", encoding="utf-8") as handle:
-            json.dump(result.to_json(), handle, ensure_ascii=False, indent=2)
+            json.dump(data, handle, ensure_ascii=False, indent=2)
             handle.write("\n")
     except OSError as error:
         raise BadInput(f"Could not write {output}: {error.strerror}.") from None
-    unassigned = sum(1 for assignment in result.assignments if not assignment.themes)
-    click.echo(
-        f"Found {result.k} themes in {len(answers)} answers "
-        f"({unassigned} not in any theme); wrote {output}."
-    )
+    click.echo(f"{summary}; wrote {output}.")

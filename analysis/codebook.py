@@ -1,0 +1,549 @@
+"""Codebook mode: map answers onto themes officers already have, and propose themes for the rest.
+
+Officers often start from a framework rather than a blank page: the partnership's strategic
+priorities, or the codebook of an earlier consultation. Each answer is scored against every
+codebook theme by the cosine of its stemmed unigram and bigram TF-IDF vector with the theme's
+prototype (its label, description and example answers). When every theme has a few examples, a
+one-vs-rest logistic regression trained on them is averaged in, which learns which words tell
+neighbouring themes apart. An answer joins its best theme and every theme scoring close to it;
+each sentence (or contrasting clause) of a longer answer also brings its own best theme, because
+residents who raise two points usually do so in two sentences. Answers that fit no theme are passed
+to `find_themes` so officers see what their framework misses.
+
+Everything runs offline, with the same stemming and stop words as `find_themes`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+from analysis.errors import AnalysisError, NotEnoughText
+from analysis.preprocess import (
+    Analyser,
+    Stemmer,
+    build_stop_list,
+    clean,
+    duplicate_key,
+    is_non_answer,
+)
+from analysis.quotes import pick_quotes
+from analysis.themes import find_themes
+from analysis.types import Theme, ThemeParams
+
+METHOD_SIMILARITY = "codebook-tfidf"
+METHOD_MODEL = "codebook-tfidf-logreg"
+# Every theme needs this many example answers before a classifier is trained on them; with fewer,
+# the answers are matched on similarity alone.
+MIN_EXAMPLES_FOR_MODEL = 3
+# An answer joins every theme scoring at least this share of its best theme's score...
+SHARE_OF_BEST = 0.7
+# ...and the best theme of each of its sentences when that scores this share of the best.
+SEGMENT_SHARE_OF_BEST = 0.6
+# An answer fits no theme when its best cosine similarity is below DEFAULT_FLOOR. A second theme
+# must clear a higher floor when there are examples to calibrate it: this share of a typical
+# example's similarity to its own theme...
+FLOOR_SHARE_OF_TYPICAL = 0.25
+# ...without them (a label and description only), one shared content word is about this much.
+DEFAULT_FLOOR = 0.05
+PROPOSED_PREFIX = "new"
+Z_95 = 1.959963984540054
+
+# Sentence ends, line breaks and the words people use to turn to a second point.
+_SEGMENT_BREAK = re.compile(
+    r"(?<=[.!?;])\s+|[\r\n]+|\s+(?=(?:however|but|yet|although|whereas|on the other)\b)",
+    re.IGNORECASE,
+)
+
+
+class CodebookError(AnalysisError):
+    """The codebook file cannot be used; the message says what to change in it."""
+
+
+@dataclass(frozen=True)
+class CodebookTheme:
+    """A theme supplied by officers: an id they chose, a label and optional guidance."""
+
+    id: str
+    label: str
+    description: str = ""
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The officers' themes, in their order."""
+
+    themes: tuple[CodebookTheme, ...]
+
+    @classmethod
+    def from_json(cls, data: Any, source: str | None = None) -> Codebook:
+        """Validate `{"themes": [{"id", "label", "description"?, "examples"?}]}`.
+
+        `source` names the file in messages; without it they speak of "the codebook".
+        """
+        subject, within = (source, source) if source else ("The codebook", "the codebook")
+        if not isinstance(data, Mapping) or not isinstance(data.get("themes"), list):
+            raise CodebookError(
+                f'{subject} must be a JSON object with a "themes" list, like '
+                '{"themes": [{"id": "housing", "label": "Affordable housing"}]}.'
+            )
+        if not data["themes"]:
+            raise CodebookError(f"{subject} has no themes: add at least one.")
+        themes: list[CodebookTheme] = []
+        seen: set[str] = set()
+        for number, item in enumerate(data["themes"], start=1):
+            themes.append(_theme_from_json(item, f"Theme {number} in {within}", seen))
+        return cls(themes=tuple(themes))
+
+
+def _theme_from_json(item: Any, where: str, seen: set[str]) -> CodebookTheme:
+    if not isinstance(item, Mapping):
+        raise CodebookError(f"{where} is not an object with an id and a label.")
+    raw_id = item.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
+        raise CodebookError(f'{where} has no "id": every theme needs one, such as "housing".')
+    theme_id = str(raw_id).strip()
+    if theme_id in seen:
+        raise CodebookError(f'{where} repeats the id "{theme_id}": each id must be different.')
+    seen.add(theme_id)
+    label = item.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise CodebookError(f'{where} ("{theme_id}") has no "label": give it a few words.')
+    description = item.get("description") or ""
+    if not isinstance(description, str):
+        raise CodebookError(f'The "description" of theme "{theme_id}" must be text.')
+    examples = item.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(text, str) for text in examples):
+        raise CodebookError(
+            f'The "examples" of theme "{theme_id}" must be a list of answer texts in quotes.'
+        )
+    return CodebookTheme(
+        id=theme_id,
+        label=label.strip(),
+        description=description.strip(),
+        examples=tuple(text for text in examples if text.strip()),
+    )
+
+
+def read_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook JSON file, with plain-English errors for every problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"There is no codebook file at {path}.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise CodebookError(f"{path.name} is not UTF-8 text; save it again as UTF-8.") from None
+    except json.JSONDecodeError as error:
+        raise CodebookError(
+            f"{path.name} is not valid JSON ({error.msg} at line {error.lineno}, "
+            f"column {error.colno})."
+        ) from None
+    except OSError as error:
+        raise CodebookError(f"{path.name} could not be opened: {error.strerror}.") from None
+    return Codebook.from_json(data, source=path.name)
+
+
+@dataclass(frozen=True)
+class MappedTheme:
+    """A codebook theme with how many answers raise it and which answers to quote."""
+
+    id: str
+    label: str
+    size: int  # answers assigned, counting identical answers
+    share: float  # size / number of answers
+    interval: tuple[float, float]  # 95% Wilson interval of the share
+    quotes: tuple[str, ...]  # up to 3 answer ids: most typical, diversified
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON types only."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "size": self.size,
+            "share": self.share,
+            "interval": list(self.interval),
+            "quotes": list(self.quotes),
+        }
+
+
+@dataclass(frozen=True)
+class CodebookAssignment:
+    """One answer's codebook themes (best first) and, if it fits none, its proposed new theme."""
+
+    id: str
+    themes: tuple[str, ...]
+    primary: str | None
+    proposed: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON types only."""
+        return {
+            "id": self.id,
+            "themes": list(self.themes),
+            "primary": self.primary,
+            "proposed": list(self.proposed),
+        }
+
+
+@dataclass(frozen=True)
+class CodebookResult:
+    """Answers mapped onto a codebook, one assignment per input answer in input order."""
+
+    themes: tuple[MappedTheme, ...]  # in codebook order
+    proposed: tuple[Theme, ...]  # new themes found among answers that fit none
+    assignments: tuple[CodebookAssignment, ...]
+    unmatched: int  # substantive answers that fit no codebook theme
+    method: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored shape, in plain JSON types."""
+        return {
+            "themes": [theme.to_json() for theme in self.themes],
+            "proposed_themes": [theme.to_json() for theme in self.proposed],
+            "assignments": [assignment.to_json() for assignment in self.assignments],
+            "unmatched": self.unmatched,
+            "method": self.method,
+        }
+
+
+def wilson_interval(count: int, total: int) -> tuple[float, float]:
+    """95% Wilson score interval for a share; sensible at 0, at 1 and for small totals."""
+    if total <= 0:
+        return (0.0, 0.0)
+    p = count / total
+    z2 = Z_95 * Z_95
+    centre = (p + z2 / (2 * total)) / (1 + z2 / total)
+    half = Z_95 * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
+    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
+
+
+def segments(text: str) -> list[str]:
+    """Sentences and contrasting clauses ("..., however ...") of a cleaned answer."""
+    return [part for part in _SEGMENT_BREAK.split(text) if part and part.strip()]
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    """Scores TF-IDF rows against each codebook theme."""
+
+    prototypes: np.ndarray  # (themes, terms), unit rows
+    models: tuple[LogisticRegression, ...] | None
+    typical: float  # a typical example's similarity to its own theme (1.0 without examples)
+    floor: float  # the similarity a second theme needs
+
+    def __call__(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(cosine similarity, combined score) per row and theme."""
+        similarity = np.asarray(x @ self.prototypes.T)
+        if self.models is None or x.shape[0] == 0:
+            return similarity, similarity
+        scaled = np.minimum(similarity / self.typical, 1.0)
+        probability = np.column_stack([model.predict_proba(x)[:, 1] for model in self.models])
+        return similarity, 0.5 * scaled + 0.5 * probability
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return rows / np.where(norms == 0, 1.0, norms)
+
+
+def _fit_scorer(
+    theme_x: sp.csr_matrix, example_x: sp.csr_matrix, example_themes: list[set[int]]
+) -> _Scorer:
+    """Prototypes from label, description and examples; a classifier when examples allow."""
+    k = theme_x.shape[0]
+    sums = np.zeros(theme_x.shape)
+    counts = np.zeros(k)
+    for row, members in enumerate(example_themes):
+        for j in members:
+            sums[j] += example_x[row].toarray().ravel()
+            counts[j] += 1
+    # Label and description weigh as much as all the examples together, however many there are.
+    prototypes = theme_x.toarray() + sums / np.maximum(counts, 1)[:, None]
+    prototypes = _unit(prototypes)
+    if not example_themes:
+        return _Scorer(prototypes, None, 1.0, DEFAULT_FLOOR)
+    own = [
+        float((example_x[row] @ prototypes[j])[0])
+        for row, members in enumerate(example_themes)
+        for j in members
+    ]
+    typical = max(float(np.median(own)), DEFAULT_FLOOR / FLOOR_SHARE_OF_TYPICAL)
+    floor = FLOOR_SHARE_OF_TYPICAL * typical
+    models: tuple[LogisticRegression, ...] | None = None
+    if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
+        x = sp.vstack([example_x, theme_x]).tocsr()
+        labels = [*example_themes, *({j} for j in range(k))]
+        fitted = []
+        for j in range(k):
+            y = np.array([j in members for members in labels], dtype=np.int64)
+            if y.min() == y.max():  # every example is in every theme: nothing to learn
+                fitted = []
+                break
+            model = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
+            fitted.append(model.fit(x, y))
+        models = tuple(fitted) or None
+    return _Scorer(prototypes, models, typical, floor)
+
+
+def _choose(
+    similarity: np.ndarray,
+    score: np.ndarray,
+    segment_similarity: np.ndarray,
+    segment_score: np.ndarray,
+    floor: float,
+) -> tuple[int, ...]:
+    """The themes of one answer, best first, from its own and its sentences' scores.
+
+    One shared content word is enough to place an answer in its best theme; further themes must
+    score close to the best and clear the calibrated floor, so a stray word adds no theme.
+    """
+    if max(similarity.max(initial=0.0), segment_similarity.max(initial=0.0)) < DEFAULT_FLOOR:
+        return ()
+    fits = similarity >= DEFAULT_FLOOR
+    chosen: set[int] = set()
+    segment_floor = floor
+    if fits.any():
+        best = float(score[fits].max())
+        chosen.add(int(np.flatnonzero(fits & (score == best))[0]))
+    else:  # only a sentence on its own is close enough to a theme: the sentences decide
+        rows = np.flatnonzero((segment_similarity >= DEFAULT_FLOOR).any(axis=1))
+        best = float(segment_score[rows].max())
+        segment_floor = DEFAULT_FLOOR
+    eligible = similarity >= floor
+    chosen |= {int(j) for j in np.flatnonzero(eligible & (score >= SHARE_OF_BEST * best))}
+    for sim_row, score_row in zip(segment_similarity, segment_score, strict=True):
+        j = int(np.argmax(score_row))
+        if sim_row[j] >= segment_floor and score_row[j] >= SEGMENT_SHARE_OF_BEST * best:
+            chosen.add(j)
+    return tuple(sorted(chosen, key=lambda j: (-score[j], j)))
+
+
+def _check(answers: Sequence[tuple[str, str]]) -> None:
+    for item in answers:
+        try:
+            _, _ = item
+        except (TypeError, ValueError):
+            raise AnalysisError("Each answer must be an (id, text) pair.") from None
+
+
+def _proposed_ids(codebook: Codebook) -> str:
+    """A prefix for proposed theme ids that no codebook id starts with."""
+    taken = {theme.id for theme in codebook.themes}
+    prefix = PROPOSED_PREFIX
+    while any(theme_id.startswith(prefix) for theme_id in taken):
+        prefix = f"{prefix}-"
+    return prefix
+
+
+def map_to_codebook(
+    answers: Sequence[tuple[str, str]],
+    codebook: Codebook,
+    params: ThemeParams = ThemeParams(),  # noqa: B008 - frozen dataclass, safe to share
+) -> CodebookResult:
+    """Codebook themes of each (answer_id, text) pair, and new themes among those that fit none.
+
+    Identical answers are scored once and counted for each respondent; non-answers ("N/A", "No")
+    fit no theme and are not proposed as one. `params.k` is ignored: the codebook sets the themes.
+    """
+    _check(answers)
+    stemmer = Stemmer()
+    analyser = Analyser(
+        stop_list=build_stop_list(stemmer, params.question_text, params.extra_stop_words),
+        stemmer=stemmer,
+    )
+
+    def features(text: str) -> tuple[str, ...]:
+        return tuple(analyser.features(clean(text)))
+
+    theme_docs = [features(f"{theme.label}. {theme.description}") for theme in codebook.themes]
+    example_docs: list[tuple[str, ...]] = []
+    example_themes: list[set[int]] = []
+    example_row: dict[str, int] = {}
+    for j, theme in enumerate(codebook.themes):
+        for text in theme.examples:
+            key = duplicate_key(clean(text))
+            if key in example_row:  # one example listed under several themes
+                example_themes[example_row[key]].add(j)
+                continue
+            doc = features(text)
+            if doc:
+                example_row[key] = len(example_docs)
+                example_docs.append(doc)
+                example_themes.append({j})
+    for j, theme in enumerate(codebook.themes):
+        if not theme_docs[j] and j not in set().union(*example_themes):
+            raise CodebookError(
+                f'Theme "{theme.id}" has no words that answers could match: give it a '
+                "more specific label, a description or example answers."
+            )
+
+    # Unique substantive answers, and the way back from every input answer.
+    doc_of_key: dict[str, int] = {}
+    answer_doc: list[int] = []
+    docs: list[tuple[str, ...]] = []
+    texts: list[str] = []
+    counts: list[int] = []
+    first: list[int] = []
+    for index, (_, text) in enumerate(answers):
+        cleaned = clean("" if text is None else str(text))
+        key = duplicate_key(cleaned)
+        doc = doc_of_key.get(key)
+        if doc is None:
+            words = () if is_non_answer(cleaned.lower()) else features(cleaned)
+            doc = -1
+            if words:
+                doc = doc_of_key[key] = len(docs)
+                docs.append(words)
+                texts.append(cleaned)
+                counts.append(0)
+                first.append(index)
+            else:
+                doc_of_key[key] = -1
+        if doc >= 0:
+            counts[doc] += 1
+        answer_doc.append(doc)
+
+    segment_docs: list[tuple[str, ...]] = []
+    segment_owner: list[int] = []
+    for doc, text in enumerate(texts):
+        parts = segments(text)
+        if len(parts) > 1:
+            for part in parts:
+                words = features(part)
+                if words:
+                    segment_docs.append(words)
+                    segment_owner.append(doc)
+
+    counter = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
+    counter.fit([*docs, *theme_docs, *example_docs])
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    tfidf.fit(counter.transform([*docs, *theme_docs, *example_docs]))
+
+    def vectors(rows: list[tuple[str, ...]]) -> sp.csr_matrix:
+        if not rows:
+            return sp.csr_matrix((0, len(counter.vocabulary_)))
+        return sp.csr_matrix(tfidf.transform(counter.transform(rows)))
+
+    scorer = _fit_scorer(vectors(theme_docs), vectors(example_docs), example_themes)
+    x = vectors(docs)
+    similarity, score = scorer(x)
+    seg_similarity, seg_score = scorer(vectors(segment_docs))
+    owner = np.asarray(segment_owner, dtype=np.int64)
+    bounds = np.searchsorted(owner, np.arange(len(docs) + 1))
+    doc_themes = [
+        _choose(
+            similarity[d],
+            score[d],
+            seg_similarity[bounds[d] : bounds[d + 1]],
+            seg_score[bounds[d] : bounds[d + 1]],
+            scorer.floor,
+        )
+        for d in range(len(docs))
+    ]
+
+    return _result(answers, codebook, params, scorer, x, score, doc_themes, answer_doc, counts)
+
+
+def _identity(doc: tuple[str, ...]) -> tuple[str, ...]:
+    return doc
+
+
+def _result(
+    answers: Sequence[tuple[str, str]],
+    codebook: Codebook,
+    params: ThemeParams,
+    scorer: _Scorer,
+    x: sp.csr_matrix,
+    score: np.ndarray,
+    doc_themes: list[tuple[int, ...]],
+    answer_doc: list[int],
+    counts: list[int],
+) -> CodebookResult:
+    n_answers = len(answers)
+    sizes = np.zeros(len(codebook.themes), dtype=np.int64)
+    for doc, themes in enumerate(doc_themes):
+        for j in themes:
+            sizes[j] += counts[doc]
+    n_terms = np.asarray(x.getnnz(axis=1), dtype=np.float64)
+    first_answer: dict[int, int] = {}
+    for index, doc in enumerate(answer_doc):
+        first_answer.setdefault(doc, index)
+    mapped = []
+    for j, theme in enumerate(codebook.themes):
+        members = np.array([d for d, themes in enumerate(doc_themes) if j in themes], np.int64)
+        quotes = pick_quotes(x, score[:, j], members, n_terms) if members.size else []
+        mapped.append(
+            MappedTheme(
+                id=theme.id,
+                label=theme.label,
+                size=int(sizes[j]),
+                share=round(int(sizes[j]) / n_answers, 4) if n_answers else 0.0,
+                interval=wilson_interval(int(sizes[j]), n_answers),
+                quotes=tuple(str(answers[first_answer[d]][0]) for d in quotes),
+            )
+        )
+
+    leftover = [index for index, doc in enumerate(answer_doc) if doc >= 0 and not doc_themes[doc]]
+    proposed, proposed_of = _propose(answers, leftover, codebook, params, n_answers)
+    assignments = []
+    for index, ((answer_id, _), doc) in enumerate(zip(answers, answer_doc, strict=True)):
+        ids = tuple(codebook.themes[j].id for j in doc_themes[doc]) if doc >= 0 else ()
+        assignments.append(
+            CodebookAssignment(
+                id=str(answer_id),
+                themes=ids,
+                primary=ids[0] if ids else None,
+                proposed=proposed_of.get(index, ()),
+            )
+        )
+    return CodebookResult(
+        themes=tuple(mapped),
+        proposed=proposed,
+        assignments=tuple(assignments),
+        unmatched=len(leftover),
+        method=METHOD_SIMILARITY if scorer.models is None else METHOD_MODEL,
+    )
+
+
+def _propose(
+    answers: Sequence[tuple[str, str]],
+    leftover: list[int],
+    codebook: Codebook,
+    params: ThemeParams,
+    n_answers: int,
+) -> tuple[tuple[Theme, ...], dict[int, tuple[str, ...]]]:
+    """New themes among answers that fit no codebook theme, with ids that cannot clash."""
+    if not leftover:
+        return (), {}
+    found_params = replace(params, k=None)
+    try:
+        found = find_themes([answers[index] for index in leftover], found_params)
+    except NotEnoughText:
+        return (), {}
+    prefix = _proposed_ids(codebook)
+    new_id = {theme.id: f"{prefix}{rank}" for rank, theme in enumerate(found.themes, start=1)}
+    proposed = tuple(
+        replace(
+            theme,
+            id=new_id[theme.id],
+            share=round(theme.size / n_answers, 4) if n_answers else 0.0,
+        )
+        for theme in found.themes
+    )
+    proposed_of = {
+        index: tuple(new_id[theme_id] for theme_id in assignment.themes if theme_id in new_id)
+        for index, assignment in zip(leftover, found.assignments, strict=True)
+    }
+    return proposed, proposed_of
