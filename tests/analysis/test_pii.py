@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from analysis.pii import KINDS, PLACEHOLDER_RE, mask, mask_text, strip_placeholders
@@ -147,3 +152,17 @@ def test_placeholders_are_recognised_and_stripped() -> None:
 def test_empty_and_plain_text() -> None:
     assert mask("").text == ""
     assert mask("More buses please").kinds == ()
+
+
+def test_masking_and_breakdowns_load_nothing_from_the_app() -> None:
+    script = (
+        "import json, sys, analysis.pii, analysis.breakdowns; "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = {name.split(".")[0] for name in json.loads(done.stdout)}
+    assert not loaded & {"flask", "sqlalchemy", "celery", "engage", "surveys", "worker"}
