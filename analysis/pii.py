@@ -114,7 +114,7 @@ _HOUSE_RE = re.compile(
     r"(?<![\w/£$€.,])(?:(?i:no\.?|number)\s*)?"
     r"(?:\d{1,2}\s*/\s*\d{1,2},?\s+|\d{1,2}[fF]\d{1,2},?\s+)?"
     r"(?!(?:19|20)\d\d\b)\d{1,4}[a-zA-Z]?(?:\s*[-–]\s*\d{1,4}[a-zA-Z]?)?,?"
-    r"(?=\s+(?:" + _NAME_WORD + r"\s+){1,3}" + _STREET + r"\b)"
+    r"(?=\s+(?:" + _NAME_WORD + r"\s+){1,3}(?i:" + _STREET + r")\b)"
 )
 # After "I live at", "my address is" the street may be written in lower case; one or two words
 # and a street ending must follow, so "lived in 3 houses on this road" stays.

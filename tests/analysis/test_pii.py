@@ -62,6 +62,11 @@ MASKED: list[tuple[str, str, tuple[str, ...]]] = [
     ("Flat 2F1 Leith Walk", "[address] Leith Walk", ("address",)),
     ("3/2, 101 Great Western Road", "[address] Great Western Road", ("address",)),
     ("we stay at 5 burn road", "we stay at [address] burn road", ("address",)),
+    (
+        "the drain at 7 Kirk road is blocked",
+        "the drain at [address] Kirk road is blocked",
+        ("address",),
+    ),
     ("next to No. 8 St Vincent Crescent", "next to [address] St Vincent Crescent", ("address",)),
     ("My name is Fiona MacDonald and I care", "My name is [name] and I care", ("name",)),
     (
