@@ -95,6 +95,7 @@ def _analyse_question(run_id: int, question_id: int) -> None:
     session.close()  # release the connection while the text mining runs
 
     # Deferred on purpose: scikit-learn loads only in workers, never in web processes.
+    from analysis import pii
     from analysis.errors import AnalysisError
     from analysis.themes import find_themes
     from analysis.types import ThemeParams
@@ -109,7 +110,8 @@ def _analyse_question(run_id: int, question_id: int) -> None:
         result, method = found.to_json(), found.method
     except AnalysisError as exc:
         note = str(exc)
-    texts = [text for _, text in question.answers]
+    # Word clouds are shown to everyone who reads the findings: no personal details in them.
+    texts = [pii.mask(text, placeholders=False).text for _, text in question.answers]
     weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
     png = render_word_cloud(weights) if weights else None
     findings.store_question_result(

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
+from analysis import pii
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.db import get_session
@@ -58,9 +60,19 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         responses=services.response_count(session, item.id),
         run=run,
         sections=sections,
-        quotes=findings.quote_texts(session, quote_ids),
+        quotes=readable_quotes(item, findings.quote_texts(session, quote_ids)),
         who_took_part=who_took_part(item),
     )
+
+
+def readable_quotes(item: Consultation, quotes: dict[int, str]) -> dict[int, str]:
+    """Quotes as this reader may see them: personal details masked, except for officers of the
+    partners who run the consultation (they may need to follow up what a person asked)."""
+    if current_user.role == Role.ADMIN or (
+        current_user.role == Role.OFFICER and current_user.organisation_id in item.owner_ids()
+    ):
+        return quotes
+    return {answer_id: pii.mask_text(text) for answer_id, text in quotes.items()}
 
 
 def who_took_part(item: Consultation) -> list[equalities.ProfileTable] | None:

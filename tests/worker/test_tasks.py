@@ -152,7 +152,7 @@ def test_a_run_fans_out_one_task_per_question_and_finishes_with_the_last(app, db
     second = services.add_question(db, item, type="long_text", title="Anything else?")
     for text in ANSWERS[:20]:
         q1, _q2, q3 = item.questions[:3]
-        factories.response(item, {q1.id: "o1", q3.id: text, second.id: text})
+        factories.response(item, {q1.id: ["o1"], q3.id: [text], second.id: [text]})
     run = findings.request_analysis(db, item, trigger="officer")
     sent = []
     monkeypatch.setitem(app.config, "ANALYSIS_FAN_OUT", True)
