@@ -52,7 +52,11 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
             section["counts"] = counts
             section["max_count"] = max((n for _, n in counts), default=0)
         if qtype.free_text:
-            section["analysis"] = by_question.get(question.id)
+            qa = section["analysis"] = by_question.get(question.id)
+            if qa is not None:
+                section["breakdowns"] = findings.theme_breakdowns(
+                    session, qa, item, current_app.config["LOCALITIES"]
+                )
         sections.append(section)
     return render_template(
         "findings/consultation.html",

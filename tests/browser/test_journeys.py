@@ -149,6 +149,9 @@ def test_jog_reads_the_themes(make_page, base_url):
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert "Word cloud" in image.get_attribute("alt")
     axe.check("findings-consultation")
+    page.click("summary:has-text('Themes by group')")
+    assert "themes by: How people responded" in page.inner_text("main")
+    axe.check("findings-breakdowns")
 
 
 def question_ids(live_app, slug: str) -> dict[str, list[int]]:
