@@ -86,7 +86,7 @@ def engine_labels(texts: Sequence[str], k: int | None, seed: int) -> tuple[np.nd
     result = find_themes(answers, ThemeParams(k=k, seed=seed))
     index = {theme.id: j for j, theme in enumerate(result.themes)}
     labels = np.array(
-        [index[a.primary] if a.primary in index else -1 for a in result.assignments],
+        [index.get(a.primary or "", -1) for a in result.assignments],
         dtype=np.int64,
     )
     return labels, result.k
@@ -168,7 +168,7 @@ def scale(sizes: Sequence[int]) -> list[dict[str, float]]:
     """Each size in a fresh interpreter, so one size's memory never counts for another."""
     out = []
     for n in sizes:
-        completed = subprocess.run(
+        completed = subprocess.run(  # noqa: S603 - this script, with an integer argument
             [sys.executable, __file__, "--scale-one", str(n)],
             capture_output=True,
             text=True,
@@ -212,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3,000 answers per set, one seed")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
+    parser.add_argument("--seeds", type=int, help="how many seeds (default 3, 1 with --quick)")
     parser.add_argument("--no-scale", action="store_true", help="skip the scaling runs")
     parser.add_argument("--output", type=Path, help="also write the markdown table here")
     parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
@@ -223,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"No benchmark data at {STC} (set ENGAGE_BENCH_DATA).", file=sys.stderr)
         return 2
     seeds = SEEDS[:1] if args.quick else SEEDS
+    if args.seeds:
+        seeds = tuple(range(args.seeds))
     sample = QUICK_SIZE if args.quick else None
     results = {name: quality(name, seeds, sample) for name in args.sets}
     scaling = [] if args.no_scale else scale(SCALE_SIZES[:2] if args.quick else SCALE_SIZES)
