@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from analysis.factorise import factorise, memberships
+from analysis.refine import refine
 
 # Merge two themes while the weighted average cosine of their parts' centroids is at least this
 # (planted corpora: same-topic parts 0.15-0.5, different topics below 0.1).
@@ -107,7 +108,7 @@ def choose_initial_themes(x: sp.csr_matrix, doc_counts: np.ndarray, *, seed: int
         rng = np.random.default_rng(seed)
         sample = np.sort(rng.choice(n_docs, size=SAMPLE_CAP, replace=False))
         x, doc_counts = sp.csr_matrix(x[sample]), doc_counts[sample]
-    over = factorise(x, limits.k_start, seed=seed, tol=1e-3)
+    over = refine(x, factorise(x, limits.k_start, seed=seed, tol=1e-3)).factors
     primary, _ = memberships(over.w)
     sizes = np.array(
         [doc_counts[primary == j].sum() for j in range(limits.k_start)], dtype=np.float64

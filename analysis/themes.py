@@ -18,6 +18,7 @@ from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
 from analysis.quotes import pick_quotes
+from analysis.refine import refine
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import build_matrix
 
@@ -68,6 +69,7 @@ def find_themes(
     else:
         k = min(params.k, corpus.n_docs, len(matrix.features))
         factors = factorise(x, k, seed=params.seed)
+    factors = refine(x, factors).factors
     primary, members = memberships(factors.w)
 
     k_fitted = factors.h.shape[0]

@@ -1,0 +1,243 @@
+"""Benchmark of the themes engine against the guide's baseline, in the same run.
+
+    python bench/themes.py            # full: 4 sets x 3 seeds, scaling at 1k, 10k and 100k
+    python bench/themes.py --quick    # a few minutes: 3,000 answers per set, one seed, 1k and 10k
+
+For each short-text-clustering-8 set it runs the plain stem+bigram TF-IDF + NMF baseline at the gold
+number of themes, and our engine (`analysis.themes.find_themes`) at the gold number and at the
+number it chooses itself, and reports NMI, ARI and ACC (Hungarian matching) as the median of the
+seeds, with the ratio ours/baseline. Answers the engine leaves out of every theme ("Other" or no
+substantive comment) form one extra cluster, so leaving answers out is never free. Scaling runs
+each size in a fresh process and reports wall time and the process's peak resident memory.
+The data is read from ../shared/data beside the project; nothing from it is stored here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine is the checkout's
+    sys.path.insert(0, str(ROOT))
+
+from analysis.themes import find_themes  # noqa: E402 - after the path fix above
+from analysis.types import ThemeParams  # noqa: E402
+from bench.baseline import baseline_labels  # noqa: E402
+
+DATA = Path(os.environ.get("ENGAGE_BENCH_DATA", ROOT.parent / "shared" / "data"))
+STC = DATA / "short-text-clustering-8"
+SETS = ("searchsnippets", "stackoverflow", "biomedical", "agnews_8000")
+SEEDS = (0, 1, 2)
+SCALE_SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZE = 3_000
+
+
+def load_set(name: str) -> tuple[list[str], np.ndarray]:
+    """Texts and single gold labels of one `label<TAB>text` file."""
+    texts: list[str] = []
+    labels: list[str] = []
+    with (STC / f"{name}.tsv").open(encoding="utf-8") as handle:
+        for line in handle:
+            label, _, text = line.rstrip("\n").partition("\t")
+            if text:
+                labels.append(label)
+                texts.append(text)
+    _, codes = np.unique(labels, return_inverse=True)
+    return texts, codes
+
+
+def accuracy(gold: np.ndarray, found: np.ndarray) -> float:
+    """Share of answers in a cluster matched one-to-one (Hungarian) to their gold class."""
+    _, g = np.unique(gold, return_inverse=True)
+    _, f = np.unique(found, return_inverse=True)
+    table = np.zeros((f.max() + 1, g.max() + 1), dtype=np.int64)
+    np.add.at(table, (f, g), 1)
+    rows, cols = linear_sum_assignment(-table)
+    return float(table[rows, cols].sum() / gold.size)
+
+
+def scores(gold: np.ndarray, found: np.ndarray) -> dict[str, float]:
+    """NMI, ARI and ACC of one clustering against the gold labels."""
+    return {
+        "nmi": float(normalized_mutual_info_score(gold, found)),
+        "ari": float(adjusted_rand_score(gold, found)),
+        "acc": accuracy(gold, found),
+    }
+
+
+def engine_labels(texts: Sequence[str], k: int | None, seed: int) -> tuple[np.ndarray, int]:
+    """Primary theme per answer (-1 for none) and the number of themes the engine returned."""
+    answers = [(str(i), text) for i, text in enumerate(texts)]
+    result = find_themes(answers, ThemeParams(k=k, seed=seed))
+    index = {theme.id: j for j, theme in enumerate(result.themes)}
+    labels = np.array(
+        [index.get(a.primary or "", -1) for a in result.assignments],
+        dtype=np.int64,
+    )
+    return labels, result.k
+
+
+@dataclass
+class Runs:
+    """Scores of one method on one set over several seeds."""
+
+    by_seed: list[dict[str, float]] = field(default_factory=list)
+
+    def add(self, gold: np.ndarray, found: np.ndarray, seconds: float, k: int) -> None:
+        self.by_seed.append(scores(gold, found) | {"seconds": seconds, "k": float(k)})
+
+    def median(self, key: str) -> float:
+        return statistics.median(run[key] for run in self.by_seed)
+
+
+def timed(call: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int, float]:
+    started = time.perf_counter()
+    labels, k = call()
+    return labels, k, time.perf_counter() - started
+
+
+def quality(name: str, seeds: Sequence[int], sample: int | None) -> dict[str, Runs]:
+    """Baseline at gold k, ours at gold k and ours at the automatic k, on one set."""
+    texts, gold = load_set(name)
+    if sample is not None and sample < len(texts):
+        keep = np.sort(np.random.default_rng(0).choice(len(texts), sample, replace=False))
+        texts, gold = [texts[i] for i in keep], gold[keep]
+    k_gold = int(np.unique(gold).size)
+    runs = {"baseline": Runs(), "ours_gold_k": Runs(), "ours_auto_k": Runs()}
+    for seed in seeds:
+        found, k, seconds = timed(lambda s=seed: (baseline_labels(texts, k_gold, s), k_gold))
+        runs["baseline"].add(gold, found, seconds, k)
+        found, k, seconds = timed(lambda s=seed: engine_labels(texts, k_gold, s))
+        runs["ours_gold_k"].add(gold, found, seconds, k)
+        found, k, seconds = timed(lambda s=seed: engine_labels(texts, None, s))
+        runs["ours_auto_k"].add(gold, found, seconds, k)
+        print(f"  {name} seed {seed} done", file=sys.stderr, flush=True)
+    return runs
+
+
+def scale_texts(n: int, seed: int = 0) -> list[str]:
+    """n distinct answers: the pooled sets, then variants (one word dropped) of sampled ones.
+
+    Variants are distinct texts, so de-duplication cannot make 100,000 answers cheaper than
+    100,000 real ones would be.
+    """
+    pool: list[str] = []
+    for path in sorted(STC.glob("*.tsv")):
+        with path.open(encoding="utf-8") as handle:
+            pool += [line.rstrip("\n").partition("\t")[2] for line in handle]
+    pool = [text for text in dict.fromkeys(pool) if len(text.split()) >= 3]
+    rng = np.random.default_rng(seed)
+    rng.shuffle(pool)
+    if n <= len(pool):
+        return pool[:n]
+    out = list(pool)
+    while len(out) < n:
+        words = pool[int(rng.integers(len(pool)))].split()
+        del words[int(rng.integers(len(words)))]
+        out.append(" ".join(words))
+    return out
+
+
+def scale_one(n: int) -> dict[str, float]:
+    """Run the engine once on n answers in this process; wall time and peak memory."""
+    texts = scale_texts(n)
+    answers = [(str(i), text) for i, text in enumerate(texts)]
+    started = time.perf_counter()
+    result = find_themes(answers, ThemeParams(seed=0))
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return {"n": n, "seconds": seconds, "peak_mb": peak_mb, "k": result.k}
+
+
+def scale(sizes: Sequence[int]) -> list[dict[str, float]]:
+    """Each size in a fresh interpreter, so one size's memory never counts for another."""
+    out = []
+    for n in sizes:
+        completed = subprocess.run(  # noqa: S603 - this script, with an integer argument
+            [sys.executable, __file__, "--scale-one", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        print(f"  scale {n} done", file=sys.stderr, flush=True)
+    return out
+
+
+def _f(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def table(results: dict[str, dict[str, Runs]], scaling: list[dict[str, float]]) -> str:
+    """The markdown tables pasted into docs/benchmarks.md."""
+    lines = [
+        "| set | method | k | NMI | ARI | ACC | NMI ratio | ARI ratio | seconds |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, runs in results.items():
+        base = runs["baseline"]
+        for method, run in runs.items():
+            ratio_nmi = run.median("nmi") / max(base.median("nmi"), 1e-9)
+            ratio_ari = run.median("ari") / max(base.median("ari"), 1e-9)
+            lines.append(
+                f"| {name} | {method} | {run.median('k'):.0f} | {_f(run.median('nmi'))} | "
+                f"{_f(run.median('ari'))} | {_f(run.median('acc'))} | {ratio_nmi:.2f} | "
+                f"{ratio_ari:.2f} | {run.median('seconds'):.1f} |"
+            )
+    if scaling:
+        lines += ["", "| answers | seconds | peak memory (MB) | themes |", "|---|---|---|---|"]
+        for row in scaling:
+            lines.append(
+                f"| {row['n']:,} | {row['seconds']:.1f} | {row['peak_mb']:.0f} | {row['k']} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3,000 answers per set, one seed")
+    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
+    parser.add_argument("--seeds", type=int, help="how many seeds (default 3, 1 with --quick)")
+    parser.add_argument("--no-scale", action="store_true", help="skip the scaling runs")
+    parser.add_argument("--output", type=Path, help="also write the markdown table here")
+    parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.scale_one:
+        print(json.dumps(scale_one(args.scale_one)))
+        return 0
+    if not STC.is_dir():
+        print(f"No benchmark data at {STC} (set ENGAGE_BENCH_DATA).", file=sys.stderr)
+        return 2
+    seeds = SEEDS[:1] if args.quick else SEEDS
+    if args.seeds:
+        seeds = tuple(range(args.seeds))
+    sample = QUICK_SIZE if args.quick else None
+    results = {name: quality(name, seeds, sample) for name in args.sets}
+    scaling = [] if args.no_scale else scale(SCALE_SIZES[:2] if args.quick else SCALE_SIZES)
+    mode = "--quick" if args.quick else "full"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"`python bench/themes.py` ({mode}, {stamp}, median of {len(seeds)} seed(s))\n\n"
+    text += table(results, scaling)
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
