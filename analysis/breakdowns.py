@@ -20,7 +20,6 @@ the flags and whether the test is significant are given, never the exact figures
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.errors import AnalysisError
+from analysis.stats import wilson
 
 # Groups and cells of 1 to SUPPRESS_BELOW - 1 respondents are hidden (as surveys.equalities).
 SUPPRESS_BELOW = 10
@@ -208,15 +208,6 @@ def _suppress_cells(
                 hidden[g] = row
                 changed = True
     return hidden
-
-
-def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """95% Wilson score interval for count / n, sound for small groups and shares near 0 or 1."""
-    p = count / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)

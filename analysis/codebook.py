@@ -16,7 +16,6 @@ Everything runs offline, with the same stemming and stop words as `find_themes`.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +37,7 @@ from analysis.preprocess import (
     is_non_answer,
 )
 from analysis.quotes import pick_quotes
+from analysis.stats import wilson
 from analysis.themes import find_themes
 from analysis.types import Theme, ThemeParams
 
@@ -57,7 +57,6 @@ FLOOR_SHARE_OF_TYPICAL = 0.25
 # ...without them (a label and description only), one shared content word is about this much.
 DEFAULT_FLOOR = 0.05
 PROPOSED_PREFIX = "new"
-Z_95 = 1.959963984540054
 
 # Sentence ends, line breaks and the words people use to turn to a second point.
 _SEGMENT_BREAK = re.compile(
@@ -216,17 +215,6 @@ class CodebookResult:
             "unmatched": self.unmatched,
             "method": self.method,
         }
-
-
-def wilson_interval(count: int, total: int) -> tuple[float, float]:
-    """95% Wilson score interval for a share; sensible at 0, at 1 and for small totals."""
-    if total <= 0:
-        return (0.0, 0.0)
-    p = count / total
-    z2 = Z_95 * Z_95
-    centre = (p + z2 / (2 * total)) / (1 + z2 / total)
-    half = Z_95 * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
-    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
 
 
 def segments(text: str) -> list[str]:
@@ -490,7 +478,7 @@ def _result(
                 label=theme.label,
                 size=int(sizes[j]),
                 share=round(int(sizes[j]) / n_answers, 4) if n_answers else 0.0,
-                interval=wilson_interval(int(sizes[j]), n_answers),
+                interval=wilson(int(sizes[j]), n_answers),
                 quotes=tuple(str(answers[first_answer[d]][0]) for d in quotes),
             )
         )

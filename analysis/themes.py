@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis import sentiment
 from analysis.errors import AnalysisError, NotEnoughText
 from analysis.factorise import factorise, memberships
 from analysis.labels import describe_themes
@@ -19,6 +20,7 @@ from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
 from analysis.quotes import pick_quotes
 from analysis.refine import refine
+from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import build_matrix
 
@@ -87,12 +89,18 @@ def find_themes(
 
     descriptions = describe_themes(factors.h[order], matrix.features, corpus.surfaces)
     n_terms = np.asarray(x.getnnz(axis=1), dtype=np.float64)
+    doc_scores = [sentiment.compound(answers[first][1]) for first in corpus.doc_first]
     themes: list[Theme] = []
     for rank, j in enumerate(order):
         candidates = np.flatnonzero(primary == j)
         if candidates.size == 0:
             candidates = np.array([d for d, m in enumerate(members) if j in m], dtype=np.int64)
         quote_docs = pick_quotes(x, factors.w[:, j], candidates, n_terms)
+        in_theme = [d for d, m in enumerate(members) if j in m]
+        low, high = wilson(int(sizes[j]), corpus.n_answers)
+        theme_tone = sentiment.tone(
+            [doc_scores[d] for d in in_theme], [doc_counts[d] for d in in_theme]
+        )
         themes.append(
             Theme(
                 id=theme_id[j],
@@ -101,13 +109,24 @@ def find_themes(
                 size=int(sizes[j]),
                 share=round(float(sizes[j]) / corpus.n_answers, 4),
                 quotes=tuple(corpus.ids[corpus.doc_first[d]] for d in quote_docs),
+                low=low,
+                high=high,
+                sentiment=theme_tone.to_json(),
             )
         )
 
     assignments: list[Assignment] = []
+    no_comment = other = 0
     for answer_id, doc in zip(corpus.ids, corpus.answer_doc, strict=True):
         ids = tuple(theme_id[j] for j in members[doc] if j in theme_id) if doc >= 0 else ()
         assignments.append(Assignment(id=answer_id, themes=ids, primary=ids[0] if ids else None))
+        no_comment += doc < 0
+        other += doc >= 0 and not ids
     return ThemeResult(
-        themes=tuple(themes), assignments=tuple(assignments), method=METHOD, k=len(themes)
+        themes=tuple(themes),
+        assignments=tuple(assignments),
+        method=METHOD,
+        k=len(themes),
+        no_comment=no_comment,
+        other=other,
     )

@@ -6,7 +6,7 @@ stored result from being changed behind its back and make results easy to compar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -30,6 +30,11 @@ class Theme:
     size: int  # number of answers assigned, counting duplicates
     share: float  # size / number of answers (0..1)
     quotes: tuple[str, ...]  # up to 3 answer ids: most typical, diversified
+    low: float = 0.0  # 95% Wilson interval of the share
+    high: float = 0.0
+    # VADER tone of the theme's answers: mean, positive/negative/neutral shares and a label.
+    # Tone is not stance: a polite objection reads positive.
+    sentiment: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON types only, so the result can be stored in a JSON column or file as is."""
@@ -39,6 +44,9 @@ class Theme:
             "terms": list(self.terms),
             "size": self.size,
             "share": self.share,
+            "low": self.low,
+            "high": self.high,
+            "sentiment": dict(self.sentiment),
             "quotes": list(self.quotes),
         }
 
@@ -64,10 +72,16 @@ class ThemeResult:
     assignments: tuple[Assignment, ...]
     method: str  # e.g. "tfidf-nmf"
     k: int
+    # Answers (counting duplicates) that say nothing ("No", "N/A"), and those that say
+    # something no theme covers: the "Other" group.
+    no_comment: int = 0
+    other: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The stored shape, {"themes": [...], "assignments": [...]}, in plain JSON types."""
         return {
             "themes": [theme.to_json() for theme in self.themes],
             "assignments": [assignment.to_json() for assignment in self.assignments],
+            "no_comment": self.no_comment,
+            "other": self.other,
         }

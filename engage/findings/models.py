@@ -63,6 +63,9 @@ class QuestionAnalysis(Base):
     note: Mapped[str | None] = mapped_column(Text)
     word_cloud_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     word_cloud_terms: Mapped[list[Any]] = mapped_column(default=list)
+    # Answers with no substantive comment ("No", "N/A"), and answers no theme covers ("Other").
+    no_comment: Mapped[int] = mapped_column(default=0)
+    other: Mapped[int] = mapped_column(default=0)
 
     run: Mapped[AnalysisRun] = relationship(back_populates="questions")
     themes: Mapped[list[Theme]] = relationship(
@@ -84,6 +87,10 @@ class Theme(Base):
     size: Mapped[int]
     share: Mapped[float]
     quote_answer_ids: Mapped[list[Any]] = mapped_column(default=list)
+    low: Mapped[float] = mapped_column(default=0.0)  # 95% Wilson interval of the share
+    high: Mapped[float] = mapped_column(default=0.0)
+    # VADER tone of the theme's answers (mean, positive/negative/neutral shares, label).
+    sentiment: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     question_analysis: Mapped[QuestionAnalysis] = relationship(back_populates="themes")
 

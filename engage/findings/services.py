@@ -191,6 +191,8 @@ def store_question_result(
     session.flush()
     if result is None:
         return qa
+    qa.no_comment = int(result.get("no_comment", 0))
+    qa.other = int(result.get("other", 0))
     themes: dict[str, Theme] = {}
     for position, item in enumerate(result["themes"], start=1):
         theme = Theme(
@@ -202,6 +204,9 @@ def store_question_result(
             size=item["size"],
             share=item["share"],
             quote_answer_ids=[int(a) for a in item["quotes"]],
+            low=float(item.get("low", 0.0)),
+            high=float(item.get("high", 0.0)),
+            sentiment=dict(item.get("sentiment") or {}),
         )
         session.add(theme)
         themes[item["id"]] = theme

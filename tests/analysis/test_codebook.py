@@ -18,7 +18,6 @@ from analysis.codebook import (
     map_to_codebook,
     read_codebook,
     segments,
-    wilson_interval,
 )
 from analysis.errors import AnalysisError
 from analysis.types import ThemeParams
@@ -176,14 +175,6 @@ def test_segments_split_sentences_and_contrasts() -> None:
         "however the roads need fixing",
     ]
     assert segments("One point only") == ["One point only"]
-
-
-def test_wilson_interval() -> None:
-    assert wilson_interval(0, 0) == (0.0, 0.0)
-    assert wilson_interval(5, 10) == (0.2366, 0.7634)
-    low, high = wilson_interval(0, 10)
-    assert low == 0.0
-    assert 0.27 < high < 0.28
 
 
 @pytest.mark.parametrize(

@@ -215,17 +215,21 @@ def test_to_json_matches_the_contract() -> None:
     result = find_themes(_pairs(planted_answers()), PARAMS)
     data = result.to_json()
     assert json.loads(json.dumps(data)) == data  # plain JSON types only
-    assert set(data) == {"themes", "assignments"}
+    assert set(data) == {"themes", "assignments", "no_comment", "other"}
     for theme, stored in zip(result.themes, data["themes"], strict=True):
-        assert set(stored) == {"id", "label", "terms", "size", "share", "quotes"}
         assert stored == {
             "id": theme.id,
             "label": theme.label,
             "terms": list(theme.terms),
             "size": theme.size,
             "share": theme.share,
+            "low": theme.low,
+            "high": theme.high,
+            "sentiment": theme.sentiment,
             "quotes": list(theme.quotes),
         }
+        assert theme.low <= theme.share <= theme.high
+        assert set(theme.sentiment) == {"mean", "positive", "negative", "neutral", "label"}
     for assignment, stored in zip(result.assignments, data["assignments"], strict=True):
         assert stored == {
             "id": assignment.id,
@@ -258,3 +262,24 @@ def test_two_thousand_answers_in_seconds() -> None:
     assert 4 <= result.k <= 12
     primaries = [a.primary or "-" for a in result.assignments]
     assert adjusted_rand_score([topic for *_, topic in rows], primaries) >= MIN_ARI
+
+
+def test_non_answers_and_answers_no_theme_covers_are_counted_apart() -> None:
+    answers = [*_pairs(planted_answers()), ("n1", "N/A"), ("n2", "No"), ("n3", "no comment")]
+    result = find_themes(answers, PARAMS)
+    assert result.no_comment == 3
+    by_id = {a.id: a for a in result.assignments}
+    assert by_id["n1"].themes == ()
+    themed = sum(1 for a in result.assignments if a.themes)
+    assert themed + result.no_comment + result.other == len(answers)
+
+
+def test_theme_tone_follows_the_words_not_the_stance() -> None:
+    from analysis import sentiment
+
+    happy = sentiment.tone([sentiment.compound("I love the new park, it is wonderful")], [1])
+    cross = sentiment.tone([sentiment.compound("The bins are a disgrace and it is awful")], [1])
+    polite_no = sentiment.compound("I oppose this plan, but thank you for asking, good luck")
+    assert happy.label == "mostly positive"
+    assert cross.label == "mostly negative"
+    assert polite_no > 0  # tone, not stance: why findings never read it as support
