@@ -49,7 +49,7 @@ def test_engage_themes_writes_the_contract(tmp_path):
         env={"ENGAGE_INSTANCE_PATH": str(tmp_path), "PATH": ""},
     )
     result = json.loads(out.read_text())
-    assert set(result) == {"themes", "assignments"}
+    assert set(result) == {"themes", "assignments", "no_comment", "other"}
     theme_ids = {t["id"] for t in result["themes"]}
     for theme in result["themes"]:
         assert set(theme) == {"id", "label", "terms", "size", "share", "quotes"}
