@@ -52,7 +52,17 @@ def test_engage_themes_writes_the_contract(tmp_path):
     assert set(result) == {"themes", "assignments", "no_comment", "other"}
     theme_ids = {t["id"] for t in result["themes"]}
     for theme in result["themes"]:
-        assert set(theme) == {"id", "label", "terms", "size", "share", "quotes"}
+        assert set(theme) == {
+            "id",
+            "label",
+            "terms",
+            "size",
+            "share",
+            "low",
+            "high",
+            "sentiment",
+            "quotes",
+        }
     assert [a["id"] for a in result["assignments"]] == [f"r{n}" for n in range(len(ANSWERS))]
     for assignment in result["assignments"]:
         assert set(assignment) == {"id", "themes", "primary"}
