@@ -114,6 +114,7 @@ def _analyse_question(run_id: int, question_id: int) -> None:
     texts = [pii.mask(text, placeholders=False).text for _, text in question.answers]
     weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
     png = render_word_cloud(weights) if weights else None
+    theme_clouds = _theme_clouds(result, question.answers, texts, params) if result else {}
     findings.store_question_result(
         session,
         run_id,
@@ -124,9 +125,32 @@ def _analyse_question(run_id: int, question_id: int) -> None:
         note=note,
         word_cloud_png=png,
         word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
+        theme_clouds=theme_clouds,
     )
     findings.question_done(session, run_id)
     session.commit()
+
+
+def _theme_clouds(
+    result: dict[str, Any],
+    answers: list[tuple[str, str]],
+    masked: list[str],
+    params: Any,
+) -> dict[str, bytes]:
+    """One word cloud per theme, from the (masked) answers that raise it."""
+    from analysis.wordcloud import render_word_cloud, term_weights
+
+    text_of = {answer_id: text for (answer_id, _), text in zip(answers, masked, strict=True)}
+    members: dict[str, list[str]] = {}
+    for assignment in result["assignments"]:
+        for key in assignment["themes"]:
+            members.setdefault(key, []).append(text_of[assignment["id"]])
+    clouds = {}
+    for key, texts in members.items():
+        weights = term_weights(texts, params, top=WORD_CLOUD_TERMS // 2)
+        if weights:
+            clouds[key] = render_word_cloud(weights, width=600, height=300)
+    return clouds
 
 
 @shared_task

@@ -91,6 +91,8 @@ class Theme(Base):
     high: Mapped[float] = mapped_column(default=0.0)
     # VADER tone of the theme's answers (mean, positive/negative/neutral shares, label).
     sentiment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A word cloud of the theme's own answers (personal details removed before drawing).
+    word_cloud_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     question_analysis: Mapped[QuestionAnalysis] = relationship(back_populates="themes")
 

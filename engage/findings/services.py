@@ -171,6 +171,7 @@ def store_question_result(
     note: str | None = None,
     word_cloud_png: bytes | None = None,
     word_cloud_terms: list[str] | None = None,
+    theme_clouds: dict[str, bytes] | None = None,
 ) -> QuestionAnalysis:
     """Store one question's themes (``result`` in the ``engage themes`` JSON shape)."""
     session.execute(
@@ -207,6 +208,7 @@ def store_question_result(
             low=float(item.get("low", 0.0)),
             high=float(item.get("high", 0.0)),
             sentiment=dict(item.get("sentiment") or {}),
+            word_cloud_png=(theme_clouds or {}).get(item["id"]),
         )
         session.add(theme)
         themes[item["id"]] = theme

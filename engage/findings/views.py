@@ -11,7 +11,7 @@ from engage.auth import role_required
 from engage.db import get_session
 from engage.findings import bp
 from engage.findings import services as findings
-from engage.findings.models import QuestionAnalysis
+from engage.findings.models import QuestionAnalysis, Theme
 from surveys import equalities, services
 from surveys.models import Consultation, ConsultationStatus, EqualitiesAnswers
 from surveys.questions import get_type
@@ -65,6 +65,14 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         run=run,
         sections=sections,
         quotes=readable_quotes(item, findings.quote_texts(session, quote_ids)),
+        theme_clouds=set(
+            session.scalars(
+                select(Theme.id).where(
+                    Theme.question_analysis_id.in_([qa.id for qa in by_question.values()]),
+                    Theme.word_cloud_png.is_not(None),
+                )
+            )
+        ),
         who_took_part=who_took_part(item),
     )
 
@@ -91,6 +99,19 @@ def who_took_part(item: Consultation) -> list[equalities.ProfileTable] | None:
     if len(answers) < equalities.SUPPRESS_BELOW:
         return []
     return equalities.profile(equalities.questions(current_app.config["LOCALITIES"]), answers)
+
+
+@bp.get("/word-clouds/themes/<int:theme_id>.png")
+@role_required(*READERS)
+def theme_word_cloud(theme_id: int) -> ResponseReturnValue:
+    theme = get_session().get(Theme, theme_id)
+    if theme is None or not theme.word_cloud_png:
+        abort(404)
+    return Response(
+        theme.word_cloud_png,
+        mimetype="image/png",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 @bp.get("/word-clouds/<int:analysis_id>.png")

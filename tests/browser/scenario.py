@@ -160,6 +160,7 @@ def store_real_themes(session, run_id: int, question_id: int) -> None:
     from analysis.themes import find_themes
     from analysis.types import ThemeParams
     from analysis.wordcloud import render_word_cloud, term_weights
+    from worker.tasks import _theme_clouds
 
     answers = [(str(i), t) for i, t in services.free_text_answers(session, question_id)]
     params = ThemeParams(question_text="What would make the biggest difference?")
@@ -174,6 +175,7 @@ def store_real_themes(session, run_id: int, question_id: int) -> None:
         method=result.method,
         word_cloud_png=render_word_cloud(weights),
         word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
+        theme_clouds=_theme_clouds(result.to_json(), answers, [t for _, t in answers], params),
     )
 
 

@@ -145,9 +145,16 @@ def test_jog_reads_the_themes(make_page, base_url):
     text = page.inner_text("main")
     assert "Themes in the answers to question 3" in text
     assert "bus" in text.lower()
-    image = page.locator("img.engage-word-cloud")
+    image = page.locator("img.engage-word-cloud:not(.engage-word-cloud--theme)")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert "Word cloud" in image.get_attribute("alt")
+    per_theme = page.locator("img.engage-word-cloud--theme").first
+    per_theme.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.engage-word-cloud--theme')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    assert "in the theme" in per_theme.get_attribute("alt")
     axe.check("findings-consultation")
     page.click("summary:has-text('Themes by group')")
     assert "themes by: How people responded" in page.inner_text("main")

@@ -181,3 +181,7 @@ def test_a_run_fans_out_one_task_per_question_and_finishes_with_the_last(app, db
     assert run.status == "succeeded"
     stored = db.scalars(select(QuestionAnalysis).where(QuestionAnalysis.run_id == run.id)).all()
     assert sorted(qa.question_id for qa in stored) == sorted([q3.id, second.id])
+    # Every theme gets a word cloud of its own answers.
+    themes = db.scalars(select(Theme).where(Theme.question_analysis_id == stored[0].id)).all()
+    assert themes
+    assert all(t.word_cloud_png.startswith(b"\x89PNG") for t in themes)
