@@ -34,7 +34,7 @@ from surveys.questions import Parsed, get_type
 from surveys.questions.choice import OTHER, other_field
 from surveys.questions.grid import row_field
 from surveys.questions.text import DateInput, Email
-from surveys.services import FieldError, submit_response
+from surveys.services import FieldError, parse_answers, submit_response
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -78,18 +78,9 @@ def read_paper_form(
     localities: Sequence[str] = (),
 ) -> Entry:
     """Every question's answer from a paper form; questions the routing skips are dropped."""
-    parsed: dict[int, Parsed] = {}
-    for question in consultation.questions:
-        qtype = get_type(question.type)
-        if qtype.has_input:
-            parsed[question.id] = qtype.read(question, form)
-    asked = {q.id for q in routing.walk(consultation, form).asked}
-    entry = Entry(answers={k: v for k, v in parsed.items() if k in asked}, equalities={})
-    for question in consultation.questions:
-        result = entry.answers.get(question.id)
-        if result is not None and result.error:
-            target = get_type(question.type).error_target(question)
-            entry.errors.append(FieldError(question.id, target, result.error))
+    asked = routing.walk(consultation, form).asked
+    answers, errors = parse_answers(asked, form)
+    entry = Entry(answers=answers, equalities={}, errors=errors)
     if consultation.equalities:
         block = eq.questions(localities)
         entry.equalities, entry.equalities_errors = eq.parse(block, form)

@@ -6,9 +6,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -223,20 +222,24 @@ def is_accepting(consultation: Consultation, now: datetime) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class FieldError:
-    question_id: int
+class FieldError(NamedTuple):
+    """A message for one question, and the id of the input its error-summary link focuses."""
+
+    question_id: Any  # a question's id, or an equalities field ("eq-age_band")
     field_id: str
     message: str
 
 
 def parse_answers(
-    consultation: Consultation, form: Mapping[str, Sequence[str]]
-) -> tuple[dict[int, Parsed], list[FieldError]]:
-    """Read every question's answer from form data; collect an error per field that needs one."""
-    parsed: dict[int, Parsed] = {}
+    questions: Iterable[Any], form: Mapping[str, Sequence[str]]
+) -> tuple[dict[Any, Parsed], list[FieldError]]:
+    """Read each question's answer from form data; collect an error per field that needs one.
+
+    ``questions`` are ``Question`` rows, or the equalities block's questions shaped like them.
+    """
+    parsed: dict[Any, Parsed] = {}
     errors: list[FieldError] = []
-    for question in consultation.questions:
+    for question in questions:
         qtype = get_type(question.type)
         if not qtype.has_input:
             continue

@@ -6,6 +6,7 @@ may change, and the clean-up of rules a change breaks, are in ``surveys.builder`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -75,6 +76,28 @@ def refuse_unless_structure(consultation: Consultation) -> ResponseReturnValue |
         return None
     flash(builder.OPEN_MESSAGE, "error")
     return back_to_builder(consultation, "questions")
+
+
+def one_click(
+    consultation: Consultation,
+    change: Callable[[], list[RemovedRule] | None],
+    done: Callable[[], str],
+) -> None:
+    """A one-button builder change (move, remove): the form's token checked, the structure
+    editable, then committed with what happened said, or rolled back with why not."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not builder.structure_editable(consultation):
+        flash(builder.OPEN_MESSAGE, "error")
+        return
+    try:
+        removed = change()
+    except EditError as exc:
+        get_session().rollback()
+        flash(str(exc), "error")
+    else:
+        get_session().commit()
+        report(done(), removed or [])
 
 
 def page_choices(consultation: Consultation) -> list[SelectChoice]:
@@ -231,19 +254,11 @@ def _offset() -> int:
 def move_question(consultation_id: int, question_id: int) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
     question = owned_question(consultation, question_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    refused = refuse_unless_structure(consultation)
-    if refused:
-        return refused
-    try:
-        builder.move_question(get_session(), consultation, question, _offset())
-    except EditError as exc:
-        get_session().rollback()
-        flash(str(exc), "error")
-    else:
-        get_session().commit()
-        flash(f"Question moved {request.form['direction']}", "success")
+    one_click(
+        consultation,
+        lambda: builder.move_question(get_session(), consultation, question, _offset()),
+        lambda: f"Question moved {request.form['direction']}",
+    )
     return back_to_builder(consultation, f"question-{question.id}")
 
 
@@ -252,15 +267,12 @@ def move_question(consultation_id: int, question_id: int) -> ResponseReturnValue
 def delete_question(consultation_id: int, question_id: int) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
     question = owned_question(consultation, question_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    refused = refuse_unless_structure(consultation)
-    if refused:
-        return refused
     page_id = question.page_id
-    removed = builder.remove_question(get_session(), consultation, question)
-    get_session().commit()
-    report("Question removed", removed)
+    one_click(
+        consultation,
+        lambda: builder.remove_question(get_session(), consultation, question),
+        lambda: "Question removed",
+    )
     return back_to_builder(consultation, f"page-{page_id}")
 
 
@@ -312,19 +324,11 @@ def edit_page(consultation_id: int, page_id: int) -> ResponseReturnValue:
 def move_page(consultation_id: int, page_id: int) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
     page = owned_page(consultation, page_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    refused = refuse_unless_structure(consultation)
-    if refused:
-        return refused
-    try:
-        removed = builder.move_page(get_session(), consultation, page, _offset())
-    except EditError as exc:
-        get_session().rollback()
-        flash(str(exc), "error")
-    else:
-        get_session().commit()
-        report(f"Page moved {request.form['direction']}: it is now page {page.position}", removed)
+    one_click(
+        consultation,
+        lambda: builder.move_page(get_session(), consultation, page, _offset()),
+        lambda: f"Page moved {request.form['direction']}: it is now page {page.position}",
+    )
     return back_to_builder(consultation, f"page-{page.id}")
 
 

@@ -107,20 +107,6 @@ def render_about_you(
     )
 
 
-def parse_questions(questions: list[Any], values: dict[str, list[str]]) -> tuple[dict, list]:
-    answers: dict[Any, Parsed] = {}
-    errors: list[tuple[Any, str, str]] = []
-    for question in questions:
-        qtype = get_type(question.type)
-        if not qtype.has_input:
-            continue
-        parsed = qtype.read(question, values)
-        answers[question.id] = parsed
-        if parsed.error:
-            errors.append((question.id, qtype.error_target(question), parsed.error))
-    return answers, errors
-
-
 def check_rows(journey: Journey) -> list[dict[str, Any]]:
     """The check-answers page: one section per page, each answer with its Change link."""
     walk = journey.walk()
@@ -219,7 +205,7 @@ def take_step(
     nothing).
     """
     questions = journey.questions_for(target)
-    answers, errors = parse_questions(questions, values)
+    answers, errors = services.parse_answers(questions, values)
     if not errors:
         journey.record(target, questions, values, done=True)
     return answers, errors
@@ -263,7 +249,7 @@ def answer_step(journey: Journey, target: str | int) -> ResponseReturnValue:
         return render_for(journey, target)
     values = form_values(request.form)
     if not key_is_valid(journey.token, request.form.get("form_key")):
-        answers, errors = parse_questions(journey.questions_for(target), values)
+        answers, errors = services.parse_answers(journey.questions_for(target), values)
         return render_for(
             journey, target, answers=answers, errors=errors, notice=EXPIRED, status=400
         )
@@ -287,7 +273,7 @@ def check(journey: Journey) -> ResponseReturnValue:
     if request.method == "POST":
         abort(405)  # the check page sends its answers to submit
     walk = journey.walk()
-    _, errors = parse_questions(walk.asked, journey.values)
+    _, errors = services.parse_answers(walk.asked, journey.values)
     if errors:
         # A changed answer revealed a required question on a page already seen: ask it there.
         page = next(q.page for q in walk.asked if q.id == errors[0][0])
@@ -310,7 +296,7 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
             journey, "participate/check.html", 400, sections=check_rows(journey), notice=EXPIRED
         )
     walk = journey.walk()
-    answers, errors = parse_questions(walk.asked, journey.values)
+    answers, errors = services.parse_answers(walk.asked, journey.values)
     if errors:  # a required answer missing, say after the officer edited a page: show that page
         first = next(q for q in walk.asked if q.id == errors[0][0])
         page_errors = [e for e in errors if e[0] in {q.id for q in walk.asked_on(first.page)}]

@@ -93,7 +93,7 @@ def form_for(item: Consultation, values: dict[str, dict[str, list[str]]]) -> dic
 
 
 def answer(item: Consultation, values: dict[str, dict[str, list[str]]], **kw: Any) -> Response:
-    parsed, errors = services.parse_answers(item, form_for(item, values))
+    parsed, errors = services.parse_answers(item.questions, form_for(item, values))
     assert errors == []
     return services.submit_response(
         factories.session(),

@@ -229,6 +229,6 @@ def test_information_has_nothing_to_answer(db):
         hint="The next questions help us check we hear from everyone.",
     )
     services.add_question(db, item, type="short_text", title="Your town", required=True)
-    answers, errors = services.parse_answers(item, {})
+    answers, errors = services.parse_answers(item.questions, {})
     assert [e.message for e in errors] == ["Enter your answer"]
     assert set(answers) == {item.questions[1].id}
