@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations import bp
 from engage.consultations.forms import ActionForm
 from engage.consultations.lifecycle_forms import DocumentForm
+from engage.consultations.uploads import accepts_files
 from engage.consultations.views import managed_consultation
 from engage.db import get_session
 from engage.forms import error_list
@@ -28,24 +27,15 @@ UPLOAD_LIMIT = 3 * documents.MAX_BYTES
 TOO_BIG = f"The selected file must be smaller than {documents.MAX_BYTES // 1024**2} MB"
 
 
-@bp.url_value_preprocessor
-def allow_uploads(endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    # Runs before the CSRF check reads the form, so the larger limit applies to this form only.
-    if endpoint == UPLOAD:
-        request.max_content_length = UPLOAD_LIMIT
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    if request.endpoint != UPLOAD or request.view_args is None:
-        return error
-    if not (current_user.is_authenticated and current_user.has_role(Role.OFFICER)):
-        return error
-    consultation = managed_consultation(request.view_args["consultation_id"])
+def too_large_page(consultation_id: int) -> ResponseReturnValue:
+    consultation = managed_consultation(consultation_id)
     # The body cannot be read again, so the forms are built without it.
     form = DocumentForm(formdata=None)
     form.file.errors = [TOO_BIG]
     return render(consultation, form, ActionForm(formdata=None), status=413)
+
+
+accepts_files(UPLOAD, UPLOAD_LIMIT, too_large_page)
 
 
 def render(

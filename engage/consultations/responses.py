@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from typing import Any
 
 from flask import (
@@ -14,7 +12,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -24,14 +21,13 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations import bp
+from engage.consultations.uploads import accepts_files
 from engage.consultations.views import managed_consultation
 from engage.db import get_session
-from engage.security import csrf
 from surveys import drafts, equalities, exports, imports, services
 from surveys.models import (
     CHANNEL_LABELS,
@@ -122,38 +118,12 @@ def import_template(consultation_id: int, fmt: str) -> ResponseReturnValue:
 # Import --------------------------------------------------------------------------------------
 
 
-def large_upload(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Allow a 10 MB file on this route only, and check CSRF once the larger limit is set.
-
-    The app's CSRF check runs before any view and reads the form under the app-wide 2 MB
-    limit, so this route does its own check (first, before sign-in is checked, like the rest).
-    """
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        request.max_content_length = UPLOAD_LIMIT
-        g.upload_too_large = False
-        if request.method == "POST":
-            try:
-                request.form  # noqa: B018 - reads the body under the new limit
-            except RequestEntityTooLarge:
-                g.upload_too_large = True
-            if current_app.config["WTF_CSRF_ENABLED"] and not g.upload_too_large:
-                csrf.protect()
-        return view(*args, **kwargs)
-
-    return csrf.exempt(wrapped)
-
-
 @bp.route("/<int:consultation_id>/responses/import", methods=["GET", "POST"])
-@large_upload
 @role_required(Role.OFFICER)
 def import_responses(consultation_id: int) -> ResponseReturnValue:
     consultation = taking_paper(managed_consultation(consultation_id))
     if request.method == "GET":
         return render_template("responses/import.html", consultation=consultation)
-    if g.upload_too_large:
-        return _import_page(consultation, "The selected file must be smaller than 10 MB", 413)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _import_page(consultation, "Select a CSV or XLSX file to import")
@@ -180,6 +150,14 @@ def import_responses(consultation_id: int) -> ResponseReturnValue:
         message += f". {_responses(result.already)} had been imported before and were skipped"
     flash(message, "success")
     return redirect(url_for("consultations.detail", consultation_id=consultation.id), 303)
+
+
+def _import_too_large(consultation_id: int) -> ResponseReturnValue:
+    consultation = taking_paper(managed_consultation(consultation_id))
+    return _import_page(consultation, "The selected file must be smaller than 10 MB", 413)
+
+
+accepts_files("consultations.import_responses", UPLOAD_LIMIT, _import_too_large)
 
 
 def _responses(n: int) -> str:
