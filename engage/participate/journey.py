@@ -55,6 +55,8 @@ class Journey:
     values: dict[str, list[str]] = field(default_factory=dict)
     path: list[Any] = field(default_factory=list)
     draft: Draft | None = None
+    # The walk for the current values, worked out once per change of the answers.
+    _walk: routing.Walk | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_preview_state(cls, consultation: Consultation, state: str | None) -> Journey:
@@ -98,7 +100,9 @@ class Journey:
     # The survey as this person will go through it.
 
     def walk(self) -> routing.Walk:
-        return routing.walk(self.consultation, self.values)
+        if self._walk is None:
+            self._walk = routing.walk(self.consultation, self.values)
+        return self._walk
 
     def page(self, position: int) -> Page | None:
         return next((p for p in self.consultation.pages if p.position == position), None)
@@ -168,6 +172,7 @@ class Journey:
     ) -> None:
         """Take a step's answers into this journey; ``done`` counts the step as answered."""
         self.values = drafts.merge_values(self.values, questions, form)
+        self._walk = None
         key = self.step_key(step)
         self.path = [p for p in self.path if p != key] + ([key] if done else [])
 

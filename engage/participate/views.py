@@ -153,11 +153,14 @@ def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journ
     if not drafts.TOKEN.match(token):
         abort(404)
     draft = drafts.get(get_session(), consultation, token)
-    journey = Journey(consultation, token=token, mode="embed" if embedded else "hub", draft=draft)
-    if draft is not None:
-        journey.values = {k: list(v) for k, v in draft.values.items()}
-        journey.path = list(draft.path)
-    return journey
+    return Journey(
+        consultation,
+        token=token,
+        mode="embed" if embedded else "hub",
+        values={k: list(v) for k, v in draft.values.items()} if draft else {},
+        path=list(draft.path) if draft else [],
+        draft=draft,
+    )
 
 
 def accepting(consultation: Consultation, embedded: bool) -> ResponseReturnValue | None:
