@@ -12,7 +12,7 @@ their meaning.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,10 +20,18 @@ from sqlalchemy.orm import Session
 from surveys import services
 from surveys.errors import SurveyError
 from surveys.models import Consultation, ConsultationStatus, Page, Question
+from surveys.outline import (
+    describe_condition,
+    describe_route,
+    later_pages,
+    page_id_of,
+    page_label,
+    pages_of,
+    quoted,
+)
 from surveys.questions import get_type
 from surveys.routing import END, ROUTABLE_TYPES, questions_on
 
-# Questions whose answer can send a person to another page or decide whether a later one is asked.
 NEXT = "next"
 STRUCTURE_STATUSES = (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED)
 OPEN_MESSAGE = (
@@ -63,119 +71,6 @@ def structure_editable(consultation: Consultation) -> bool:
 def _require_structure(consultation: Consultation) -> None:
     if not structure_editable(consultation):
         raise EditError(OPEN_MESSAGE)
-
-
-def pages_of(consultation: Consultation) -> list[Page]:
-    return sorted(consultation.pages, key=lambda p: p.position)
-
-
-def page_label(page: Page) -> str:
-    """'page 4: Your area', or 'page 4' for a page without a title."""
-    return f"page {page.position}: {page.title}" if page.title else f"page {page.position}"
-
-
-def page_heading(page: Page) -> str:
-    """'Page 4: Your area', for headings and lists."""
-    label = page_label(page)
-    return label[0].upper() + label[1:]
-
-
-def later_pages(consultation: Consultation, question: Question) -> list[Page]:
-    """The pages a routing rule on this question may send a person to."""
-    return [p for p in pages_of(consultation) if p.position > question.page_position]
-
-
-def condition_sources(consultation: Consultation, question: Question) -> list[Question]:
-    """The questions a show-if condition on this question may depend on."""
-    return [
-        q
-        for q in consultation.questions
-        if q.type in ROUTABLE_TYPES and q.page_position < question.page_position
-    ]
-
-
-def _quoted(labels: Sequence[str]) -> str:
-    parts = [f"'{label}'" for label in labels]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
-
-
-def describe_route(
-    question: Question, value: str, target: Any, pages: Mapping[int, Page], label: str = ""
-) -> str:
-    """'If 'No', go to page 4: Your area' (or 'go to the end')."""
-    label = label or question.option_label(value)
-    if target == END:
-        return f"If '{label}', go to the end"
-    page = pages.get(_page_id(target))
-    return f"If '{label}', go to {page_label(page) if page else 'a page that was deleted'}"
-
-
-def describe_routes(question: Question, pages: Mapping[int, Page]) -> list[str]:
-    order = [o["value"] for o in question.options]
-    routes = sorted(
-        question.routes.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
-    )
-    return [describe_route(question, value, target, pages) for value, target in routes]
-
-
-def describe_condition(
-    question: Question, source: Question | None, labels: Mapping[str, str] | None = None
-) -> str:
-    """'Asked only if the answer to 'Do you drive?' is 'Yes' or 'Sometimes''."""
-    rule = question.show_if or {}
-    if source is None:
-        return "Asked only if a question that was removed had a certain answer"
-    names = [(labels or {}).get(v) or source.option_label(v) for v in rule.get("values", [])]
-    verb = "includes" if source.type == "multiple_choice" else "is"
-    return f"Asked only if the answer to '{source.title}' {verb} {_quoted(names)}"
-
-
-@dataclass
-class QuestionRow:
-    question: Question
-    number: int | None  # information text has none
-    first: bool
-    last: bool
-    rules: list[str] = field(default_factory=list)
-    condition: str | None = None
-
-
-@dataclass
-class PageRow:
-    page: Page
-    label: str
-    first: bool
-    last: bool
-    questions: list[QuestionRow] = field(default_factory=list)
-
-
-def outline(consultation: Consultation) -> list[PageRow]:
-    """The survey grouped by page, with question numbers and every rule in plain words."""
-    pages = pages_of(consultation)
-    by_page_id = {p.id: p for p in pages}
-    by_id = {q.id: q for q in consultation.questions}
-    rows: list[PageRow] = []
-    numbers = services.question_numbers(consultation)
-    for n, page in enumerate(pages):
-        row = PageRow(page, page_heading(page), n == 0, n == len(pages) - 1)
-        mine = questions_on(consultation, page)
-        for i, question in enumerate(mine):
-            condition = None
-            if question.show_if:
-                source = by_id.get(question.show_if.get("question_id"))
-                condition = describe_condition(question, source)
-            row.questions.append(
-                QuestionRow(
-                    question,
-                    numbers.get(question.id),
-                    i == 0,
-                    i == len(mine) - 1,
-                    describe_routes(question, by_page_id),
-                    condition,
-                )
-            )
-        rows.append(row)
-    return rows
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -237,7 +132,7 @@ def delete_page(
     by_page_id = {p.id: p for p in pages}
     removed: list[RemovedRule] = []
     for question in consultation.questions:
-        doomed = {v: t for v, t in question.routes.items() if _page_id(t) == page.id}
+        doomed = {v: t for v, t in question.routes.items() if page_id_of(t) == page.id}
         for value, target in doomed.items():
             rule = describe_route(question, value, target, by_page_id)
             removed.append(RemovedRule(question.title, rule, f"{page_label(page)} was deleted"))
@@ -408,12 +303,6 @@ def update_question(
 # --- Routing rules -------------------------------------------------------------------------------
 
 
-def _page_id(target: Any) -> int | None:
-    if isinstance(target, int):
-        return target
-    return int(target) if isinstance(target, str) and target.isdigit() else None
-
-
 def set_routes(
     session: Session, consultation: Consultation, question: Question, routes: Mapping[str, Any]
 ) -> None:
@@ -432,7 +321,7 @@ def set_routes(
         if target == END:
             chosen[value] = END
             continue
-        page_id = _page_id(target)
+        page_id = page_id_of(target)
         if page_id not in targets:
             raise EditError(
                 f"'{labels[value]}' can only go to a later page, the next page or the end",
@@ -495,7 +384,7 @@ def clean_rules(
         values = {o["value"] for o in question.options}
         keep: dict[str, Any] = {}
         for value, target in question.routes.items():
-            page = pages.get(_page_id(target) or 0)
+            page = pages.get(page_id_of(target) or 0)
             if question.type not in ROUTABLE_TYPES:
                 reason = "this kind of question cannot send people to another page"
             elif value not in values:
@@ -540,7 +429,7 @@ def _clean_condition(
             return []
         gone = [v for v in rule.get("values", []) if v not in valid]
         described = describe_condition(question, source, labels)
-        names = _quoted([labels.get(v, v) for v in gone])
+        names = quoted([labels.get(v, v) for v in gone])
         if kept:
             question.show_if = {"question_id": source.id, "values": kept}
             reason = f"{names} {'is' if len(gone) == 1 else 'are'} no longer an option"

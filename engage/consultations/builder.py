@@ -26,7 +26,7 @@ from engage.consultations.forms import (
 from engage.consultations.views import SETTINGS_FIELDS, managed_consultation
 from engage.db import get_session
 from engage.forms import error_list
-from surveys import builder
+from surveys import builder, outline
 from surveys.builder import EditError, RemovedRule
 from surveys.models import Consultation, Page, Question
 from surveys.questions import get_type
@@ -36,7 +36,7 @@ from surveys.questions import get_type
 def builder_context() -> dict[str, Any]:
     """What the questions section of the officer's consultation page needs."""
     return {
-        "survey_outline": builder.outline,
+        "survey_outline": outline.outline,
         "structure_editable": builder.structure_editable,
     }
 
@@ -101,7 +101,7 @@ def one_click(
 
 
 def page_choices(consultation: Consultation) -> list[SelectChoice]:
-    return [SelectChoice(p.id, builder.page_heading(p)) for p in builder.pages_of(consultation)]
+    return [SelectChoice(p.id, outline.page_heading(p)) for p in outline.pages_of(consultation)]
 
 
 # --- Questions ---------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def add_question(consultation_id: int) -> ResponseReturnValue:
     refused = refuse_unless_structure(consultation)
     if refused:
         return refused
-    pages = builder.pages_of(consultation)
+    pages = outline.pages_of(consultation)
     wanted = request.args.get("page", type=int)
     default = next((p for p in pages if p.id == wanted), pages[-1])
     form = QuestionForm(page_id=default.id)
@@ -341,9 +341,9 @@ def delete_page(consultation_id: int, page_id: int) -> ResponseReturnValue:
     if refused:
         return refused
     questions = builder.questions_on(consultation, page)
-    others = [p for p in builder.pages_of(consultation) if p.id != page.id]
+    others = [p for p in outline.pages_of(consultation) if p.id != page.id]
     form = DeletePageForm()
-    form.move_to.choices = [SelectChoice(p.id, builder.page_heading(p)) for p in others]
+    form.move_to.choices = [SelectChoice(p.id, outline.page_heading(p)) for p in others]
     if others and form.validate_on_submit():
         session = get_session()
         move_to = owned_page(consultation, form.move_to.data) if form.move_to.data else None

@@ -18,7 +18,7 @@ from engage.consultations.forms import ConditionForm, ConditionValuesForm, routi
 from engage.consultations.views import managed_consultation
 from engage.db import get_session
 from engage.forms import error_list
-from surveys import builder
+from surveys import builder, outline
 from surveys.builder import NEXT, EditError
 from surveys.routing import END, ROUTABLE_TYPES
 
@@ -35,12 +35,12 @@ def routing(consultation_id: int, question_id: int) -> ResponseReturnValue:
     refused = refuse_unless_structure(consultation)
     if refused:
         return refused
-    later = builder.later_pages(consultation, question)
+    later = outline.later_pages(consultation, question)
     targets = [
         SelectChoice(
             NEXT, "Go to the next page" if later else "Go to the end (this is the last page)"
         ),
-        *(SelectChoice(str(p.id), f"Go to {builder.page_label(p)}") for p in later),
+        *(SelectChoice(str(p.id), f"Go to {outline.page_label(p)}") for p in later),
         SelectChoice(END, "Go to the end of the survey"),
     ]
     current = {f"route_{value}": str(target) for value, target in question.routes.items()}
@@ -75,7 +75,7 @@ def condition(consultation_id: int, question_id: int) -> ResponseReturnValue:
     refused = refuse_unless_structure(consultation)
     if refused:
         return refused
-    sources = builder.condition_sources(consultation, question)
+    sources = outline.condition_sources(consultation, question)
     current = str(question.show_if["question_id"]) if question.show_if else ALWAYS
     form = ConditionForm(data={"source": current})
     form.source.choices = [
@@ -83,7 +83,7 @@ def condition(consultation_id: int, question_id: int) -> ResponseReturnValue:
         *(
             SelectChoice(
                 str(s.id),
-                f"Depending on the answer to '{s.title}' ({builder.page_label(s.page)})",
+                f"Depending on the answer to '{s.title}' ({outline.page_label(s.page)})",
             )
             for s in sources
         ),
@@ -125,7 +125,7 @@ def condition_values(consultation_id: int, question_id: int, source_id: int) -> 
     refused = refuse_unless_structure(consultation)
     if refused:
         return refused
-    if source not in builder.condition_sources(consultation, question):
+    if source not in outline.condition_sources(consultation, question):
         abort(404)
     rule = question.show_if or {}
     chosen = rule.get("values", []) if rule.get("question_id") == source.id else []

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from surveys import builder
+from surveys import builder, outline
 from surveys.models import Page
 from tests import factories
 
@@ -101,12 +101,12 @@ def test_officer_adds_renames_moves_and_deletes_pages(client, auth, db, officer,
     client.post(url(draft, f"/pages/{p3.id}/edit"), data={"title": "Final", "intro": ""})
     client.post(url(draft, f"/pages/{p3.id}/move"), data={"direction": "up"})
     db.expire_all()
-    assert [p.title for p in builder.pages_of(draft)] == ["", "Final", "Your area"]
+    assert [p.title for p in outline.pages_of(draft)] == ["", "Final", "Your area"]
 
     response = client.post(url(draft, f"/pages/{p2.id}/delete"), data={})
     assert response.status_code == 302
     db.expire_all()
-    assert [p.title for p in builder.pages_of(draft)] == ["", "Final"]
+    assert [p.title for p in outline.pages_of(draft)] == ["", "Final"]
 
 
 def test_deleting_a_page_with_questions_asks_where_to_move_them(client, auth, db, officer, draft):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import builder
+from surveys import builder, outline
 from surveys.builder import END, EditError
 from tests import factories
 
@@ -31,7 +31,7 @@ def survey(db):
 
 
 def titles_by_page(item):
-    return [[q.title for q in builder.questions_on(item, p)] for p in builder.pages_of(item)]
+    return [[q.title for q in builder.questions_on(item, p)] for p in outline.pages_of(item)]
 
 
 # --- Describing the survey ----------------------------------------------------------------------
@@ -39,13 +39,13 @@ def titles_by_page(item):
 
 def test_rules_are_described_in_plain_words(survey):
     item, _pages, (drive, _often, roads, _area) = survey
-    rows = builder.outline(item)
+    rows = outline.outline(item)
     assert [r.label for r in rows] == ["Page 1: About you", "Page 2: Driving", "Page 3: Your area"]
     assert rows[0].questions[0].rules == ["If 'No', go to page 3: Your area"]
     assert rows[1].questions[1].condition == "Asked only if the answer to 'Do you drive?' is 'Yes'"
     assert [q.number for r in rows for q in r.questions] == [1, 2, 3, 4]
     drive.routes = {"o1": END}
-    assert builder.describe_routes(drive, {}) == ["If 'Yes', go to the end"]
+    assert outline.describe_routes(drive, {}) == ["If 'Yes', go to the end"]
 
 
 def test_multiple_choice_conditions_say_includes(db, survey):
@@ -55,7 +55,7 @@ def test_multiple_choice_conditions_say_includes(db, survey):
     )
     builder.set_condition(db, item, area, ticks.id, ["o3", "o1"])
     assert area.show_if == {"question_id": ticks.id, "values": ["o1", "o3"]}  # option order
-    assert builder.describe_condition(area, ticks) == (
+    assert outline.describe_condition(area, ticks) == (
         "Asked only if the answer to 'Which?' includes 'A' or 'C'"
     )
 
@@ -63,7 +63,7 @@ def test_multiple_choice_conditions_say_includes(db, survey):
 def test_information_text_gets_no_number(db, survey):
     item, (p1, *_), _ = survey
     builder.add_question(db, item, page=p1, type="information", title="Read this")
-    numbers = [q.number for q in builder.outline(item)[0].questions]
+    numbers = [q.number for q in outline.outline(item)[0].questions]
     assert numbers == [1, None]
 
 
@@ -77,8 +77,8 @@ def test_pages_are_added_renamed_and_moved(db, survey):
     builder.update_page(db, p4, title="Final thoughts", intro="")
     assert p4.title == "Final thoughts"
     builder.move_page(db, item, p4, -1)
-    assert [p.id for p in builder.pages_of(item)] == [p1.id, p2.id, p4.id, p3.id]
-    assert [p.position for p in builder.pages_of(item)] == [1, 2, 3, 4]
+    assert [p.id for p in outline.pages_of(item)] == [p1.id, p2.id, p4.id, p3.id]
+    assert [p.position for p in outline.pages_of(item)] == [1, 2, 3, 4]
 
 
 def test_first_page_cannot_move_up_nor_last_down(db, survey):
@@ -109,7 +109,7 @@ def test_moving_a_page_before_its_source_removes_the_rules_it_breaks(db, survey)
     ]
     assert roads.show_if is None
     removed = builder.move_page(db, item, p3, -1)  # Your area is page 2, 'About you' page 3
-    assert [p.title for p in builder.pages_of(item)] == ["Driving", "Your area", "About you"]
+    assert [p.title for p in outline.pages_of(item)] == ["Driving", "Your area", "About you"]
     assert drive.routes == {}
     assert [str(r) for r in removed] == [
         "Removed from 'Do you drive?': If 'No', go to page 2: Your area, "
@@ -121,7 +121,7 @@ def test_an_empty_page_is_deleted_and_routes_to_it_go(db, survey):
     item, (p1, p2, p3), (drive, often, roads, area) = survey
     builder.remove_question(db, item, area)
     removed = builder.delete_page(db, item, p3)
-    assert [p.title for p in builder.pages_of(item)] == ["About you", "Driving"]
+    assert [p.title for p in outline.pages_of(item)] == ["About you", "Driving"]
     assert drive.routes == {}
     assert [str(r) for r in removed] == [
         "Removed from 'Do you drive?': If 'No', go to page 3: Your area, "
@@ -239,7 +239,7 @@ def test_removing_an_option_removes_its_rules(db, survey):
     # 'No' (o2) is gone: its route goes. 'Sometimes' takes no old value's place wrongly:
     # it replaces 'No' in position, so it keeps o2 and the route stays with the reworded option.
     assert [o["value"] for o in drive.options] == ["o1", "o2"]
-    assert drive.routes == {"o2": builder.pages_of(item)[2].id}
+    assert drive.routes == {"o2": outline.pages_of(item)[2].id}
     assert removed == []
     removed = builder.update_question(
         db, item, drive, title="Do you drive?", options=["Sometimes", "Never"]
@@ -356,7 +356,7 @@ def test_routes_go_only_to_later_pages_or_the_end(db, survey):
         builder.set_routes(db, item, often, {"o1": p2.id})  # its own page
     with pytest.raises(EditError, match="not one of"):
         builder.set_routes(db, item, often, {"o9": END})
-    assert builder.later_pages(item, often) == [p3]
+    assert outline.later_pages(item, often) == [p3]
 
 
 def test_only_choice_questions_route(db, survey):
@@ -367,8 +367,8 @@ def test_only_choice_questions_route(db, survey):
 
 def test_conditions_need_a_choice_question_on_an_earlier_page(db, survey):
     item, _pages, (drive, often, roads, area) = survey
-    assert builder.condition_sources(item, area) == [drive, often]
-    assert builder.condition_sources(item, drive) == []
+    assert outline.condition_sources(item, area) == [drive, often]
+    assert outline.condition_sources(item, drive) == []
     with pytest.raises(EditError, match="earlier page") as caught:
         builder.set_condition(db, item, roads, often.id, ["o1"])  # same page
     assert caught.value.field == "source"
