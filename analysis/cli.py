@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from analysis.codebook import map_to_codebook, read_codebook
+from analysis.codebook import map_to_codebook
+from analysis.codebook_file import read_codebook
 from analysis.errors import AnalysisError
 from analysis.io import read_answers
 from analysis.themes import find_themes

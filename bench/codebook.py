@@ -30,7 +30,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.codebook import Codebook, map_to_codebook  # noqa: E402
+from analysis.codebook import map_to_codebook  # noqa: E402
+from analysis.codebook_file import Codebook  # noqa: E402
 from analysis.types import ThemeParams  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "themefinder-synthetic"

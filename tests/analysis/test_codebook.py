@@ -12,13 +12,11 @@ from analysis.cli import themes_command
 from analysis.codebook import (
     METHOD_MODEL,
     METHOD_SIMILARITY,
-    Codebook,
-    CodebookError,
     CodebookResult,
     map_to_codebook,
-    read_codebook,
     segments,
 )
+from analysis.codebook_file import Codebook, CodebookError, read_codebook
 from analysis.errors import AnalysisError
 from analysis.types import ThemeParams
 from tests.analysis.corpora import QUESTION, TOPICS, planted_answers

@@ -11,9 +11,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("flask", "sqlalchemy", "celery", "engage", "surveys", "worker")
 
 SCRIPT = """
-import json, sys
-import analysis, analysis.errors, analysis.types, analysis.io, analysis.themes, analysis.cli
-import analysis.wordcloud
+import importlib, json, pkgutil, sys
+import analysis
+for module in pkgutil.iter_modules(analysis.__path__):  # every module, new ones included
+    importlib.import_module(f"analysis.{module.name}")
 from analysis.themes import find_themes
 from analysis.wordcloud import render_word_cloud, term_weights
 answers = [(str(i), t) for i, t in enumerate(
