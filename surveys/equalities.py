@@ -198,7 +198,11 @@ class ProfileTable:
 
 def suppress(counts: Sequence[int]) -> list[int | None]:
     """Hide groups of 1 to 9, and one more group when a single hidden one could be worked out
-    from the total (secondary suppression)."""
+    from the total (secondary suppression).
+
+    The same rule as ``analysis.breakdowns.suppress_sizes``; kept twice on purpose, because
+    neither package may import the other (the web imports surveys, only workers import analysis).
+    """
     shown: list[int | None] = [None if 0 < n < SUPPRESS_BELOW else n for n in counts]
     hidden = [i for i, n in enumerate(shown) if n is None]
     if len(hidden) == 1:
