@@ -3,6 +3,7 @@
 from engage.accounts.models import User
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
+from engage.population.models import PopulationFigure
 from surveys.base import Base
 from surveys.models import (
     Answer,
@@ -28,6 +29,7 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "Page",
+    "PopulationFigure",
     "Question",
     "QuestionAnalysis",
     "Response",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engage.accounts.services import create_user
 from engage.db import get_session
 from engage.findings import services as findings
+from engage.population import services as population
 from surveys import services
 from surveys.base import utcnow
 from surveys.documents import add_document
@@ -61,6 +62,7 @@ def run() -> str:
         if consultation.status == ConsultationStatus.CLOSED:
             runs.append(findings.request_analysis(session, consultation, trigger="closing"))
     seed_hub(session, load("hub.json"))
+    seed_population(session, load("population.json"))
     session.commit()
     # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
     findings.dispatch(session, current_app.extensions["celery"], runs)
@@ -161,6 +163,11 @@ def seed_questions(
                 "values": [labels[label] for label in condition["values"]],
             }
     return by_key
+
+
+def seed_population(session: Session, content: dict[str, Any]) -> None:
+    for attribute, spec in content["figures"].items():
+        population.replace(session, attribute, spec["people"], source=spec["source"])
 
 
 def seed_hub(session: Session, content: dict[str, Any]) -> None:

@@ -1,0 +1,179 @@
+"""Who took part against who lives here: the partnership's population figures.
+
+Officers enter (or import) how many people in the partnership's area are in each equalities
+group, usually from Scotland's Census. A consultation's "who took part" profile, and the
+Residents' Panel's make-up, are then read against those figures so that groups the partnership
+is not hearing from stand out.
+
+Shares are taken over people who gave a group: "Prefer not to say" and unanswered questions are
+left out of the respondents' shares, as the census leaves out people it has no answer for.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from analysis.stats import wilson  # plain arithmetic: no numpy in web processes
+from surveys.equalities import PREFER_NOT, SUPPRESS_BELOW, BlockQuestion, suppress
+
+# A group is flagged when the population's share lies outside the 95% interval of the
+# respondents' share and the two differ by at least this ratio, so a statistically clear but
+# trivial difference on a large consultation is not shouted about.
+MIN_RATIO = 1.25
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group of one question: respondents (None when suppressed) against the population."""
+
+    value: str
+    label: str
+    count: int | None
+    share: float | None  # of respondents who gave a group; None when suppressed or none did
+    population_share: float | None  # None when the partnership has no figure for this group
+    flag: str | None  # "under" (heard from less than its share), "over", or None
+
+    @property
+    def flag_words(self) -> str:
+        return {"under": "Under-represented", "over": "Over-represented"}.get(self.flag or "", "")
+
+
+def flag(count: int, base: int, population_share: float) -> str | None:
+    """ "under" or "over" when the respondents clearly differ from the population, else None."""
+    if base <= 0 or population_share <= 0:
+        return None
+    low, high = wilson(count, base)
+    share = count / base
+    if population_share > high and population_share >= share * MIN_RATIO:
+        return "under"
+    if population_share < low and share >= population_share * MIN_RATIO:
+        return "over"
+    return None
+
+
+def compare(
+    question: BlockQuestion,
+    counts: Mapping[str, int],
+    population: Mapping[str, int],
+) -> list[GroupRow]:
+    """Rows for each group of `question` (not "Prefer not to say"), with small groups suppressed.
+
+    `counts` is respondents by group value, `population` people by group value. A suppressed
+    group is still flagged "under" when at least 10 of the respondents would be expected in it,
+    which tells officers who is missing without saying how many came.
+    """
+    groups = [o for o in question.options if o["value"] != PREFER_NOT]
+    raw = [counts.get(o["value"], 0) for o in groups]
+    shown = suppress(raw)
+    base = sum(raw)
+    people = sum(population.get(o["value"], 0) for o in groups)
+    rows = []
+    for option, n, visible in zip(groups, raw, shown, strict=True):
+        known = option["value"] in population and people > 0
+        pop_share = population[option["value"]] / people if known else None
+        row_flag = None
+        if pop_share is not None:
+            if visible is None:
+                row_flag = "under" if pop_share * base >= SUPPRESS_BELOW else None
+            else:
+                row_flag = flag(n, base, pop_share)
+        rows.append(
+            GroupRow(
+                value=option["value"],
+                label=option["label"],
+                count=visible,
+                share=(n / base) if visible is not None and base else None,
+                population_share=pop_share,
+                flag=row_flag,
+            )
+        )
+    return rows
+
+
+class FigureError(ValueError):
+    """A population figure or file that cannot be used; the message says what to change."""
+
+
+_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
+
+
+def parse_people(text: str, what: str) -> int | None:
+    """A count of people as typed ("2,350", "2350"); None when left blank."""
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        return None
+    if not _NUMBER.match(cleaned):
+        raise FigureError(f"Enter the number of {what} as a whole number, like 2,350")
+    return int(cleaned.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class ImportedFigure:
+    attribute: str
+    value: str
+    people: int
+
+
+def read_csv(data: bytes, block: Sequence[BlockQuestion]) -> list[ImportedFigure]:
+    """Figures from a CSV with the columns question, group, people.
+
+    The question may be given by its key ("age_band") or its wording, the group by its code or
+    its label, as written on the page. Every problem is reported with its row number; nothing
+    is returned unless the whole file is usable.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FigureError("The file must be a CSV file saved as UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    wanted = {"question", "group", "people"}
+    if not reader.fieldnames or not wanted <= {f.strip().lower() for f in reader.fieldnames}:
+        raise FigureError("The file must have the columns question, group and people")
+    by_name = {}
+    for question in block:
+        by_name[question.key.lower()] = question
+        by_name[question.title.lower()] = question
+    figures: list[ImportedFigure] = []
+    problems: list[str] = []
+    for number, row in enumerate(reader, start=2):
+        cells = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not any(cells.values()):
+            continue
+        question = by_name.get(cells["question"].lower())
+        if question is None:
+            problems.append(f"Row {number}: there is no question called “{cells['question']}”")
+            continue
+        option = next(
+            (
+                o
+                for o in question.options
+                if o["value"] != PREFER_NOT
+                and cells["group"].lower() in (o["value"].lower(), o["label"].lower())
+            ),
+            None,
+        )
+        if option is None:
+            problems.append(
+                f"Row {number}: “{cells['group']}” is not a group of “{question.title}”"
+            )
+            continue
+        try:
+            people = parse_people(cells["people"], "people")
+        except FigureError as error:
+            problems.append(f"Row {number}: {error}")
+            continue
+        if people is None:
+            problems.append(f"Row {number}: enter the number of people")
+            continue
+        figures.append(ImportedFigure(question.key, option["value"], people))
+    if problems:
+        shown = problems[:10]
+        more = len(problems) - len(shown)
+        raise FigureError("; ".join(shown) + (f"; and {more} more problems" if more else ""))
+    if not figures:
+        raise FigureError("The file has no figures in it")
+    return figures

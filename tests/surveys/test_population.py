@@ -1,0 +1,97 @@
+"""Reading who took part against the population: the flag and the figures officers give."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys import equalities
+from surveys.population import FigureError, compare, flag, parse_people, read_csv
+
+AGE = next(q for q in equalities.QUESTIONS if q.key == "age_band")
+SEX = next(q for q in equalities.QUESTIONS if q.key == "sex")
+
+
+def test_a_group_heard_from_far_less_than_its_share_is_under_represented() -> None:
+    # 20 of 400 respondents (5%) from a group that is 20% of the area.
+    assert flag(20, 400, 0.20) == "under"
+    assert flag(160, 400, 0.20) == "over"  # 40% of respondents from a 20% group
+
+
+def test_small_or_unclear_differences_are_not_flagged() -> None:
+    assert flag(18, 100, 0.20) is None  # inside the interval
+    assert flag(1900, 10000, 0.20) is None  # clear statistically, but 19% against 20%
+    assert flag(0, 0, 0.20) is None
+    assert flag(5, 100, 0.0) is None
+
+
+def test_compare_leaves_out_prefer_not_and_gives_shares_of_those_who_said() -> None:
+    rows = compare(SEX, {"female": 60, "male": 40, "prefer_not": 50}, {"female": 52, "male": 48})
+    assert [r.value for r in rows] == ["female", "male"]
+    assert rows[0].share == pytest.approx(0.6)
+    assert rows[0].population_share == pytest.approx(0.52)
+    assert rows[0].flag is None
+
+
+def test_compare_suppresses_small_groups_but_still_says_who_is_missing() -> None:
+    counts = {"16-24": 3, "25-34": 60, "35-44": 70, "45-54": 80, "55-64": 90, "65-74": 40}
+    people = {band: 1000 for band in equalities.AGE_BANDS}
+    rows = {r.value: r for r in compare(AGE, counts, people)}
+    assert rows["16-24"].count is None and rows["16-24"].share is None
+    assert rows["16-24"].flag == "under"  # 1/8 of 343 is 43 expected, fewer than 10 came
+    assert rows["75-plus"].count == 0 and rows["75-plus"].flag == "under"
+    assert rows["55-64"].flag == "over"
+
+
+def test_groups_without_a_figure_have_no_population_share() -> None:
+    rows = compare(SEX, {"female": 30, "male": 20}, {"female": 100})
+    assert rows[0].population_share == pytest.approx(1.0)
+    assert rows[1].population_share is None and rows[1].flag is None
+
+
+@pytest.mark.parametrize("typed,expected", [("2,350", 2350), (" 2350 ", 2350), ("", None)])
+def test_people_are_read_as_typed(typed: str, expected: int | None) -> None:
+    assert parse_people(typed, "people") == expected
+
+
+@pytest.mark.parametrize("typed", ["2.5", "-3", "lots", "23,50"])
+def test_people_that_are_not_whole_numbers_are_refused(typed: str) -> None:
+    with pytest.raises(FigureError, match="whole number, like 2,350"):
+        parse_people(typed, "people aged 16 to 24")
+
+
+def test_csv_accepts_codes_and_words() -> None:
+    data = (
+        "Question,Group,People\n"
+        "age_band,16-24,\"2,350\"\n"
+        "What is your sex?,Female,47400\n"
+        "\n"
+    ).encode()
+    rows = read_csv(data, equalities.QUESTIONS)
+    assert [(r.attribute, r.value, r.people) for r in rows] == [
+        ("age_band", "16-24", 2350),
+        ("sex", "female", 47400),
+    ]
+
+
+def test_csv_problems_are_all_reported_with_row_numbers() -> None:
+    data = b"question,group,people\nshoe_size,9,10\nsex,Unknown,5\nsex,male,many\nsex,female,\n"
+    with pytest.raises(FigureError) as caught:
+        read_csv(data, equalities.QUESTIONS)
+    message = str(caught.value)
+    assert "Row 2: there is no question called “shoe_size”" in message
+    assert "Row 3: “Unknown” is not a group of “What is your sex?”" in message
+    assert "Row 4: Enter the number of people as a whole number" in message
+    assert "Row 5: enter the number of people" in message
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"a,b\n1,2\n", "columns question, group and people"),
+        (b"question,group,people\n", "no figures"),
+        ("question,group,people\nsex,female,1\n".encode("utf-16"), "UTF-8"),
+    ],
+)
+def test_unusable_files_are_explained(data: bytes, message: str) -> None:
+    with pytest.raises(FigureError, match=message):
+        read_csv(data, equalities.QUESTIONS)
