@@ -183,19 +183,6 @@ def parse(
     return values, errors
 
 
-@dataclass(frozen=True)
-class ProfileRow:
-    label: str
-    count: int | None  # None: suppressed, a group of fewer than SUPPRESS_BELOW
-
-
-@dataclass(frozen=True)
-class ProfileTable:
-    question: str
-    rows: list[ProfileRow]
-    answered: int
-
-
 def suppress(counts: Sequence[int]) -> list[int | None]:
     """Hide groups of 1 to 9, and one more group when a single hidden one could be worked out
     from the total (secondary suppression).
@@ -210,23 +197,3 @@ def suppress(counts: Sequence[int]) -> list[int | None]:
         if others:
             shown[min(others)[1]] = None
     return shown
-
-
-def profile(
-    block: Sequence[BlockQuestion], answers: Sequence[Mapping[str, str | None]]
-) -> list[ProfileTable]:
-    """Who took part, question by question, with small groups suppressed.
-
-    ``answers`` holds one mapping of codes by field per response that answered the block.
-    """
-    tables = []
-    for question in block:
-        counts = [
-            sum(1 for a in answers if a.get(question.key) == o["value"]) for o in question.options
-        ]
-        not_answered = sum(1 for a in answers if not a.get(question.key))
-        labels = [o["label"] for o in question.options] + ["Not answered"]
-        shown = suppress([*counts, not_answered])
-        rows = [ProfileRow(label, n) for label, n in zip(labels, shown, strict=True)]
-        tables.append(ProfileTable(question.title, rows, len(answers) - not_answered))
-    return tables

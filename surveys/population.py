@@ -55,25 +55,32 @@ def flag(count: int, base: int, population_share: float) -> str | None:
     return None
 
 
+NOT_ANSWERED = ""
+
+
 def compare(
     question: BlockQuestion,
     counts: Mapping[str, int],
     population: Mapping[str, int],
+    not_answered: int = 0,
 ) -> list[GroupRow]:
-    """Rows for each group of `question` (not "Prefer not to say"), with small groups suppressed.
+    """Who took part in each group of `question`, against the population, small groups hidden.
 
-    `counts` is respondents by group value, `population` people by group value. A suppressed
-    group is still flagged "under" when at least 10 of the respondents would be expected in it,
-    which tells officers who is missing without saying how many came.
+    `counts` is respondents by answer value ("Prefer not to say" included), `population` people
+    by group. Rows come in the question's order, then "Not answered" (value ``NOT_ANSWERED``).
+    Hiding follows ``equalities.suppress`` over the whole table, as the profile does. A hidden
+    group is still flagged "under" when at least 10 respondents would be expected in it, which
+    says who is missing without saying how many came.
     """
-    groups = [o for o in question.options if o["value"] != PREFER_NOT]
-    raw = [counts.get(o["value"], 0) for o in groups]
+    options = [*question.options, {"value": NOT_ANSWERED, "label": "Not answered"}]
+    raw = [counts.get(o["value"], 0) for o in options[:-1]] + [not_answered]
     shown = suppress(raw)
-    base = sum(raw)
-    people = sum(population.get(o["value"], 0) for o in groups)
+    in_groups = [o["value"] not in (PREFER_NOT, NOT_ANSWERED) for o in options]
+    base = sum(n for n, grouped in zip(raw, in_groups, strict=True) if grouped)
+    people = sum(population.get(o["value"], 0) for o in options)
     rows = []
-    for option, n, visible in zip(groups, raw, shown, strict=True):
-        known = option["value"] in population and people > 0
+    for option, n, visible, grouped in zip(options, raw, shown, in_groups, strict=True):
+        known = grouped and option["value"] in population and people > 0
         pop_share = population[option["value"]] / people if known else None
         row_flag = None
         if pop_share is not None:
@@ -86,12 +93,56 @@ def compare(
                 value=option["value"],
                 label=option["label"],
                 count=visible,
-                share=(n / base) if visible is not None and base else None,
+                share=(n / base) if grouped and visible is not None and base else None,
                 population_share=pop_share,
                 flag=row_flag,
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    question: str
+    key: str
+    rows: list[GroupRow]
+    answered: int
+    source: str = ""
+
+    @property
+    def has_figures(self) -> bool:
+        return any(row.population_share is not None for row in self.rows)
+
+
+def profile(
+    block: Sequence[BlockQuestion],
+    answers: Sequence[Mapping[str, str | None]],
+    population: Mapping[str, Mapping[str, int]],
+    sources: Mapping[str, str] | None = None,
+) -> list[GroupTable]:
+    """Who took part, question by question, against the population figures where there are any.
+
+    ``answers`` holds one mapping of codes by field per response that answered the block.
+    """
+    tables = []
+    for question in block:
+        counts: dict[str, int] = {}
+        for answer in answers:
+            value = answer.get(question.key)
+            if value:
+                counts[value] = counts.get(value, 0) + 1
+        not_answered = len(answers) - sum(counts.values())
+        rows = compare(question, counts, population.get(question.key, {}), not_answered)
+        tables.append(
+            GroupTable(
+                question=question.title,
+                key=question.key,
+                rows=rows,
+                answered=len(answers) - not_answered,
+                source=(sources or {}).get(question.key, ""),
+            )
+        )
+    return tables
 
 
 class FigureError(ValueError):

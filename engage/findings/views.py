@@ -12,8 +12,10 @@ from engage.db import get_session
 from engage.findings import bp
 from engage.findings import services as findings
 from engage.findings.models import QuestionAnalysis, Theme
-from surveys import equalities, services
+from engage.population import services as population_figures
+from surveys import equalities, population, services
 from surveys.models import Consultation, ConsultationStatus, EqualitiesAnswers
+from surveys.population import GroupTable
 from surveys.questions import get_type
 
 READERS = (Role.JOG, Role.OFFICER)
@@ -87,18 +89,21 @@ def readable_quotes(item: Consultation, quotes: dict[int, str]) -> dict[int, str
     return {answer_id: pii.mask_text(text) for answer_id, text in quotes.items()}
 
 
-def who_took_part(item: Consultation) -> list[equalities.ProfileTable] | None:
-    """The equalities profile with small groups suppressed; None when there are too few answers
-    to show any group at all."""
+def who_took_part(item: Consultation) -> list[GroupTable] | None:
+    """The equalities profile against the population figures, small groups suppressed; None
+    when the consultation did not ask, [] when too few answered to show any group."""
     if not item.equalities:
         return None
-    rows = get_session().scalars(
+    session = get_session()
+    rows = session.scalars(
         select(EqualitiesAnswers).where(EqualitiesAnswers.consultation_id == item.id)
     )
     answers = [{f: getattr(row, f) for f in equalities.FIELDS} for row in rows]
     if len(answers) < equalities.SUPPRESS_BELOW:
         return []
-    return equalities.profile(equalities.questions(current_app.config["LOCALITIES"]), answers)
+    figures = population_figures.load(session)
+    block = equalities.questions(current_app.config["LOCALITIES"])
+    return population.profile(block, answers, figures.people, figures.sources)
 
 
 @bp.get("/word-clouds/themes/<int:theme_id>.png")

@@ -50,3 +50,29 @@ def test_too_few_answers_show_no_breakdown(client, auth, db):
     page = client.get(f"/findings/{item.id}").get_data(as_text=True)
     assert "Fewer than 10 people answered the equalities questions" in page
     assert "What is your age?" not in page
+
+
+def test_who_took_part_is_read_against_the_population(client, auth, db):
+    from engage.population import services as population
+
+    population.replace(
+        factories.session(),
+        "age_band",
+        {"16-24": 1000, "25-34": 1000, "65-74": 1000},
+        source="Census 2022",
+    )
+    item = factories.consultation()
+    item.equalities = True
+    for _ in range(40):
+        respond(item, age_band="25-34")
+    for _ in range(12):
+        respond(item, age_band="65-74")
+    auth.login(factories.user(role="jog"))
+    page = client.get(f"/findings/{item.id}").get_data(as_text=True)
+    table = page.split("What is your age?")[1].split("</table>")[0]
+    assert "population: Census 2022" in table
+    assert "Share of population" in table
+    row = table.split("16 to 24")[1].split("</tr>")[0]
+    assert "Under-represented" in row  # nobody aged 16 to 24, a third of the area
+    row = table.split("25 to 34")[1].split("</tr>")[0]
+    assert "77%" in row and "33%" in row and "Over-represented" in row

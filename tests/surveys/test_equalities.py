@@ -28,16 +28,3 @@ def test_small_groups_are_suppressed_with_a_second_cell_when_one_could_be_derive
     assert equalities.suppress([40, 12, 3, 0]) == [40, None, None, 0]
     assert equalities.suppress([40, 12, 3, 5]) == [40, 12, None, None]
     assert equalities.suppress([40, 12, 10, 0]) == [40, 12, 10, 0]
-
-
-def test_profile_counts_each_answer_and_the_unanswered():
-    block = [q for q in equalities.questions([]) if q.key == "carer"]
-    answers = [{"carer": "no"}] * 25 + [{"carer": "1-19"}] * 12 + [{"carer": None}] * 4
-    (table,) = equalities.profile(block, answers)
-    counts = {row.label: row.count for row in table.rows}
-    assert counts["No"] == 25
-    assert counts["Not answered"] is None  # 4 people: too few to show
-    # ...and 4 could be worked out from the total, so the next smallest group is hidden too.
-    assert counts["Yes, 1 to 19 hours a week"] is None
-    assert counts["Prefer not to say"] == 0
-    assert table.answered == 37

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys import equalities
-from surveys.population import FigureError, compare, flag, parse_people, read_csv
+from surveys.population import FigureError, compare, flag, parse_people, profile, read_csv
 
 AGE = next(q for q in equalities.QUESTIONS if q.key == "age_band")
 SEX = next(q for q in equalities.QUESTIONS if q.key == "sex")
@@ -26,7 +26,8 @@ def test_small_or_unclear_differences_are_not_flagged() -> None:
 
 def test_compare_leaves_out_prefer_not_and_gives_shares_of_those_who_said() -> None:
     rows = compare(SEX, {"female": 60, "male": 40, "prefer_not": 50}, {"female": 52, "male": 48})
-    assert [r.value for r in rows] == ["female", "male"]
+    assert [r.value for r in rows] == ["female", "male", "prefer_not", ""]
+    assert rows[2].count == 50 and rows[2].share is None and rows[2].population_share is None
     assert rows[0].share == pytest.approx(0.6)
     assert rows[0].population_share == pytest.approx(0.52)
     assert rows[0].flag is None
@@ -61,10 +62,7 @@ def test_people_that_are_not_whole_numbers_are_refused(typed: str) -> None:
 
 def test_csv_accepts_codes_and_words() -> None:
     data = (
-        "Question,Group,People\n"
-        "age_band,16-24,\"2,350\"\n"
-        "What is your sex?,Female,47400\n"
-        "\n"
+        'Question,Group,People\nage_band,16-24,"2,350"\nWhat is your sex?,Female,47400\n\n'
     ).encode()
     rows = read_csv(data, equalities.QUESTIONS)
     assert [(r.attribute, r.value, r.people) for r in rows] == [
@@ -95,3 +93,29 @@ def test_csv_problems_are_all_reported_with_row_numbers() -> None:
 def test_unusable_files_are_explained(data: bytes, message: str) -> None:
     with pytest.raises(FigureError, match=message):
         read_csv(data, equalities.QUESTIONS)
+
+
+def test_profile_counts_each_answer_and_the_unanswered() -> None:
+    block = [q for q in equalities.questions([]) if q.key == "carer"]
+    answers = [{"carer": "no"}] * 25 + [{"carer": "1-19"}] * 12 + [{"carer": None}] * 4
+    (table,) = profile(block, answers, {})
+    counts = {row.label: row.count for row in table.rows}
+    assert counts["No"] == 25
+    assert counts["Not answered"] is None  # 4 people: too few to show
+    # ...and 4 could be worked out from the total, so the next smallest group is hidden too.
+    assert counts["Yes, 1 to 19 hours a week"] is None
+    assert counts["Prefer not to say"] == 0
+    assert table.answered == 37
+    assert not table.has_figures
+
+
+def test_profile_reads_each_question_against_its_figures() -> None:
+    block = [q for q in equalities.questions(["North", "South"]) if q.key in ("sex", "locality")]
+    answers = [{"sex": "female", "locality": "North"}] * 80 + [{"sex": "male"}] * 20
+    tables = profile(block, answers, {"locality": {"North": 500, "South": 500}}, {"locality": "X"})
+    sex, locality = tables
+    assert not sex.has_figures
+    rows = {r.value: r for r in locality.rows}
+    assert rows["North"].flag == "over" and rows["South"].flag == "under"
+    assert rows["South"].count == 0  # nobody from the South: a zero is shown, not hidden
+    assert locality.source == "X"
