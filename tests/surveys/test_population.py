@@ -27,7 +27,9 @@ def test_small_or_unclear_differences_are_not_flagged() -> None:
 def test_compare_leaves_out_prefer_not_and_gives_shares_of_those_who_said() -> None:
     rows = compare(SEX, {"female": 60, "male": 40, "prefer_not": 50}, {"female": 52, "male": 48})
     assert [r.value for r in rows] == ["female", "male", "prefer_not", ""]
-    assert rows[2].count == 50 and rows[2].share is None and rows[2].population_share is None
+    assert rows[2].count == 50
+    assert rows[2].share is None
+    assert rows[2].population_share is None
     assert rows[0].share == pytest.approx(0.6)
     assert rows[0].population_share == pytest.approx(0.52)
     assert rows[0].flag is None
@@ -37,19 +39,22 @@ def test_compare_suppresses_small_groups_but_still_says_who_is_missing() -> None
     counts = {"16-24": 3, "25-34": 60, "35-44": 70, "45-54": 80, "55-64": 90, "65-74": 40}
     people = {band: 1000 for band in equalities.AGE_BANDS}
     rows = {r.value: r for r in compare(AGE, counts, people)}
-    assert rows["16-24"].count is None and rows["16-24"].share is None
+    assert rows["16-24"].count is None
+    assert rows["16-24"].share is None
     assert rows["16-24"].flag == "under"  # 1/8 of 343 is 43 expected, fewer than 10 came
-    assert rows["75-plus"].count == 0 and rows["75-plus"].flag == "under"
+    assert rows["75-plus"].count == 0
+    assert rows["75-plus"].flag == "under"
     assert rows["55-64"].flag == "over"
 
 
 def test_groups_without_a_figure_have_no_population_share() -> None:
     rows = compare(SEX, {"female": 30, "male": 20}, {"female": 100})
     assert rows[0].population_share == pytest.approx(1.0)
-    assert rows[1].population_share is None and rows[1].flag is None
+    assert rows[1].population_share is None
+    assert rows[1].flag is None
 
 
-@pytest.mark.parametrize("typed,expected", [("2,350", 2350), (" 2350 ", 2350), ("", None)])
+@pytest.mark.parametrize(("typed", "expected"), [("2,350", 2350), (" 2350 ", 2350), ("", None)])
 def test_people_are_read_as_typed(typed: str, expected: int | None) -> None:
     assert parse_people(typed, "people") == expected
 
@@ -61,9 +66,7 @@ def test_people_that_are_not_whole_numbers_are_refused(typed: str) -> None:
 
 
 def test_csv_accepts_codes_and_words() -> None:
-    data = (
-        'Question,Group,People\nage_band,16-24,"2,350"\nWhat is your sex?,Female,47400\n\n'
-    ).encode()
+    data = b'Question,Group,People\nage_band,16-24,"2,350"\nWhat is your sex?,Female,47400\n\n'
     rows = read_csv(data, equalities.QUESTIONS)
     assert [(r.attribute, r.value, r.people) for r in rows] == [
         ("age_band", "16-24", 2350),
@@ -83,7 +86,7 @@ def test_csv_problems_are_all_reported_with_row_numbers() -> None:
 
 
 @pytest.mark.parametrize(
-    "data,message",
+    ("data", "message"),
     [
         (b"a,b\n1,2\n", "columns question, group and people"),
         (b"question,group,people\n", "no figures"),
@@ -116,6 +119,7 @@ def test_profile_reads_each_question_against_its_figures() -> None:
     sex, locality = tables
     assert not sex.has_figures
     rows = {r.value: r for r in locality.rows}
-    assert rows["North"].flag == "over" and rows["South"].flag == "under"
+    assert rows["North"].flag == "over"
+    assert rows["South"].flag == "under"
     assert rows["South"].count == 0  # nobody from the South: a zero is shown, not hidden
     assert locality.source == "X"

@@ -10,7 +10,6 @@ from alembic import op
 
 import surveys.base
 
-
 revision = "9ba9117bf99f"
 down_revision = "7f92fade2d24"
 branch_labels = None
