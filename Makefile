@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-test browser assets lint clean
+.PHONY: run test install install-test system-libs browser assets lint clean
 
 run: install
 	$(BIN)/engage demo --port $(PORT)
@@ -12,8 +12,16 @@ run: install
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: system-libs $(VENV)/.installed
+install-test: system-libs $(VENV)/.installed-test
+
+# PDF reports are drawn by WeasyPrint, which needs Pango and a font from the system.
+system-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi liberation || { \
+		echo "Installing Pango and fonts for PDF reports"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fontconfig >/dev/null; }
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -4,6 +4,7 @@ from engage.accounts.models import User
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
 from engage.population.models import PopulationFigure
+from engage.reports.models import Report
 from surveys.base import Base
 from surveys.models import (
     Answer,
@@ -32,6 +33,7 @@ __all__ = [
     "PopulationFigure",
     "Question",
     "QuestionAnalysis",
+    "Report",
     "Response",
     "Theme",
     "ThemeAssignment",

@@ -17,9 +17,9 @@ UK = ZoneInfo("Europe/London")
 
 
 def register_blueprints(app: Flask) -> None:
-    from engage import consultations, findings, participate, population, public
+    from engage import consultations, findings, participate, population, public, reports
 
-    for module in (public, participate, consultations, findings, population):
+    for module in (public, participate, consultations, findings, population, reports):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)

@@ -244,10 +244,16 @@ def to_csv(header: Sequence[str], body: Iterable[Sequence[Cell]]) -> bytes:
 
 
 def to_xlsx(header: Sequence[str], body: Iterable[Sequence[Cell]], title: str) -> bytes:
+    return to_xlsx_book([(title, header, body)])
+
+
+def to_xlsx_book(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell]]]]) -> bytes:
+    """One workbook, a sheet per (title, header, rows), cells escaped as in ``to_csv``."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for row in ([*header], *body):
-        sheet.append([_xlsx_cell(escape(c)) for c in row])
+    for title, header, body in sheets:
+        sheet = book.create_sheet(title[:31])
+        for row in ([*header], *body):
+            sheet.append([_xlsx_cell(escape(c)) for c in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

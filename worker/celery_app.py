@@ -8,3 +8,4 @@ from engage import create_app
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
 celery_app.autodiscover_tasks(["worker"], related_name="tasks", force=True)
+celery_app.autodiscover_tasks(["worker"], related_name="reports", force=True)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from engage import mail
 from engage.db import get_session
 from engage.findings import services as findings
+from engage.reports import services as reports
 from surveys import drafts
 from surveys import services as survey_services
 from surveys.base import utcnow
@@ -169,15 +170,16 @@ def tick() -> dict[str, int]:
         if findings.free_text_questions(c)
     ]
     session.commit()
-    sent = findings.dispatch(
-        session, current_app.extensions["celery"], findings.undispatched_runs(session)
-    )
+    celery = current_app.extensions["celery"]
+    sent = findings.dispatch(session, celery, findings.undispatched_runs(session))
+    sent_reports = reports.dispatch(session, celery, reports.undispatched(session))
     session.commit()
     emails = _send_mail()
     return {
         "closed": len(closed),
         "runs": len(new_runs),
         "sent": sent,
+        "reports_sent": sent_reports,
         "drafts_purged": purged,
         "emails": emails,
     }

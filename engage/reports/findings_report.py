@@ -1,0 +1,292 @@
+"""One consultation's findings, gathered once and written as a web page, a PDF and data files.
+
+The report is a file that travels (emailed, attached to Board papers), so its quotes and word
+clouds always have personal details masked, whoever asked for it. Everything is read into plain
+values first, so the database session can close before the slow rendering.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis import pii
+from engage.findings import services as findings
+from engage.findings.views import who_took_part
+from engage.reports.charts import Chart, bar_chart
+from surveys import links, services
+from surveys.models import Answer, Consultation
+from surveys.population import GroupTable
+from surveys.questions import get_type
+
+Row = list[Any]
+Sheet = tuple[str, list[str], list[Row]]
+
+
+@dataclass
+class ThemeFinding:
+    label: str
+    terms: list[str]
+    size: int
+    share: float
+    low: float
+    high: float
+    tone: str
+    quotes: list[str]
+    cloud: str | None  # a data URI
+    cloud_alt: str
+
+
+@dataclass
+class QuestionFinding:
+    number: int
+    title: str
+    free_text: bool
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    answered: int = 0
+    chart: Chart | None = None
+    themes: list[ThemeFinding] = field(default_factory=list)
+    themes_chart: Chart | None = None
+    note: str | None = None
+    no_comment: int = 0
+    other: int = 0
+    analysed: bool = False
+    breakdowns: list[Any] = field(default_factory=list)  # findings.AttributeBreakdown
+    cloud: str | None = None
+    cloud_alt: str = ""
+
+
+@dataclass
+class FindingsData:
+    title: str
+    summary: str
+    status: str
+    opens_at: Any
+    closes_at: Any
+    responses: int
+    channels: list[tuple[str, int]]
+    who_took_part: list[GroupTable] | None
+    questions: list[QuestionFinding]
+    we_asked: str
+    you_said: str
+    we_did: str
+    partnership: str
+
+
+def _answers(session: Session, question_id: int) -> int:
+    stmt = select(func.count()).select_from(Answer).where(Answer.question_id == question_id)
+    return session.scalar(stmt) or 0
+
+
+def _png_uri(png: bytes | None) -> str | None:
+    return "data:image/png;base64," + base64.b64encode(png).decode() if png else None
+
+
+def gather(session: Session, consultation: Consultation) -> FindingsData:
+    run = findings.latest_successful_run(session, consultation.id)
+    by_question = {qa.question_id: qa for qa in run.questions} if run else {}
+    quote_ids = [i for qa in by_question.values() for t in qa.themes for i in t.quote_answer_ids]
+    quotes = {
+        i: pii.mask_text(text) for i, text in findings.quote_texts(session, quote_ids).items()
+    }
+    questions = []
+    for number, question in enumerate(consultation.questions, start=1):
+        qtype = get_type(question.type)
+        item = QuestionFinding(number=number, title=question.title, free_text=qtype.free_text)
+        if qtype.has_options:
+            item.counts = services.choice_counts(session, question)
+            item.answered = _answers(session, question.id)
+            item.chart = bar_chart(
+                item.counts, title=f"answers to question {number}", base=item.answered
+            )
+        qa = by_question.get(question.id) if qtype.free_text else None
+        if qa is not None:
+            item.analysed = True
+            item.answered = qa.answer_count
+            item.note, item.no_comment, item.other = qa.note, qa.no_comment, qa.other
+            item.themes = [_theme(t, quotes) for t in qa.themes]
+            if item.themes:
+                item.themes_chart = bar_chart(
+                    [(t.label, t.size) for t in item.themes],
+                    title=f"themes in the answers to question {number}",
+                    base=qa.answer_count,
+                )
+            item.breakdowns = findings.theme_breakdowns(
+                session, qa, consultation, current_app.config["LOCALITIES"]
+            )
+            item.cloud = _png_uri(qa.word_cloud_png)
+            item.cloud_alt = (
+                f"Word cloud of the words used most often in answers to question {number}. "
+                f"The largest are: {', '.join(qa.word_cloud_terms[:10])}."
+            )
+        questions.append(item)
+    return FindingsData(
+        title=consultation.title,
+        summary=consultation.summary,
+        status=consultation.status,
+        opens_at=consultation.opens_at,
+        closes_at=consultation.closes_at,
+        responses=services.response_count(session, consultation.id),
+        channels=[
+            (c.label, c.responses)
+            for c in links.channel_counts(session, consultation.id)
+            if c.responses
+        ],
+        who_took_part=who_took_part(consultation),
+        questions=questions,
+        we_asked=consultation.we_asked,
+        you_said=consultation.you_said,
+        we_did=consultation.we_did,
+        partnership=current_app.config["PARTNERSHIP_NAME"],
+    )
+
+
+def _theme(theme: Any, quotes: dict[int, str]) -> ThemeFinding:
+    return ThemeFinding(
+        label=theme.label,
+        terms=list(theme.terms[:6]),
+        size=theme.size,
+        share=theme.share,
+        low=theme.low,
+        high=theme.high,
+        tone=(theme.sentiment or {}).get("label", ""),
+        quotes=[quotes[i] for i in theme.quote_answer_ids if quotes.get(i)],
+        cloud=_png_uri(theme.word_cloud_png),
+        cloud_alt=(
+            f"Word cloud of the answers in the theme {theme.label}. "
+            f"Its key words are: {', '.join(theme.terms[:8])}."
+        ),
+    )
+
+
+def render_html(data: FindingsData) -> str:
+    # Straight from the Jinja environment: a report is a file, not a page of the site, so it
+    # needs none of the site layout's request context (and the worker has no request).
+    return current_app.jinja_env.get_template("reports/findings.html").render(data=data)
+
+
+def sheets(data: FindingsData) -> list[Sheet]:
+    """The report's figures as tables, one per sheet (XLSX) or file (CSV)."""
+    choices: list[Row] = []
+    themes: list[Row] = []
+    quotes: list[Row] = []
+    groups: list[Row] = []
+    for q in data.questions:
+        for label, n in q.counts:
+            share = round(n / q.answered, 4) if q.answered else None
+            choices.append([q.number, q.title, label, n, share])
+        for t in q.themes:
+            themes.append(
+                [
+                    q.number,
+                    q.title,
+                    t.label,
+                    ", ".join(t.terms),
+                    t.size,
+                    t.share,
+                    t.low,
+                    t.high,
+                    t.tone,
+                ]
+            )
+            quotes.extend([q.number, t.label, text] for text in t.quotes)
+        if q.analysed:
+            themes.append(
+                [
+                    q.number,
+                    q.title,
+                    "No substantive comment",
+                    "",
+                    q.no_comment,
+                    None,
+                    None,
+                    None,
+                    "",
+                ]
+            )
+            themes.append([q.number, q.title, "Other", "", q.other, None, None, None, ""])
+        for table in q.breakdowns:
+            b = table.breakdown
+            for g in b.groups:
+                for c in g.cells:
+                    groups.append(
+                        [
+                            q.number,
+                            table.title,
+                            table.group_labels.get(g.value, g.value),
+                            "Fewer than 10" if g.respondents is None else g.respondents,
+                            table.theme_labels.get(c.theme, c.theme),
+                            "Fewer than 10" if c.count is None else c.count,
+                            c.share,
+                            {"over": "More than others", "under": "Fewer than others"}.get(
+                                c.flag or "", ""
+                            ),
+                        ]
+                    )
+    took_part: list[Row] = []
+    for table in data.who_took_part or []:
+        for row in table.rows:
+            took_part.append(
+                [
+                    table.question,
+                    row.label,
+                    "Fewer than 10" if row.count is None else row.count,
+                    row.share,
+                    row.population_share,
+                    row.flag_words,
+                ]
+            )
+    return [
+        (
+            "Choice results",
+            ["Question", "Question text", "Answer", "People", "Share of those who answered"],
+            choices,
+        ),
+        (
+            "Themes",
+            [
+                "Question",
+                "Question text",
+                "Theme",
+                "Key words",
+                "Answers",
+                "Share",
+                "95% low",
+                "95% high",
+                "Tone",
+            ],
+            themes,
+        ),
+        ("Quotes", ["Question", "Theme", "Quote (personal details removed)"], quotes),
+        (
+            "Themes by group",
+            [
+                "Question",
+                "Grouped by",
+                "Group",
+                "People in group",
+                "Theme",
+                "People",
+                "Share of group",
+                "Stands out",
+            ],
+            groups,
+        ),
+        (
+            "Who took part",
+            [
+                "Question",
+                "Answer",
+                "People",
+                "Share",
+                "Share of population",
+                "Compared with the population",
+            ],
+            took_part,
+        ),
+    ]
