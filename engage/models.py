@@ -3,6 +3,7 @@
 from engage.accounts.models import User
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
+from engage.scorecard.models import Nomination
 from surveys.base import Base
 from surveys.models import (
     Answer,
@@ -25,6 +26,7 @@ __all__ = [
     "Document",
     "Draft",
     "EqualitiesAnswers",
+    "Nomination",
     "Organisation",
     "OutboxEmail",
     "Page",
