@@ -17,9 +17,9 @@ UK = ZoneInfo("Europe/London")
 
 
 def register_blueprints(app: Flask) -> None:
-    from engage import consultations, findings, participate, public
+    from engage import consultations, findings, participate, public, scorecard
 
-    for module in (public, participate, consultations, findings):
+    for module in (public, participate, consultations, findings, scorecard):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)
