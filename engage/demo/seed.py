@@ -60,6 +60,7 @@ def run() -> str:
         counts.append(f"{consultation.title} ({len(spec.get('responses', []))} responses)")
         if consultation.status == ConsultationStatus.CLOSED:
             runs.append(findings.request_analysis(session, consultation, trigger="closing"))
+    counts.append(seed_scorecards(session, orgs))
     seed_hub(session, load("hub.json"))
     session.commit()
     # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
@@ -161,6 +162,14 @@ def seed_questions(
                 "values": [labels[label] for label in condition["values"]],
             }
     return by_key
+
+
+def seed_scorecards(session: Session, orgs: dict[str, Organisation]) -> str:
+    """Two closed years of the Partnership Assessment Scorecard, the second following the first
+    (see ``engage.demo.scorecard``)."""
+    from engage.demo import scorecard
+
+    return scorecard.seed(session, load("scorecard.json"), orgs)
 
 
 def seed_hub(session: Session, content: dict[str, Any]) -> None:

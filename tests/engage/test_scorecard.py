@@ -99,7 +99,7 @@ def test_copy_as_next_year_follows_the_original_and_the_page_shows_the_change(
     row = page.split(SHARE_ROW)[1].split("</tr>")[0]
     assert "43%" in row
     assert "86%" in row
-    assert "+43 points" in row
+    assert ">+43<" in row
     assert "Up" in row
     assert "▲" in row
     other = page.split("Staff from different partners work well together")[1].split("</tr>")[0]
@@ -235,3 +235,29 @@ def test_next_year_title():
     assert scorecard.next_year_title("Scorecard 2025") == "Scorecard 2026"
     assert scorecard.next_year_title("Scorecard 2025 to 2026") == "Scorecard 2026 to 2027"
     assert scorecard.next_year_title("Scorecard") == "Scorecard (next year)"
+
+
+def test_the_demo_has_two_years_with_some_changes_significant_and_some_not(
+    app, client, db, monkeypatch
+):
+    from engage.demo import seed
+
+    monkeypatch.setattr(seed.findings, "dispatch", lambda session, celery, runs: None)
+    with app.app_context():
+        seed.run()
+    first, second = db.scalars(
+        select(Consultation)
+        .where(Consultation.title.like("Partnership Assessment Scorecard 20%"))
+        .order_by(Consultation.id)
+    ).all()
+    assert second.previous_id == first.id
+    assert first.status == second.status == ConsultationStatus.CLOSED
+    client.post(
+        "/sign-in", data={"email": "jog@craigmuir.example.org", "password": seed.DEMO_PASSWORD}
+    )
+    page = client.get(f"/scorecard/{second.id}").get_data(as_text=True)
+    statements = page.split('id="statements"')[1]
+    assert statements.count("▲") == 3  # joint working got better
+    assert statements.count("▼") == 1  # support got worse
+    assert statements.count("No significant change") == 14
+    assert "Fewer than 10" in page  # the college's few staff
