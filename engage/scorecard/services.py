@@ -116,6 +116,17 @@ def _followers(session: Session, consultation_id: int) -> list[int]:
     return found
 
 
+def followers(session: Session, consultation: Consultation) -> list[Consultation]:
+    """The surveys that follow this one directly (next year's)."""
+    return list(
+        session.scalars(
+            select(Consultation)
+            .where(Consultation.previous_id == consultation.id)
+            .order_by(Consultation.id)
+        )
+    )
+
+
 def series(consultation: Consultation) -> list[Consultation]:
     """The earlier surveys this one follows, most recent first."""
     chain: list[Consultation] = []

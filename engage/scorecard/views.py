@@ -83,6 +83,7 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         year=scorecard.year_label(item),
         last_year=scorecard.year_label(yoy.previous) if yoy.previous else None,
         earlier=scorecard.series(item),
+        later=scorecard.followers(get_session(), item),
         manage=may_manage(item),
         action=ActionForm(),
     )

@@ -82,6 +82,7 @@ def test_copy_as_next_year_follows_the_original_and_the_page_shows_the_change(
     ).one()
     assert second.previous_id == first_year.id
     assert second.status == ConsultationStatus.DRAFT
+    assert "Next year’s survey" in client.get(f"/scorecard/{first_year.id}").get_data(as_text=True)
     assert [q.copied_from_id for q in second.questions] == [q.id for q in first_year.questions]
 
     second.closes_at = datetime(2026, 6, 30, tzinfo=UTC)
@@ -229,6 +230,7 @@ def test_who_may_see_and_change_the_scorecard(client, auth, db, first_year):
     assert client.get(f"/scorecard/{first_year.id}/nominations").status_code == 403
     draft = scorecard.copy_as_next_year(db, first_year)
     assert client.get(f"/scorecard/{draft.id}").status_code == 404  # drafts: their officers only
+    assert draft.title not in client.get(f"/scorecard/{first_year.id}").get_data(as_text=True)
 
 
 def test_next_year_title():
