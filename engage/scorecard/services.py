@@ -6,6 +6,7 @@ reads what they need from the database.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -181,8 +182,6 @@ def save_nominations(
 
 def read_nominations_csv(text: str, options: Sequence[Mapping[str, str]]) -> dict[str, int]:
     """Counts from a two-column CSV (organisation, number), matched to the options by name."""
-    import csv
-
     by_name = {trends.normalise(o["label"]): o["value"] for o in options}
     counts: dict[str, int] = {}
     unknown: list[str] = []
@@ -207,6 +206,28 @@ def read_nominations_csv(text: str, options: Sequence[Mapping[str, str]]) -> dic
     if not counts:
         raise SurveyError("The file has no rows of an organisation and a number")
     return counts
+
+
+def previous_nominations(session: Session, consultation: Consultation) -> dict[str, int]:
+    """Last year's nominated staff, by this year's organisation option."""
+    previous = consultation.previous
+    if previous is None:
+        return {}
+    partner = partner_question(session, consultation)
+    previous_partner = partner_question(session, previous)
+    if partner is None or previous_partner is None:
+        return {}
+    then = nominations(session, previous.id)
+    twins = _partner_twins(partner, previous_partner)
+    return {value: then[twin] for value, twin in twins.items() if twin in then}
+
+
+def _partner_twins(partner: Question, previous_partner: Question) -> dict[str, str]:
+    return trends.match_choices(
+        partner.options,
+        previous_partner.options,
+        linked=partner.copied_from_id == previous_partner.id,
+    )
 
 
 # --- Year on year -------------------------------------------------------------------------
@@ -335,11 +356,7 @@ def year_on_year(session: Session, consultation: Consultation) -> YearOnYear:
     previous_partner = partner_question(session, previous) if previous is not None else None
     twins: dict[str, str] = {}
     if partner is not None and previous_partner is not None:
-        twins = trends.match_choices(
-            partner.options,
-            previous_partner.options,
-            linked=partner.copied_from_id == previous_partner.id,
-        )
+        twins = _partner_twins(partner, previous_partner)
     return YearOnYear(
         consultation=consultation,
         previous=previous,

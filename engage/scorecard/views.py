@@ -124,18 +124,12 @@ def _nominations_page(
 
 
 def _last_year_hints(item: Consultation) -> dict[str, str]:
-    """ "Last year: 40" under each partner, when the survey follows one with nominations."""
-    session = get_session()
-    previous = item.previous
-    if previous is None:
+    """ "2025: 40" under each partner, when the survey follows one with nominations."""
+    if item.previous is None:
         return {}
-    yoy = scorecard.year_on_year(session, item)
-    hints = {}
-    for value, _ in yoy.partners:
-        twin = yoy.partner_twins.get(value)
-        if twin is not None and twin in yoy.previous_nominated:
-            hints[value] = f"{scorecard.year_label(previous)}: {yoy.previous_nominated[twin]}"
-    return hints
+    year = scorecard.year_label(item.previous)
+    then = scorecard.previous_nominations(get_session(), item)
+    return {value: f"{year}: {count}" for value, count in then.items()}
 
 
 @bp.route("/<int:consultation_id>/nominations", methods=["GET", "POST"])

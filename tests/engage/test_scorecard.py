@@ -263,3 +263,12 @@ def test_the_demo_has_two_years_with_some_changes_significant_and_some_not(
     assert statements.count("▼") == 1  # support got worse
     assert statements.count("No significant change") == 14
     assert "Fewer than 10" in page  # the college's few staff
+
+
+def test_next_years_nominations_form_shows_last_years_numbers(client, auth, db, first_year):
+    scorecard.save_nominations(db, first_year, {"o1": 38, "o2": 11})
+    second = scorecard.copy_as_next_year(db, first_year)
+    auth.login(factories.user("officer", first_year.organisation))
+    page = client.get(f"/scorecard/{second.id}/nominations").get_data(as_text=True)
+    assert "2025: 38" in page
+    assert "2025: 11" in page
