@@ -5,6 +5,7 @@ from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAs
 from engage.mail import OutboxEmail
 from engage.population.models import PopulationFigure
 from engage.reports.models import Report
+from engage.scorecard.models import Nomination
 from surveys.base import Base
 from surveys.models import (
     Answer,
@@ -27,6 +28,7 @@ __all__ = [
     "Document",
     "Draft",
     "EqualitiesAnswers",
+    "Nomination",
     "Organisation",
     "OutboxEmail",
     "Page",

@@ -17,9 +17,9 @@ UK = ZoneInfo("Europe/London")
 
 
 def register_blueprints(app: Flask) -> None:
-    from engage import consultations, findings, participate, population, public, reports
+    from engage import consultations, findings, participate, population, public, reports, scorecard
 
-    for module in (public, participate, consultations, findings, population, reports):
+    for module in (public, participate, consultations, findings, population, reports, scorecard):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)

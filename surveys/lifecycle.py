@@ -131,7 +131,9 @@ def copy_consultation(
     """A new draft with the source's pages, questions and settings; no responses, no dates.
 
     Routing refers to pages and questions by id, so routes and show-if conditions are pointed at
-    the copies. Documents and results belong to the original and are not copied.
+    the copies. Each copied question remembers its original (``copied_from_id``), so next year's
+    figures can be set beside this year's. Documents and results belong to the original and are
+    not copied.
     """
     new_title = title or f"Copy of {source.title}"
     copy = Consultation(
@@ -164,6 +166,7 @@ def copy_consultation(
             required=question.required,
             options=[dict(o) for o in question.options],
             settings=_deep_copy(question.settings),
+            copied_from_id=question.id,
         )
         copy.questions.append(questions[question.id])
     session.add(copy)

@@ -109,8 +109,13 @@ class Consultation(Timestamped, Base):
     we_did: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None]
+    # The earlier consultation this one repeats (last year's scorecard), for year-on-year figures.
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+    previous: Mapped[Consultation | None] = relationship(remote_side=[id])
     co_owners: Mapped[list[Organisation]] = relationship(secondary=consultation_co_owners)
     pages: Mapped[list[Page]] = relationship(
         back_populates="consultation", order_by="Page.position", cascade="all, delete-orphan"
@@ -170,6 +175,10 @@ class Question(Base):
     show_if: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Where an answer sends the person next: {"o2": <page id>, "o3": "end"}.
     routes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The question this one was copied from: its identity across years, whatever the wording.
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL")
+    )
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
     page: Mapped[Page] = relationship(back_populates="questions")

@@ -61,6 +61,7 @@ def run() -> str:
         counts.append(f"{consultation.title} ({len(spec.get('responses', []))} responses)")
         if consultation.status == ConsultationStatus.CLOSED:
             runs.append(findings.request_analysis(session, consultation, trigger="closing"))
+    counts.append(seed_scorecards(session, orgs))
     seed_hub(session, load("hub.json"))
     seed_population(session, load("population.json"))
     session.commit()
@@ -168,6 +169,14 @@ def seed_questions(
 def seed_population(session: Session, content: dict[str, Any]) -> None:
     for attribute, spec in content["figures"].items():
         population.replace(session, attribute, spec["people"], source=spec["source"])
+
+
+def seed_scorecards(session: Session, orgs: dict[str, Organisation]) -> str:
+    """Two closed years of the Partnership Assessment Scorecard, the second following the first
+    (see ``engage.demo.scorecard``)."""
+    from engage.demo import scorecard
+
+    return scorecard.seed(session, load("scorecard.json"), orgs)
 
 
 def seed_hub(session: Session, content: dict[str, Any]) -> None:
