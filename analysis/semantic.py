@@ -33,7 +33,7 @@ METHOD = "embeddings-kmeans"
 # Merge two parts while the weighted average cosine of their centroids is at least this. On the
 # planted test corpora parts of one topic sit at 0.75-0.9 and different topics below 0.5; on the
 # short-text benchmark sets it is the size cap that mostly decides.
-MERGE_SIMILARITY = 0.6
+MERGE_SIMILARITY = 0.5
 # An answer also joins a theme whose centroid is nearly as close as its own theme's: within about
 # this much cosine ("buses and potholes" sits between the two).
 SECOND_THEME_MARGIN = 0.04
