@@ -37,8 +37,9 @@ class BadInput(click.ClickException):
     type=click.Choice(METHODS),
     default="tfidf",
     show_default=True,
-    help="How answers are grouped: word counts (tfidf) or sentence embeddings, which need "
-    "the embeddings extra and ENGAGE_EMBEDDING_MODEL.",
+    help="How answers are grouped into themes: word counts (tfidf) or sentence embeddings, "
+    "which need the embeddings extra and ENGAGE_EMBEDDING_MODEL. With --codebook, answers are "
+    "mapped by word counts and the method finds the proposed new themes.",
 )
 @click.option(
     "--codebook",

@@ -97,3 +97,10 @@ def test_the_web_app_knows_the_same_methods_as_the_analysis_package():
     from engage.config import ANALYSIS_METHODS
 
     assert ANALYSIS_METHODS == METHODS
+
+
+def test_the_analysis_settings_come_from_the_environment():
+    settings = environment_settings(
+        {"ENGAGE_ANALYSIS_METHOD": "embeddings", "ENGAGE_EMBEDDING_MODEL": "/srv/models/minilm"}
+    )
+    assert settings == {"ANALYSIS_METHOD": "embeddings", "EMBEDDING_MODEL": "/srv/models/minilm"}
