@@ -33,8 +33,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The tests run the optional sentence-embedding method for real, so they install its extra.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,embeddings]'
 	touch $@ $(VENV)/.installed
 
 # The browser tests drive Debian's Chromium (never a downloaded one) and inject axe-core from npm.

@@ -16,7 +16,7 @@ from analysis.codebook_file import read_codebook
 from analysis.errors import AnalysisError
 from analysis.io import read_answers
 from analysis.themes import find_themes
-from analysis.types import ThemeParams
+from analysis.types import METHODS, ThemeParams
 
 
 class BadInput(click.ClickException):
@@ -32,6 +32,15 @@ class BadInput(click.ClickException):
 @click.option("--k", type=click.IntRange(min=1), default=None, help="Number of themes [auto].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--question", default="", help="Question text; its words are not used as themes.")
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="tfidf",
+    show_default=True,
+    help="How answers are grouped into themes: word counts (tfidf) or sentence embeddings, "
+    "which need the embeddings extra and ENGAGE_EMBEDDING_MODEL. With --codebook, answers are "
+    "mapped by word counts and the method finds the proposed new themes.",
+)
 @click.option(
     "--codebook",
     "codebook_path",
@@ -52,6 +61,7 @@ def themes_command(
     k: int | None,
     seed: int,
     question: str,
+    method: str,
     codebook_path: Path | None,
     output: Path,
 ) -> None:
@@ -62,7 +72,7 @@ def themes_command(
     """
     if codebook_path is not None and k is not None:
         raise BadInput("--k cannot be used with --codebook: the codebook sets the themes.")
-    params = ThemeParams(k=k, seed=seed, question_text=question)
+    params = ThemeParams(k=k, seed=seed, question_text=question, method=method)
     try:
         if codebook_path is None:
             answers = read_answers(input_path, text_column=text_column, id_column=id_column)

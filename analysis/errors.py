@@ -7,3 +7,7 @@ class AnalysisError(Exception):
 
 class NotEnoughText(AnalysisError):
     """Too little substantive text to say anything useful (say, fewer than five real answers)."""
+
+
+class EmbeddingsUnavailable(AnalysisError):
+    """The sentence-embedding method cannot run here: the extra or the model is missing."""

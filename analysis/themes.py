@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from analysis import sentiment
 from analysis.errors import AnalysisError, NotEnoughText
-from analysis.factorise import factorise, memberships
+from analysis.factorise import Factors, factorise, memberships
 from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
@@ -25,6 +26,7 @@ from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import build_matrix
 
 METHOD = "tfidf-nmf"
+EMBEDDING_METHOD = "embeddings-kmeans"
 # Fewer distinct substantive answers than this cannot support themes.
 MIN_DISTINCT_ANSWERS = 5
 
@@ -46,6 +48,22 @@ def _not_enough(corpus: PreparedCorpus) -> NotEnoughText:
     )
 
 
+def _embedding_factors(
+    answers: Sequence[tuple[str, str]],
+    corpus: PreparedCorpus,
+    counts: sp.csr_matrix,
+    params: ThemeParams,
+) -> Factors:
+    """The optional sentence-embedding method's theme weights, in the shape NMF gives.
+
+    Imported here, not at the top: the default install never loads the embedding model's
+    libraries. Everything after the factors (labels, quotes, sizes, tone) is shared.
+    """
+    from analysis.semantic import embedding_factors
+
+    return embedding_factors(answers, corpus, counts, params)
+
+
 def find_themes(
     answers: Sequence[tuple[str, str]],
     params: ThemeParams = ThemeParams(),  # noqa: B008 - frozen dataclass, safe to share
@@ -65,13 +83,16 @@ def find_themes(
     if x.nnz == 0 or len(matrix.features) < 2:
         raise _not_enough(corpus)
     doc_counts = np.asarray(corpus.doc_counts, dtype=np.float64)
-    if params.k is None:
+    if params.method == "embeddings":  # the optional extra; see analysis/semantic.py
+        factors = _embedding_factors(answers, corpus, matrix.counts, params)
+    elif params.k is None:
         initial = choose_initial_themes(x, doc_counts, seed=params.seed)
         factors = factorise(x, initial.shape[0], seed=params.seed, init_h=initial)
     else:
         k = min(params.k, corpus.n_docs, len(matrix.features))
         factors = factorise(x, k, seed=params.seed)
-    factors = refine(x, factors).factors
+    if params.method != "embeddings":
+        factors = refine(x, factors).factors
     primary, members = memberships(factors.w)
 
     k_fitted = factors.h.shape[0]
@@ -125,7 +146,7 @@ def find_themes(
     return ThemeResult(
         themes=tuple(themes),
         assignments=tuple(assignments),
-        method=METHOD,
+        method=EMBEDDING_METHOD if params.method == "embeddings" else METHOD,
         k=len(themes),
         no_comment=no_comment,
         other=other,

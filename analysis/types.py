@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.errors import AnalysisError
+
+# How answers are grouped: "tfidf" (the default install) or "embeddings" (the optional extra).
+METHODS = ("tfidf", "embeddings")
+
 
 @dataclass(frozen=True)
 class ThemeParams:
@@ -18,6 +23,15 @@ class ThemeParams:
     seed: int = 0
     question_text: str = ""  # its words are added to the stop list
     extra_stop_words: tuple[str, ...] = ()
+    method: str = "tfidf"
+    # The sentence-embedding model's folder; None reads ENGAGE_EMBEDDING_MODEL.
+    embedding_model: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise AnalysisError(
+                f"Unknown analysis method {self.method!r}: use one of {', '.join(METHODS)}."
+            )
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,7 @@ class ThemeResult:
 
     themes: tuple[Theme, ...]
     assignments: tuple[Assignment, ...]
-    method: str  # e.g. "tfidf-nmf"
+    method: str  # which ran: "tfidf-nmf" or "embeddings-kmeans"
     k: int
     # Answers (counting duplicates) that say nothing ("No", "N/A"), and those that say
     # something no theme covers: the "Other" group.

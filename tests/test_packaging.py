@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.worker.corpus import ANSWERS
 
@@ -25,7 +28,21 @@ def test_console_script_lists_the_commands(tmp_path):
         assert f"  {command} " in result.stdout
 
 
-def test_engage_themes_writes_the_contract(tmp_path):
+@pytest.fixture(params=["tfidf", "embeddings"])
+def method_env(request, tmp_path) -> tuple[str, dict[str, str]]:
+    # PYTHONPATH passes through so a checkout run with PYTHONPATH=$PWD tests its own code.
+    env = {
+        "ENGAGE_INSTANCE_PATH": str(tmp_path),
+        "PATH": "",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+    if request.param == "embeddings":
+        env["ENGAGE_EMBEDDING_MODEL"] = request.getfixturevalue("embedding_model_path")
+    return request.param, env
+
+
+def test_engage_themes_writes_the_contract(tmp_path, method_env):
+    method, env = method_env
     source = tmp_path / "answers.csv"
     with source.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -41,12 +58,14 @@ def test_engage_themes_writes_the_contract(tmp_path):
             "answer",
             "--id-column",
             "ref",
+            "--method",
+            method,
             "--output",
             str(out),
         ],
         check=True,
         capture_output=True,
-        env={"ENGAGE_INSTANCE_PATH": str(tmp_path), "PATH": ""},
+        env=env,
     )
     result = json.loads(out.read_text())
     assert set(result) == {"themes", "assignments", "no_comment", "other"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from celery import Task, shared_task
@@ -97,17 +98,33 @@ def _analyse_question(run_id: int, question_id: int) -> None:
 
     # Deferred on purpose: scikit-learn loads only in workers, never in web processes.
     from analysis import pii
-    from analysis.errors import AnalysisError
+    from analysis.errors import AnalysisError, EmbeddingsUnavailable
     from analysis.themes import find_themes
     from analysis.types import ThemeParams
     from analysis.wordcloud import render_word_cloud, term_weights
 
-    params = ThemeParams(question_text=question.title)
+    config = current_app.config
+    params = ThemeParams(
+        question_text=question.title,
+        method=config.get("ANALYSIS_METHOD") or "tfidf",
+        embedding_model=config.get("EMBEDDING_MODEL") or None,
+    )
     result: dict[str, Any] | None = None
     note = None
     method = ""
     try:
-        found = find_themes(question.answers, params)
+        try:
+            found = find_themes(question.answers, params)
+        except EmbeddingsUnavailable as exc:
+            # Officers still get themes; the note (shown with the findings) says they come from
+            # word counts, and the log, not the page, names the server's folders.
+            log.warning("sentence embeddings unavailable: %s", exc)
+            params = replace(params, method="tfidf")
+            found = find_themes(question.answers, params)
+            note = (
+                "Themes were found from word counts: the sentence-embedding model could not "
+                "be used on this server (the worker's log says why)."
+            )
         result, method = found.to_json(), found.method
     except AnalysisError as exc:
         note = str(exc)

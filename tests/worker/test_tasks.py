@@ -84,6 +84,45 @@ def test_too_little_text_is_a_note_not_a_failure(app, db):
     assert run.questions[0].note
 
 
+def test_the_embeddings_method_stores_the_same_kind_of_themes(
+    app, db, run, monkeypatch, embedding_model_path
+):
+    monkeypatch.setitem(app.config, "ANALYSIS_METHOD", "embeddings")
+    monkeypatch.setitem(app.config, "EMBEDDING_MODEL", embedding_model_path)
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+    db.expire_all()
+    assert run.status == "succeeded"
+    qa = db.scalars(select(QuestionAnalysis).where(QuestionAnalysis.run_id == run.id)).one()
+    assert qa.method == "embeddings-kmeans"
+    assert qa.note is None
+    assert qa.word_cloud_png.startswith(b"\x89PNG")
+    assert len(qa.themes) >= 2
+    for theme in qa.themes:
+        assert theme.label
+        assert theme.terms
+        assert theme.size > 0
+        assert 1 <= len(theme.quote_answer_ids) <= 3
+    labels = " ".join(t.label for t in qa.themes).lower()
+    assert "bus" in labels
+
+
+def test_without_the_model_the_worker_falls_back_to_tfidf_and_says_so(
+    app, db, run, monkeypatch, tmp_path
+):
+    monkeypatch.setitem(app.config, "ANALYSIS_METHOD", "embeddings")
+    monkeypatch.setitem(app.config, "EMBEDDING_MODEL", str(tmp_path))  # holds no model
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+    db.expire_all()
+    assert run.status == "succeeded"
+    qa = run.questions[0]
+    assert qa.method == "tfidf-nmf"
+    assert len(qa.themes) >= 2
+    assert "found from word counts" in qa.note
+    assert str(tmp_path) not in qa.note  # server folders stay in the log
+
+
 def test_an_unexpected_error_marks_the_run_failed(app, db, run, monkeypatch):
     import analysis.themes
 
