@@ -20,6 +20,7 @@ from engage.findings.models import (
     RunStatus,
     Theme,
     ThemeAssignment,
+    ThemeKind,
 )
 from surveys import equalities
 from surveys import services as survey_services
@@ -49,9 +50,15 @@ def request_analysis(
     *,
     trigger: str,
     requested_by_id: int | None = None,
+    params: dict[str, Any] | None = None,
 ) -> AnalysisRun:
+    """A queued run. ``params["mode"]`` is "free" (the default) or "codebook", with a copy of
+    the codebook's themes in ``params["codebook"]`` (see ``engage.codebooks.services``)."""
     run = AnalysisRun(
-        consultation_id=consultation.id, trigger=trigger, requested_by_id=requested_by_id
+        consultation_id=consultation.id,
+        trigger=trigger,
+        requested_by_id=requested_by_id,
+        params=dict(params or {}),
     )
     session.add(run)
     session.flush()
@@ -89,6 +96,8 @@ class QuestionJob:
     question_id: int
     title: str
     answers: list[tuple[str, str]]  # (answer id, text)
+    # In a codebook run, the copy of the codebook the run was started with (file shape).
+    codebook: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,12 +129,16 @@ def start_run(session: Session, run_id: int, *, task_id: str | None) -> RunJob |
     return RunJob(run_id=run_id, question_ids=[q.id for q in free_text_questions(consultation)])
 
 
-def load_question(session: Session, question_id: int) -> QuestionJob:
-    """One question's free-text answers as plain values, read before the text mining starts."""
+def load_question(session: Session, question_id: int, run_id: int | None = None) -> QuestionJob:
+    """One question's free-text answers as plain values, read before the text mining starts,
+    with the run's codebook when it maps answers onto one."""
     question = session.get(Question, question_id)
     assert question is not None
     answers = survey_services.free_text_answers(session, question_id)
-    return QuestionJob(question_id, question.title, [(str(i), t) for i, t in answers])
+    run = session.get(AnalysisRun, run_id) if run_id is not None else None
+    params = (run.params if run else None) or {}
+    codebook = params.get("codebook") if params.get("mode") == "codebook" else None
+    return QuestionJob(question_id, question.title, [(str(i), t) for i, t in answers], codebook)
 
 
 def question_done(session: Session, run_id: int) -> bool:
@@ -194,11 +207,15 @@ def store_question_result(
         return qa
     qa.no_comment = int(result.get("no_comment", 0))
     qa.other = int(result.get("other", 0))
+    # Quotes for the two groups arrive with newer analysis results; older ones have none.
+    qa.no_comment_quote_ids = [int(a) for a in result.get("no_comment_quotes", [])]
+    qa.other_quote_ids = [int(a) for a in result.get("other_quotes", [])]
     themes: dict[str, Theme] = {}
     for position, item in enumerate(result["themes"], start=1):
         theme = Theme(
             question_analysis_id=qa.id,
             key=item["id"],
+            kind=item.get("kind", ThemeKind.FOUND),
             position=position,
             label=item["label"],
             terms=list(item["terms"]),
