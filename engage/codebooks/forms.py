@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -20,13 +20,18 @@ NAME_HINT = "For example, Strategic priorities 2027 to 2037"
 SHARED_HINT = "Officers of every partner can then read it and map answers onto it"
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def _name() -> StringField:
     return StringField(
         "Name of the codebook",
         description=NAME_HINT,
+        filters=[_strip],
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter a name for the codebook"),
+            DataRequired("Enter a name for the codebook"),
             Length(max=200, message="Keep the name to 200 characters or fewer"),
         ],
     )
@@ -61,9 +66,10 @@ class ThemeForm(FlaskForm):
     label = StringField(
         "Theme",
         description="A few words, such as Older people: adding life to years",
+        filters=[_strip],
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter the theme"),
+            DataRequired("Enter the theme"),
             Length(max=200, message="Keep the theme to 200 characters or fewer"),
         ],
     )

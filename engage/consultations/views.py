@@ -198,9 +198,7 @@ def start_analysis(consultation_id: int) -> ResponseReturnValue:
         SelectChoice(key, f"Map to codebook: {c.name}") for key, c in usable.items()
     ]
     if request.method == "POST":
-        if not form.validate_on_submit():
-            if form.csrf_token.errors:
-                abort(400)
+        if not form.validate_on_submit():  # the app's CSRF check has already passed here
             form.method.errors = ["Choose one of the ways shown: a codebook may have been deleted"]
         else:
             chosen = usable.get(form.method.data or "")

@@ -22,16 +22,12 @@ from engage.findings.models import (
     ThemeAssignment,
     ThemeKind,
 )
-from surveys import equalities
 from surveys import services as survey_services
 from surveys.base import utcnow
 from surveys.models import (
-    CHANNEL_LABELS,
     Answer,
     Consultation,
-    EqualitiesAnswers,
     Question,
-    Response,
 )
 from surveys.questions import get_type
 
@@ -292,79 +288,3 @@ def quote_texts(session: Session, answer_ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(Answer.id, Answer.text).where(Answer.id.in_(answer_ids))
     return {answer_id: text or "" for answer_id, text in session.execute(stmt)}
-
-
-@dataclass(frozen=True)
-class AttributeBreakdown:
-    """One table of themes by a respondent attribute, with readable names for its codes."""
-
-    title: str
-    breakdown: Any  # analysis.breakdowns.Breakdown
-    group_labels: dict[str | None, str]
-    theme_labels: dict[str, str]
-
-
-def theme_breakdowns(
-    session: Session, qa: QuestionAnalysis, consultation: Consultation, localities: Sequence[str]
-) -> list[AttributeBreakdown]:
-    """The question's themes by channel and, when asked, by each equalities question.
-
-    Small groups are suppressed by ``analysis.breakdowns``; this only gathers who said what.
-    """
-    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
-
-    themes = sorted(qa.themes, key=lambda t: t.position)
-    if not themes:
-        return []
-    theme_labels = {t.key: t.label for t in themes}
-    key_of = {t.id: t.key for t in themes}
-    memberships: dict[int, set[str]] = {}
-    for theme_id, answer_id in session.execute(
-        select(ThemeAssignment.theme_id, ThemeAssignment.answer_id).where(
-            ThemeAssignment.theme_id.in_(key_of)
-        )
-    ):
-        memberships.setdefault(answer_id, set()).add(key_of[theme_id])
-    rows = session.execute(
-        select(Answer.id, Response.channel, EqualitiesAnswers)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(EqualitiesAnswers, EqualitiesAnswers.response_id == Response.id)
-        .where(Answer.question_id == qa.question_id, Answer.text.is_not(None))
-        .order_by(Answer.id)
-    ).all()
-    members = [memberships.get(answer_id, set()) for answer_id, _, _ in rows]
-    order = [t.key for t in themes]
-    tables = [
-        AttributeBreakdown(
-            "How people responded",
-            breakdown(
-                members,
-                [channel for _, channel, _ in rows],
-                themes=order,
-                groups=list(CHANNEL_LABELS),
-                attribute="channel",
-            ),
-            {**{str(c): label for c, label in CHANNEL_LABELS.items()}, None: "Not recorded"},
-            theme_labels,
-        )
-    ]
-    if consultation.equalities:
-        for question in equalities.questions(localities):
-            values = [getattr(eq, question.key) if eq else None for _, _, eq in rows]
-            labels: dict[str | None, str] = {o["value"]: o["label"] for o in question.options}
-            labels[None] = "Not answered"
-            tables.append(
-                AttributeBreakdown(
-                    question.title,
-                    breakdown(
-                        members,
-                        values,
-                        themes=order,
-                        groups=[o["value"] for o in question.options],
-                        attribute=question.key,
-                    ),
-                    labels,
-                    theme_labels,
-                )
-            )
-    return tables
