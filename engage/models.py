@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the mappers see the whole schema."""
 
 from engage.accounts.models import User
+from engage.codebooks.models import Codebook
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
 from engage.population.models import PopulationFigure
@@ -24,6 +25,7 @@ __all__ = [
     "AnalysisRun",
     "Answer",
     "Base",
+    "Codebook",
     "Consultation",
     "Document",
     "Draft",

@@ -17,9 +17,19 @@ UK = ZoneInfo("Europe/London")
 
 
 def register_blueprints(app: Flask) -> None:
-    from engage import consultations, findings, participate, population, public, reports, scorecard
+    from engage import (
+        codebooks,
+        consultations,
+        findings,
+        participate,
+        population,
+        public,
+        reports,
+        scorecard,
+    )
 
-    for module in (public, participate, consultations, findings, population, reports, scorecard):
+    modules = (public, participate, consultations, codebooks, findings, population, reports)
+    for module in (*modules, scorecard):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)
@@ -43,7 +53,9 @@ def nav_items() -> list[dict[str, Any]]:
     items = [("Consultations", "public.index", ("public.", "participate."))]
     if current_user.is_authenticated:
         if current_user.has_role(Role.OFFICER):
-            items.append(("Manage consultations", "consultations.index", ("consultations.",)))
+            items.append(
+                ("Manage consultations", "consultations.index", ("consultations.", "codebooks."))
+            )
         if current_user.has_role(Role.OFFICER, Role.JOG):
             items.append(("Findings", "findings.index", ("findings.",)))
     return [

@@ -236,3 +236,17 @@ def routing_form(
 
 class ActionForm(FlaskForm):
     """A button that changes something: it carries only the CSRF token."""
+
+
+class AnalysisForm(FlaskForm):
+    """How a run finds themes: freely, or by mapping answers onto a codebook.
+
+    Choices are "free" and "codebook-<id>" for each codebook the officer may use, set by the view.
+    """
+
+    method = RadioField(
+        "How should themes be found?",
+        default="free",  # the consultation page's own button sends no choice
+        widget=GovRadioInput(),
+    )
+    submit = SubmitField("Find themes", widget=GovSubmitInput())

@@ -10,11 +10,14 @@ from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.auth import role_required
+from engage.codebooks import services as codebooks
+from engage.codebooks.models import Codebook
 from engage.consultations import bp
-from engage.consultations.forms import ActionForm
+from engage.consultations.forms import ActionForm, AnalysisForm
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
+from engage.forms import error_list
 from engage.participate.journey import ABOUT_YOU, CHECK, Journey, form_values, key_is_valid
 from engage.participate.views import render_for, take_step
 from surveys import services
@@ -180,23 +183,54 @@ def close(consultation_id: int) -> ResponseReturnValue:
     return _change_state(consultation_id, "close")
 
 
-@bp.post("/<int:consultation_id>/analysis")
+@bp.route("/<int:consultation_id>/analysis", methods=["GET", "POST"])
 @role_required(Role.OFFICER)
 def start_analysis(consultation_id: int) -> ResponseReturnValue:
+    """Choose how to find themes (freely, or mapped onto a codebook) and start a run."""
     consultation = managed_consultation(consultation_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if not findings.free_text_questions(consultation):
         flash("This consultation has no free-text questions to analyse", "error")
         return redirect(url_for("consultations.detail", consultation_id=consultation.id))
     session = get_session()
-    run = findings.request_analysis(
-        session, consultation, trigger="officer", requested_by_id=current_user.id
-    )
-    session.commit()  # the worker must be able to see the row before it gets the task
-    findings.dispatch(session, current_app.extensions["celery"], [run])
-    session.commit()
-    return redirect(url_for("consultations.run", run_id=run.id), 303)
+    usable = {f"codebook-{c.id}": c for c in codebooks.usable(session, current_user)}
+    form = AnalysisForm()
+    form.method.choices = [SelectChoice("free", "Find themes automatically")] + [
+        SelectChoice(key, f"Map to codebook: {c.name}") for key, c in usable.items()
+    ]
+    if request.method == "POST":
+        if not form.validate_on_submit():  # the app's CSRF check has already passed here
+            form.method.errors = ["Choose one of the ways shown: a codebook may have been deleted"]
+        else:
+            chosen = usable.get(form.method.data or "")
+            params = codebooks.run_params(chosen) if chosen else {"mode": codebooks.MODE_FREE}
+            run = findings.request_analysis(
+                session,
+                consultation,
+                trigger="officer",
+                requested_by_id=current_user.id,
+                params=params,
+            )
+            session.commit()  # the worker must be able to see the row before it gets the task
+            findings.dispatch(session, current_app.extensions["celery"], [run])
+            session.commit()
+            return redirect(url_for("consultations.run", run_id=run.id), 303)
+    errors = error_list(form)
+    hints = [{"hint": {"text": "Themes are found in the answers themselves"}}] + [
+        {"hint": {"text": codebook_hint(c)}} for c in usable.values()
+    ]
+    return render_template(
+        "consultations/analysis.html",
+        consultation=consultation,
+        form=form,
+        errors=errors,
+        hints=hints,
+    ), (400 if errors else 200)
+
+
+def codebook_hint(codebook: Codebook) -> str:
+    count = len(codebook.themes)
+    owner = codebook.organisation.name
+    return f"{count} theme{'s' if count != 1 else ''}, from {owner}"
 
 
 def managed_run(run_id: int) -> AnalysisRun:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.accounts.services import create_user
+from engage.codebooks import services as codebooks
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.population import services as population
@@ -64,11 +65,26 @@ def run() -> str:
     counts.append(seed_scorecards(session, orgs))
     seed_hub(session, load("hub.json"))
     seed_population(session, load("population.json"))
+    seed_codebooks(session, load("codebooks.json"), orgs)
     session.commit()
     # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
     findings.dispatch(session, current_app.extensions["celery"], runs)
     session.commit()
     return "Seeded the demo partnership: " + "; ".join(counts)
+
+
+def seed_codebooks(
+    session: Session, items: list[dict[str, Any]], orgs: dict[str, Organisation]
+) -> None:
+    """Codebooks officers can map answers onto: the partnership's strategic priorities."""
+    for item in items:
+        codebooks.create(
+            session,
+            name=item["name"],
+            organisation_id=orgs[item["organisation"]].id,
+            shared=item.get("shared", False),
+            themes=item["themes"],
+        )
 
 
 def seed_organisations(session: Session, items: list[dict[str, str]]) -> dict[str, Organisation]:

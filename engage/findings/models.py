@@ -12,6 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from surveys.base import Base, Timestamped
 
 
+class ThemeKind(enum.StrEnum):
+    FOUND = "found"  # found freely in the answers
+    CODEBOOK = "codebook"  # a theme of the codebook the run mapped answers onto
+    PROPOSED = "proposed"  # a new theme among answers that fit no codebook theme
+
+
 class RunStatus(enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -66,6 +72,9 @@ class QuestionAnalysis(Base):
     # Answers with no substantive comment ("No", "N/A"), and answers no theme covers ("Other").
     no_comment: Mapped[int] = mapped_column(default=0)
     other: Mapped[int] = mapped_column(default=0)
+    # Up to 3 answers quoted for each of those two groups.
+    no_comment_quote_ids: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    other_quote_ids: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     run: Mapped[AnalysisRun] = relationship(back_populates="questions")
     themes: Mapped[list[Theme]] = relationship(
@@ -80,7 +89,11 @@ class Theme(Base):
     question_analysis_id: Mapped[int] = mapped_column(
         ForeignKey("question_analyses.id", ondelete="CASCADE"), index=True
     )
-    key: Mapped[str] = mapped_column(String(40))  # the analysis's own id, e.g. "t1"
+    # The analysis's own id ("t1"), or in a codebook run the codebook theme's id.
+    key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(
+        String(20), default=ThemeKind.FOUND, server_default=ThemeKind.FOUND.value
+    )
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(200))
     terms: Mapped[list[Any]] = mapped_column(default=list)

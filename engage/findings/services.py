@@ -20,17 +20,14 @@ from engage.findings.models import (
     RunStatus,
     Theme,
     ThemeAssignment,
+    ThemeKind,
 )
-from surveys import equalities
 from surveys import services as survey_services
 from surveys.base import utcnow
 from surveys.models import (
-    CHANNEL_LABELS,
     Answer,
     Consultation,
-    EqualitiesAnswers,
     Question,
-    Response,
 )
 from surveys.questions import get_type
 
@@ -49,9 +46,15 @@ def request_analysis(
     *,
     trigger: str,
     requested_by_id: int | None = None,
+    params: dict[str, Any] | None = None,
 ) -> AnalysisRun:
+    """A queued run. ``params["mode"]`` is "free" (the default) or "codebook", with a copy of
+    the codebook's themes in ``params["codebook"]`` (see ``engage.codebooks.services``)."""
     run = AnalysisRun(
-        consultation_id=consultation.id, trigger=trigger, requested_by_id=requested_by_id
+        consultation_id=consultation.id,
+        trigger=trigger,
+        requested_by_id=requested_by_id,
+        params=dict(params or {}),
     )
     session.add(run)
     session.flush()
@@ -89,6 +92,8 @@ class QuestionJob:
     question_id: int
     title: str
     answers: list[tuple[str, str]]  # (answer id, text)
+    # In a codebook run, the copy of the codebook the run was started with (file shape).
+    codebook: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,12 +125,16 @@ def start_run(session: Session, run_id: int, *, task_id: str | None) -> RunJob |
     return RunJob(run_id=run_id, question_ids=[q.id for q in free_text_questions(consultation)])
 
 
-def load_question(session: Session, question_id: int) -> QuestionJob:
-    """One question's free-text answers as plain values, read before the text mining starts."""
+def load_question(session: Session, question_id: int, run_id: int | None = None) -> QuestionJob:
+    """One question's free-text answers as plain values, read before the text mining starts,
+    with the run's codebook when it maps answers onto one."""
     question = session.get(Question, question_id)
     assert question is not None
     answers = survey_services.free_text_answers(session, question_id)
-    return QuestionJob(question_id, question.title, [(str(i), t) for i, t in answers])
+    run = session.get(AnalysisRun, run_id) if run_id is not None else None
+    params = (run.params if run else None) or {}
+    codebook = params.get("codebook") if params.get("mode") == "codebook" else None
+    return QuestionJob(question_id, question.title, [(str(i), t) for i, t in answers], codebook)
 
 
 def question_done(session: Session, run_id: int) -> bool:
@@ -194,11 +203,15 @@ def store_question_result(
         return qa
     qa.no_comment = int(result.get("no_comment", 0))
     qa.other = int(result.get("other", 0))
+    # Quotes for the two groups arrive with newer analysis results; older ones have none.
+    qa.no_comment_quote_ids = [int(a) for a in result.get("no_comment_quotes", [])]
+    qa.other_quote_ids = [int(a) for a in result.get("other_quotes", [])]
     themes: dict[str, Theme] = {}
     for position, item in enumerate(result["themes"], start=1):
         theme = Theme(
             question_analysis_id=qa.id,
             key=item["id"],
+            kind=item.get("kind", ThemeKind.FOUND),
             position=position,
             label=item["label"],
             terms=list(item["terms"]),
@@ -275,79 +288,3 @@ def quote_texts(session: Session, answer_ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(Answer.id, Answer.text).where(Answer.id.in_(answer_ids))
     return {answer_id: text or "" for answer_id, text in session.execute(stmt)}
-
-
-@dataclass(frozen=True)
-class AttributeBreakdown:
-    """One table of themes by a respondent attribute, with readable names for its codes."""
-
-    title: str
-    breakdown: Any  # analysis.breakdowns.Breakdown
-    group_labels: dict[str | None, str]
-    theme_labels: dict[str, str]
-
-
-def theme_breakdowns(
-    session: Session, qa: QuestionAnalysis, consultation: Consultation, localities: Sequence[str]
-) -> list[AttributeBreakdown]:
-    """The question's themes by channel and, when asked, by each equalities question.
-
-    Small groups are suppressed by ``analysis.breakdowns``; this only gathers who said what.
-    """
-    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
-
-    themes = sorted(qa.themes, key=lambda t: t.position)
-    if not themes:
-        return []
-    theme_labels = {t.key: t.label for t in themes}
-    key_of = {t.id: t.key for t in themes}
-    memberships: dict[int, set[str]] = {}
-    for theme_id, answer_id in session.execute(
-        select(ThemeAssignment.theme_id, ThemeAssignment.answer_id).where(
-            ThemeAssignment.theme_id.in_(key_of)
-        )
-    ):
-        memberships.setdefault(answer_id, set()).add(key_of[theme_id])
-    rows = session.execute(
-        select(Answer.id, Response.channel, EqualitiesAnswers)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(EqualitiesAnswers, EqualitiesAnswers.response_id == Response.id)
-        .where(Answer.question_id == qa.question_id, Answer.text.is_not(None))
-        .order_by(Answer.id)
-    ).all()
-    members = [memberships.get(answer_id, set()) for answer_id, _, _ in rows]
-    order = [t.key for t in themes]
-    tables = [
-        AttributeBreakdown(
-            "How people responded",
-            breakdown(
-                members,
-                [channel for _, channel, _ in rows],
-                themes=order,
-                groups=list(CHANNEL_LABELS),
-                attribute="channel",
-            ),
-            {**{str(c): label for c, label in CHANNEL_LABELS.items()}, None: "Not recorded"},
-            theme_labels,
-        )
-    ]
-    if consultation.equalities:
-        for question in equalities.questions(localities):
-            values = [getattr(eq, question.key) if eq else None for _, _, eq in rows]
-            labels: dict[str | None, str] = {o["value"]: o["label"] for o in question.options}
-            labels[None] = "Not answered"
-            tables.append(
-                AttributeBreakdown(
-                    question.title,
-                    breakdown(
-                        members,
-                        values,
-                        themes=order,
-                        groups=[o["value"] for o in question.options],
-                        attribute=question.key,
-                    ),
-                    labels,
-                    theme_labels,
-                )
-            )
-    return tables

@@ -8,17 +8,21 @@ from sqlalchemy import select
 from analysis import pii
 from engage.accounts.models import Role
 from engage.auth import role_required
+from engage.consultations.forms import ActionForm
 from engage.db import get_session
 from engage.findings import bp
+from engage.findings import exports as answer_exports
 from engage.findings import services as findings
+from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import QuestionAnalysis, Theme
 from engage.population import services as population_figures
-from surveys import equalities, population, services
+from surveys import equalities, exports, population, services
 from surveys.models import Consultation, ConsultationStatus, EqualitiesAnswers
 from surveys.population import GroupTable
 from surveys.questions import get_type
 
 READERS = (Role.JOG, Role.OFFICER)
+FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": exports.XLSX_TYPE}
 
 
 @bp.get("/")
@@ -45,6 +49,9 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
     run = findings.latest_successful_run(session, item.id)
     by_question = {qa.question_id: qa for qa in run.questions} if run else {}
     quote_ids = [i for qa in by_question.values() for t in qa.themes for i in t.quote_answer_ids]
+    quote_ids += [
+        i for qa in by_question.values() for i in (*qa.other_quote_ids, *qa.no_comment_quote_ids)
+    ]
     sections = []
     for number, question in enumerate(item.questions, start=1):
         qtype = get_type(question.type)
@@ -56,7 +63,7 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         if qtype.free_text:
             qa = section["analysis"] = by_question.get(question.id)
             if qa is not None:
-                section["breakdowns"] = findings.theme_breakdowns(
+                section["breakdowns"] = theme_breakdowns(
                     session, qa, item, current_app.config["LOCALITIES"]
                 )
         sections.append(section)
@@ -76,15 +83,46 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
             )
         ),
         who_took_part=who_took_part(item),
+        codebook_name=(run.params or {}).get("codebook_name") if run else None,
+        masked=not may_see_originals(item),
+        can_save_codebook=current_user.has_role(Role.OFFICER),
+        action=ActionForm(),
+    )
+
+
+@bp.get("/<int:consultation_id>/answers.<any(csv, xlsx):fmt>")
+@role_required(*READERS)
+def answers_export(consultation_id: int, fmt: str) -> ResponseReturnValue:
+    """Every free-text answer with its themes; masked for readers who may not see originals."""
+    session = get_session()
+    item = session.get(Consultation, consultation_id)
+    if item is None or item.status == ConsultationStatus.DRAFT:
+        abort(404)
+    run = findings.latest_successful_run(session, item.id)
+    show = (lambda text: text) if may_see_originals(item) else pii.mask_text
+    data = answer_exports.export_answers(session, item, run, fmt, show)
+    name = f"{item.slug}-free-text-answers{'' if may_see_originals(item) else '-masked'}.{fmt}"
+    return Response(
+        data,
+        mimetype=FORMATS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def may_see_originals(item: Consultation) -> bool:
+    """Officers of the partners who run the consultation (they may need to follow up what a
+    person asked) and administrators read answers as written; everyone else masked."""
+    return current_user.role == Role.ADMIN or (
+        current_user.role == Role.OFFICER and current_user.organisation_id in item.owner_ids()
     )
 
 
 def readable_quotes(item: Consultation, quotes: dict[int, str]) -> dict[int, str]:
-    """Quotes as this reader may see them: personal details masked, except for officers of the
-    partners who run the consultation (they may need to follow up what a person asked)."""
-    if current_user.role == Role.ADMIN or (
-        current_user.role == Role.OFFICER and current_user.organisation_id in item.owner_ids()
-    ):
+    """Quotes as this reader may see them: personal details masked unless may_see_originals."""
+    if may_see_originals(item):
         return quotes
     return {answer_id: pii.mask_text(text) for answer_id, text in quotes.items()}
 

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from analysis import pii
 from engage.findings import services as findings
+from engage.findings.breakdowns import theme_breakdowns
+from engage.findings.models import ThemeKind
 from engage.findings.views import who_took_part
 from engage.reports.charts import Chart, bar_chart
 from surveys import links, services
@@ -38,6 +40,7 @@ class ThemeFinding:
     high: float
     tone: str
     quotes: list[str]
+    proposed: bool  # a new theme among answers that fit no codebook theme
     cloud: str | None  # a data URI
     cloud_alt: str
 
@@ -55,6 +58,8 @@ class QuestionFinding:
     note: str | None = None
     no_comment: int = 0
     other: int = 0
+    no_comment_quotes: list[str] = field(default_factory=list)
+    other_quotes: list[str] = field(default_factory=list)
     analysed: bool = False
     breakdowns: list[Any] = field(default_factory=list)  # findings.AttributeBreakdown
     cloud: str | None = None
@@ -76,6 +81,7 @@ class FindingsData:
     you_said: str
     we_did: str
     partnership: str
+    codebook_name: str | None = None
 
 
 def _answers(session: Session, question_id: int) -> int:
@@ -91,6 +97,9 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
     run = findings.latest_successful_run(session, consultation.id)
     by_question = {qa.question_id: qa for qa in run.questions} if run else {}
     quote_ids = [i for qa in by_question.values() for t in qa.themes for i in t.quote_answer_ids]
+    quote_ids += [
+        i for qa in by_question.values() for i in (*qa.other_quote_ids, *qa.no_comment_quote_ids)
+    ]
     quotes = {
         i: pii.mask_text(text) for i, text in findings.quote_texts(session, quote_ids).items()
     }
@@ -110,13 +119,15 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
             item.answered = qa.answer_count
             item.note, item.no_comment, item.other = qa.note, qa.no_comment, qa.other
             item.themes = [_theme(t, quotes) for t in qa.themes]
+            item.other_quotes = [quotes[i] for i in qa.other_quote_ids if quotes.get(i)]
+            item.no_comment_quotes = [quotes[i] for i in qa.no_comment_quote_ids if quotes.get(i)]
             if item.themes:
                 item.themes_chart = bar_chart(
                     [(t.label, t.size) for t in item.themes],
                     title=f"themes in the answers to question {number}",
                     base=qa.answer_count,
                 )
-            item.breakdowns = findings.theme_breakdowns(
+            item.breakdowns = theme_breakdowns(
                 session, qa, consultation, current_app.config["LOCALITIES"]
             )
             item.cloud = _png_uri(qa.word_cloud_png)
@@ -143,6 +154,7 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
         you_said=consultation.you_said,
         we_did=consultation.we_did,
         partnership=current_app.config["PARTNERSHIP_NAME"],
+        codebook_name=(run.params or {}).get("codebook_name") if run else None,
     )
 
 
@@ -155,6 +167,7 @@ def _theme(theme: Any, quotes: dict[int, str]) -> ThemeFinding:
         low=theme.low,
         high=theme.high,
         tone=(theme.sentiment or {}).get("label", ""),
+        proposed=theme.kind == ThemeKind.PROPOSED,
         quotes=[quotes[i] for i in theme.quote_answer_ids if quotes.get(i)],
         cloud=_png_uri(theme.word_cloud_png),
         cloud_alt=(
@@ -195,6 +208,8 @@ def sheets(data: FindingsData) -> list[Sheet]:
                 ]
             )
             quotes.extend([q.number, t.label, text] for text in t.quotes)
+        quotes.extend([q.number, "Other", text] for text in q.other_quotes)
+        quotes.extend([q.number, "No substantive comment", text] for text in q.no_comment_quotes)
         if q.analysed:
             themes.append(
                 [

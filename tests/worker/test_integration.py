@@ -6,10 +6,12 @@ PostgreSQL and Redis. Data here is committed for real, so the worker process can
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from sqlalchemy import MetaData
 
 from engage import create_app
 from engage.db import get_session
+from engage.findings.models import AnalysisRun
 from tests import factories
 from tests.conftest import ROOT, app_config, configured_broker, configured_database, reset_database
 from tests.worker.corpus import ANSWERS
@@ -172,3 +175,124 @@ def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_
         'govuk-table__cell--numeric">{}</td>'
     )
     assert row.format(11) in page
+
+
+def wait_for(client, run_url: str, tmp_path: Path) -> dict:
+    deadline = time.monotonic() + 120
+    status: dict = {}
+    while time.monotonic() < deadline:
+        status = client.get(f"{run_url}.json").json
+        if status["finished"]:
+            break
+        time.sleep(0.5)
+    log = (tmp_path / "worker.log").read_text()
+    assert status.get("status") == "succeeded", (status, log[-3000:])
+    return status
+
+
+def test_a_codebook_run_by_a_real_worker_and_its_redelivery_leave_one_result(
+    live, worker, tmp_path
+):
+    import json
+
+    from sqlalchemy import func, select
+
+    from engage.findings.models import QuestionAnalysis, Theme, ThemeAssignment
+    from surveys import services
+    from surveys.base import utcnow
+
+    with live.app_context():
+        session = get_session()
+        council = factories.partner_staff(session, PASSWORD)
+        item = services.create_consultation(
+            session,
+            title="Getting about",
+            summary="What should change?",
+            organisation_id=council.id,
+            opens_at=utcnow() - timedelta(days=1),
+            closes_at=utcnow() + timedelta(days=1),
+        )
+        first = services.add_question(session, item, type="long_text", title="What matters?")
+        second = services.add_question(session, item, type="long_text", title="Anything else?")
+        item.status = "open"
+        for n, text in enumerate(ANSWERS):
+            parsed = {
+                first.id: get_type_parse(first, text),
+                second.id: get_type_parse(second, ANSWERS[-1 - n]),
+            }
+            services.submit_response(session, item, parsed, token=f"t{n}", now=utcnow())
+        session.commit()
+        consultation_id = item.id
+
+    officer = live.test_client()
+    login(officer, "officer@example.org")
+    codebook = {
+        "themes": [
+            {
+                "id": "transport",
+                "label": "Public transport",
+                "description": "Buses, fares and timetables",
+                "examples": ["More buses please", "Bus fares are too dear", "The bus is late"],
+            },
+            {
+                "id": "roads",
+                "label": "Roads and pavements",
+                "description": "Potholes and road repairs",
+                "examples": ["Fix the potholes", "Resurface the roads", "Broken pavements"],
+            },
+        ]
+    }
+    uploaded = officer.post(
+        "/codebooks/upload",
+        data={
+            "name": "Transport priorities",
+            "file": (io.BytesIO(json.dumps(codebook).encode()), "transport.json"),
+        },
+    )
+    assert uploaded.status_code == 303, uploaded.get_data(as_text=True)
+    codebook_id = uploaded.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    started = officer.post(
+        f"/manage/{consultation_id}/analysis", data={"method": f"codebook-{codebook_id}"}
+    )
+    assert started.status_code == 303
+    run_url = started.headers["Location"]
+    run_id = int(run_url.rsplit("/", 1)[1])
+    wait_for(officer, run_url, tmp_path)
+
+    def snapshot() -> tuple:
+        with live.app_context():
+            session = get_session()
+            themes = session.execute(
+                select(Theme.key, Theme.kind, Theme.size).order_by(Theme.key)
+            ).all()
+            analyses = session.scalar(select(func.count()).select_from(QuestionAnalysis))
+            links = session.execute(select(ThemeAssignment.theme_id, ThemeAssignment.answer_id))
+            pairs = [tuple(p) for p in links]
+            session.close()
+        assert len(pairs) == len(set(pairs))
+        return analyses, [tuple(t) for t in themes], len(pairs)
+
+    before = snapshot()
+    assert before[0] == 2  # one result per free-text question
+    assert ("transport", "codebook") in [(k, kind) for k, kind, _ in before[1]]
+    assert any(kind == "proposed" for _, kind, _ in before[1])
+
+    # A re-delivered task for a run whose worker died mid-way: it starts again from a clean slate.
+    with live.app_context():
+        session = get_session()
+        run = session.get(AnalysisRun, run_id)
+        run.status = "running"
+        session.commit()
+        live.extensions["celery"].send_task("worker.tasks.run_analysis", args=[run_id])
+    wait_for(officer, run_url, tmp_path)
+    assert snapshot() == before
+
+    page = officer.get(f"/findings/{consultation_id}").get_data(as_text=True)
+    assert "The themes came from the codebook <strong>Transport priorities</strong>" in page
+    assert "Proposed new themes" in page
+
+
+def get_type_parse(question, text: str):
+    from surveys.questions import get_type
+
+    return get_type(question.type).parse(question, [text])

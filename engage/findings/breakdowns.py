@@ -1,0 +1,168 @@
+"""Themes by respondent group: which attributes a question's themes are broken down by, and the
+rows that feed ``analysis.breakdowns`` (which suppresses groups and cells under 10)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, and_, null, select
+from sqlalchemy.orm import Session, aliased
+
+from engage.findings.models import QuestionAnalysis, ThemeAssignment
+from surveys import equalities
+from surveys.models import (
+    CHANNEL_LABELS,
+    Answer,
+    Consultation,
+    EqualitiesAnswers,
+    Question,
+    Response,
+)
+
+NOT_ANSWERED = "Not answered"
+
+
+@dataclass(frozen=True)
+class AttributeBreakdown:
+    """One table of themes by a respondent attribute, with readable names for its codes."""
+
+    title: str
+    breakdown: Any  # analysis.breakdowns.Breakdown
+    group_labels: dict[str | None, str]
+    theme_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """Something about the person who answered: a table of themes is drawn for each.
+
+    ``value`` reads it from a row of (answer id, channel, equalities answers, locality code).
+    """
+
+    key: str
+    title: str
+    groups: list[str]  # every option, in order, so groups nobody chose still show
+    labels: dict[str | None, str]
+    value: Callable[[Row[Any]], str | None]
+
+
+def locality_question(consultation: Consultation) -> Question | None:
+    """The survey's own locality question (its first, if it asks twice)."""
+    return next((q for q in consultation.questions if q.type == "locality"), None)
+
+
+def attributes(consultation: Consultation, localities: Sequence[str]) -> list[Attribute]:
+    """The attributes themes are broken down by, in the order the tables are shown: how people
+    responded, where they live, then each equalities question.
+
+    Locality comes from the survey's own locality question when it has one, else from the
+    equalities block's area question. Panel membership ("Residents' Panel member or not") joins
+    this list as one more Attribute when the panel arrives: a value read from the response.
+    """
+    found = [
+        Attribute(
+            "channel",
+            "How people responded",
+            list(CHANNEL_LABELS),
+            {**{str(c): label for c, label in CHANNEL_LABELS.items()}, None: "Not recorded"},
+            lambda row: row.channel,
+        )
+    ]
+    own = locality_question(consultation)
+    if own is not None:
+        found.append(
+            Attribute(
+                "locality",
+                f"Area: {own.title}",
+                [o["value"] for o in own.options],
+                {**{o["value"]: o["label"] for o in own.options}, None: NOT_ANSWERED},
+                lambda row: row.locality if isinstance(row.locality, str) else None,
+            )
+        )
+    if not consultation.equalities:
+        return found
+    block = equalities.questions(localities)
+    if own is None:  # the block's area question stands in for the survey's own
+        block.sort(key=lambda q: q.key != "locality")
+    for question in block:
+        if question.key == "locality" and own is not None:
+            continue
+        title = f"Area: {question.title}" if question.key == "locality" else question.title
+        found.append(
+            Attribute(
+                question.key,
+                title,
+                [o["value"] for o in question.options],
+                {**{o["value"]: o["label"] for o in question.options}, None: NOT_ANSWERED},
+                _equalities_value(question.key),
+            )
+        )
+    return found
+
+
+def _equalities_value(key: str) -> Callable[[Row[Any]], str | None]:
+    return lambda row: getattr(row.eq, key) if row.eq is not None else None
+
+
+def theme_breakdowns(
+    session: Session, qa: QuestionAnalysis, consultation: Consultation, localities: Sequence[str]
+) -> list[AttributeBreakdown]:
+    """The question's themes by each attribute. Small groups are suppressed by
+    ``analysis.breakdowns``; this only gathers who said what."""
+    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
+
+    themes = sorted(qa.themes, key=lambda t: t.position)
+    if not themes:
+        return []
+    theme_labels = {t.key: t.label for t in themes}
+    key_of = {t.id: t.key for t in themes}
+    memberships: dict[int, set[str]] = {}
+    for theme_id, answer_id in session.execute(
+        select(ThemeAssignment.theme_id, ThemeAssignment.answer_id).where(
+            ThemeAssignment.theme_id.in_(key_of)
+        )
+    ):
+        memberships.setdefault(answer_id, set()).add(key_of[theme_id])
+    rows = _rows(session, qa.question_id, locality_question(consultation))
+    members = [memberships.get(row.id, set()) for row in rows]
+    order = [t.key for t in themes]
+    return [
+        AttributeBreakdown(
+            attribute.title,
+            breakdown(
+                members,
+                [attribute.value(row) for row in rows],
+                themes=order,
+                groups=attribute.groups,
+                attribute=attribute.key,
+            ),
+            attribute.labels,
+            theme_labels,
+        )
+        for attribute in attributes(consultation, localities)
+    ]
+
+
+def _rows(session: Session, question_id: int, locality: Question | None) -> list[Row[Any]]:
+    """Each answer to the question with its respondent's channel, equalities answers and area."""
+    eq = aliased(EqualitiesAnswers, name="eq")
+    area = aliased(Answer, name="area")
+    stmt = (
+        select(
+            Answer.id,
+            Response.channel,
+            eq,
+            (area.value if locality is not None else null()).label("locality"),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(eq, eq.response_id == Response.id)
+        .where(Answer.question_id == question_id, Answer.text.is_not(None))
+        .order_by(Answer.id)
+    )
+    if locality is not None:
+        stmt = stmt.outerjoin(
+            area, and_(area.response_id == Response.id, area.question_id == locality.id)
+        )
+    return list(session.execute(stmt))
