@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from analysis.codebook_file import Codebook as CodebookFile
@@ -32,7 +32,7 @@ MODE_CODEBOOK = "codebook"
 def visible_to(user: User) -> Any:
     """A filter for the codebooks a person may read and use: their partner's, and shared ones."""
     if user.role == Role.ADMIN:
-        return True
+        return true()
     return or_(Codebook.organisation_id == user.organisation_id, Codebook.shared.is_(True))
 
 

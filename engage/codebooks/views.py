@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -146,8 +147,6 @@ def show(codebook_id: int) -> ResponseReturnValue:
 @role_required(Role.OFFICER)
 def download(codebook_id: int) -> ResponseReturnValue:
     """The codebook as a file ``engage themes --codebook`` and the upload page both read."""
-    import json
-
     codebook = readable_codebook(codebook_id)
     return Response(
         json.dumps(codebook.as_file(), ensure_ascii=False, indent=2),

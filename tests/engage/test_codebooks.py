@@ -251,3 +251,10 @@ def test_an_uploaded_id_longer_than_a_theme_key_is_refused():
     document = {"themes": [{"id": "x" * 41, "label": "Long"}]}
     with pytest.raises(CodebookError, match="too long"):
         codebooks.read_upload("long.json", json.dumps(document).encode())
+
+
+def test_administrators_see_every_codebook(db):
+    _owner, private = officer_with_codebook(db)
+    admin = factories.user(role="admin")
+    assert private in codebooks.readable(db, admin)
+    assert codebooks.can_change(admin, private)
