@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     from engage import (
         codebooks,
         consultations,
+        curation,
         findings,
         participate,
         population,
@@ -29,7 +30,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     modules = (public, participate, consultations, codebooks, findings, population, reports)
-    for module in (*modules, scorecard):
+    for module in (*modules, scorecard, curation):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)

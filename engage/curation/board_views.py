@@ -1,1 +1,1 @@
-"""Board pages."""
+"""Strategic priorities and the priority-setting board."""
