@@ -58,7 +58,8 @@ def nav_items() -> list[dict[str, Any]]:
                 ("Manage consultations", "consultations.index", ("consultations.", "codebooks."))
             )
         if current_user.has_role(Role.OFFICER, Role.JOG):
-            items.append(("Findings", "findings.index", ("findings.",)))
+            items.append(("Findings", "findings.index", ("findings.", "curation.question")))
+            items.append(("Priority board", "curation.board", ("curation.board", "curation.prio")))
     return [
         {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
         for text, target, prefixes in items
