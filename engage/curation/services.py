@@ -507,3 +507,50 @@ def apply_run(session: Session, run_id: int, question_id: int) -> int:
             run_id=run_id,
         )
     return len(added)
+
+
+def publishable(session: Session, consultation_id: int, *, published_only: bool = False) -> list:
+    """Themes of the consultation's approved curated sets, for "We asked, you said, we did":
+    (theme, residents, quotes with personal details removed), in question then theme order.
+
+    This is also what a later summary sent to the residents' panel should carry (the panel
+    arrives in a later issue; nothing is sent from here)."""
+    sets = sorted(sets_for(session, consultation_id).values(), key=lambda s: s.question_id)
+    themes = [
+        theme
+        for item in sets
+        if item.approved_at is not None
+        for theme in item.themes
+        if theme.published or not published_only
+    ]
+    quote_ids = [link.answer_id for t in themes for link in t.assignments if link.quote]
+    texts = dict(
+        session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(quote_ids))).all()
+    )
+    return [
+        (
+            theme,
+            len(theme.assignments),
+            [pii.mask_text(texts.get(a.answer_id) or "") for a in theme.assignments if a.quote],
+        )
+        for theme in themes
+    ]
+
+
+def choose_published(
+    session: Session, consultation_id: int, theme_ids: Iterable[int], *, user_id: int | None
+) -> None:
+    """Which approved themes "We asked, you said, we did" shows."""
+    chosen = set(theme_ids)
+    for theme, _, _ in publishable(session, consultation_id):
+        if theme.published != (theme.id in chosen):
+            theme.published = theme.id in chosen
+            record(
+                session,
+                user_id,
+                "publish",
+                f"{'Included' if theme.published else 'Left out'} ‘{theme.label}’ in "
+                "“We asked, you said, we did”",
+                question_id=theme.curated_set.question_id,
+            )
+    session.flush()

@@ -88,3 +88,30 @@ def test_another_partners_officer_is_refused(client, auth, db):
     data = analysed(db)
     auth.login(factories.user(role="officer"))
     assert client.get(f"/curation/questions/{data.question.id}").status_code == 403
+
+
+def test_we_asked_you_said_we_did_shows_chosen_approved_themes_and_masked_quotes(client, auth, db):
+    data, officer = setup(db, auth)
+    ids = data.answer_ids
+    item = curation.start(db, data.question, data.run, officer.id)
+    buses, roads = item.themes
+    curation.mark_quote(db, item, roads.id, ids[3], on=True, user_id=officer.id)
+    url = f"/manage/{data.consultation.id}/results"
+    assert "Once officers approve" in client.get(url).get_data(as_text=True)
+    curation.approve(db, item, user_id=officer.id)
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="theme"' in form
+    assert "07700 900123" not in form
+    texts = {"we_asked": "What matters?", "you_said": "Roads.", "we_did": "Fixing them."}
+    response = client.post(url, data={**texts, "theme": [str(roads.id)]})
+    assert response.status_code in (302, 303)
+    db.expire_all()
+    assert roads.published
+    assert not buses.published
+    page = client.get(f"/consultations/{data.consultation.slug}").get_data(as_text=True)
+    results = page.split('id="results"')[1]
+    assert "Roads" in results
+    assert "Raised by 2 people" in results
+    assert "potholes" in results
+    assert "07700 900123" not in results
+    assert "Buses" not in results
