@@ -2,6 +2,14 @@
 
 from engage.accounts.models import User
 from engage.codebooks.models import Codebook
+from engage.curation.models import (
+    CuratedAssignment,
+    CuratedSet,
+    CuratedTheme,
+    CurationEvent,
+    PriorityNote,
+    StrategicPriority,
+)
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
 from engage.population.models import PopulationFigure
@@ -27,6 +35,10 @@ __all__ = [
     "Base",
     "Codebook",
     "Consultation",
+    "CuratedAssignment",
+    "CuratedSet",
+    "CuratedTheme",
+    "CurationEvent",
     "Document",
     "Draft",
     "EqualitiesAnswers",
@@ -34,11 +46,13 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "Page",
+    "PriorityNote",
     "PopulationFigure",
     "Question",
     "QuestionAnalysis",
     "Report",
     "Response",
+    "StrategicPriority",
     "Theme",
     "ThemeAssignment",
     "TrackedLink",

@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     from engage import (
         codebooks,
         consultations,
+        curation,
         findings,
         participate,
         population,
@@ -29,7 +30,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     modules = (public, participate, consultations, codebooks, findings, population, reports)
-    for module in (*modules, scorecard):
+    for module in (*modules, scorecard, curation):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)
@@ -57,7 +58,8 @@ def nav_items() -> list[dict[str, Any]]:
                 ("Manage consultations", "consultations.index", ("consultations.", "codebooks."))
             )
         if current_user.has_role(Role.OFFICER, Role.JOG):
-            items.append(("Findings", "findings.index", ("findings.",)))
+            items.append(("Findings", "findings.index", ("findings.", "curation.question")))
+            items.append(("Priority board", "curation.board", ("curation.board", "curation.prio")))
     return [
         {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
         for text, target, prefixes in items

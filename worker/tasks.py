@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from engage import mail
+from engage.curation import services as curation
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.reports import services as reports
@@ -136,6 +137,8 @@ def _analyse_question(run_id: int, question_id: int) -> None:
         word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
         theme_clouds=theme_clouds,
     )
+    if question.curated:
+        curation.apply_run(session, run_id, question.question_id)
     findings.question_done(session, run_id)
     session.commit()
 

@@ -22,6 +22,7 @@ from engage.consultations.views import (
     managed_consultation,
     organisation_choices,
 )
+from engage.curation import services as curation
 from engage.db import get_session
 from engage.forms import error_list
 from surveys import definitions, services
@@ -154,7 +155,11 @@ def results(consultation_id: int) -> ResponseReturnValue:
         flash("Results can only be published once the consultation has closed", "error")
         return back_to(consultation)
     form = ResultsForm(obj=consultation)
+    session = get_session()
+    themes = curation.publishable(session, consultation.id)
     if form.validate_on_submit():
+        chosen = [int(t) for t in request.form.getlist("theme") if t.isdigit()]
+        curation.choose_published(session, consultation.id, chosen, user_id=current_user.id)
         rules.publish_results(
             get_session(),
             consultation,
@@ -168,7 +173,16 @@ def results(consultation_id: int) -> ResponseReturnValue:
         return back_to(consultation)
     errors = error_list(form)
     return render_template(
-        "consultations/results.html", form=form, consultation=consultation, errors=errors
+        "consultations/results.html",
+        form=form,
+        consultation=consultation,
+        errors=errors,
+        themes=themes,
+        chosen=(
+            request.form.getlist("theme")
+            if request.method == "POST"
+            else [str(t.id) for t, _, _ in themes if t.published]
+        ),
     ), (400 if errors else 200)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engage.accounts.services import create_user
 from engage.codebooks import services as codebooks
+from engage.curation import board as priorities
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.population import services as population
@@ -66,6 +67,7 @@ def run() -> str:
     seed_hub(session, load("hub.json"))
     seed_population(session, load("population.json"))
     seed_codebooks(session, load("codebooks.json"), orgs)
+    priorities.seed(session)  # the board's three strategic priorities
     session.commit()
     # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
     findings.dispatch(session, current_app.extensions["celery"], runs)

@@ -49,12 +49,22 @@ def request_analysis(
     params: dict[str, Any] | None = None,
 ) -> AnalysisRun:
     """A queued run. ``params["mode"]`` is "free" (the default) or "codebook", with a copy of
-    the codebook's themes in ``params["codebook"]`` (see ``engage.codebooks.services``)."""
+    the codebook's themes in ``params["codebook"]`` (see ``engage.codebooks.services``).
+
+    Questions whose themes officers have curated are mapped onto their curated themes instead,
+    whatever the mode: ``params["curated"]`` keeps a copy of each as a codebook, so the run
+    gives the same result however often its task is delivered."""
+    from engage.curation import services as curation  # curation reads findings' models
+
+    params = dict(params or {})
+    curated = curation.run_codebooks(session, consultation.id)
+    if curated:
+        params["curated"] = curated
     run = AnalysisRun(
         consultation_id=consultation.id,
         trigger=trigger,
         requested_by_id=requested_by_id,
-        params=dict(params or {}),
+        params=params,
     )
     session.add(run)
     session.flush()
@@ -94,6 +104,8 @@ class QuestionJob:
     answers: list[tuple[str, str]]  # (answer id, text)
     # In a codebook run, the copy of the codebook the run was started with (file shape).
     codebook: dict[str, Any] | None = None
+    # The codebook is the question's curated themes (see engage.curation).
+    curated: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +146,14 @@ def load_question(session: Session, question_id: int, run_id: int | None = None)
     run = session.get(AnalysisRun, run_id) if run_id is not None else None
     params = (run.params if run else None) or {}
     codebook = params.get("codebook") if params.get("mode") == "codebook" else None
-    return QuestionJob(question_id, question.title, [(str(i), t) for i, t in answers], codebook)
+    curated = (params.get("curated") or {}).get(str(question_id))
+    return QuestionJob(
+        question_id,
+        question.title,
+        [(str(i), t) for i, t in answers],
+        curated or codebook,
+        curated=curated is not None,
+    )
 
 
 def question_done(session: Session, run_id: int) -> bool:

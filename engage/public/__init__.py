@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, or_, select
 
+from engage.curation import services as curation
 from engage.db import get_session
 from surveys import services
 from surveys.documents import describe
@@ -161,6 +162,11 @@ def consultation(slug: str) -> ResponseReturnValue:
         consultation=item,
         accepting=accepting,
         results=has_results(item),
+        themes=(
+            curation.publishable(get_session(), item.id, published_only=True)
+            if has_results(item)
+            else []
+        ),
         topic=TOPICS.get(item.topic, ""),
         describe=describe,
     )

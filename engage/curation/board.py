@@ -1,0 +1,224 @@
+"""Strategic priorities and the evidence for them across consultations: the JOG's board.
+
+Functions take a Session and never commit; the view that calls them owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import pii
+from engage.curation import services as curation
+from engage.curation.models import (
+    CuratedSet,
+    CuratedTheme,
+    PriorityNote,
+    StrategicPriority,
+)
+from surveys.models import Answer, Consultation
+
+COMMENT = "comment"
+RECOMMENDATION = "recommendation"
+QUOTES_PER_CONSULTATION = 3
+
+SEED = [
+    (
+        "Improving outcomes for vulnerable children and young people",
+        "Support for children, young people and families who need it most: early help, mental "
+        "health, youth work, care-experienced young people, and safe places to go.",
+        ["More for teenagers to do in the evenings", "Mental health support for young people"],
+    ),
+    (
+        "Older people – adding life to years",
+        "Helping older residents stay well, connected and independent at home: care at home, "
+        "loneliness, transport to appointments and accessible local services.",
+        ["My mother waits weeks for a carer", "Lunch clubs stop older people being lonely"],
+    ),
+    (
+        "Community regeneration and empowerment",
+        "Stronger, greener town centres and neighbourhoods, local jobs and housing, and residents "
+        "having a real say in what happens where they live.",
+        ["The high street is full of empty shops", "Let local people decide how money is spent"],
+    ),
+]
+
+
+def priorities(session: Session, *, active_only: bool = False) -> list[StrategicPriority]:
+    stmt = select(StrategicPriority).order_by(StrategicPriority.position, StrategicPriority.id)
+    if active_only:
+        stmt = stmt.where(StrategicPriority.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def seed(session: Session) -> list[StrategicPriority]:
+    """The partnership's three strategic priorities, when there are none yet."""
+    existing = priorities(session)
+    if existing:
+        return existing
+    for position, (title, description, examples) in enumerate(SEED, start=1):
+        session.add(
+            StrategicPriority(
+                title=title, description=description, examples=examples, position=position
+            )
+        )
+    session.flush()
+    return priorities(session)
+
+
+def save_priority(
+    session: Session,
+    priority: StrategicPriority | None,
+    *,
+    title: str,
+    description: str,
+    examples: list[str],
+    active: bool,
+    user_id: int | None,
+) -> StrategicPriority:
+    title = " ".join(title.split())
+    if not title:
+        raise curation.CurationError("Enter the priority’s title")
+    if len(title) > 200:
+        raise curation.CurationError("The title must be 200 characters or fewer")
+    if priority is None:
+        priority = StrategicPriority(position=len(priorities(session)) + 1)
+        session.add(priority)
+    priority.title = title
+    priority.description = description.strip()
+    priority.examples = [line for line in examples if line.strip()]
+    priority.active = active
+    session.flush()
+    curation.record(
+        session, user_id, "priority-saved", f"Saved the priority ‘{title}’", priority_id=priority.id
+    )
+    return priority
+
+
+def run_params(session: Session) -> dict[str, Any]:
+    """A codebook made from the active priorities (ids "priority-<id>"), for a run's params."""
+    themes = [
+        {
+            "id": f"{curation.PRIORITY_PREFIX}{p.id}",
+            "label": p.title,
+            "description": p.description,
+            "examples": list(p.examples),
+        }
+        for p in priorities(session, active_only=True)
+    ]
+    if not themes:
+        raise curation.CurationError("There are no active strategic priorities to map onto")
+    return {
+        "mode": "codebook",
+        "codebook_name": "Strategic priorities",
+        "codebook": {"themes": themes},
+    }
+
+
+@dataclass
+class Evidence:
+    consultation: Consultation
+    residents: int = 0  # distinct answers in the consultation's themes mapped to the priority
+    themes: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)  # chosen by officers, personal details removed
+
+
+@dataclass
+class PriorityRow:
+    priority: StrategicPriority
+    evidence: list[Evidence]
+    comments: list[PriorityNote]
+    recommendations: list[PriorityNote]  # latest first
+
+    @property
+    def residents(self) -> int:
+        return sum(e.residents for e in self.evidence)
+
+
+@dataclass
+class Emerging:
+    label: str
+    size: int
+    consultation: Consultation
+
+
+def board(session: Session) -> tuple[list[PriorityRow], list[Emerging]]:
+    """Each active priority with its evidence per consultation, and the curated themes mapped to
+    no priority ("emerging issues"), largest first."""
+    rows = session.execute(
+        select(CuratedTheme, CuratedSet.consultation_id).join(
+            CuratedSet, CuratedTheme.set_id == CuratedSet.id
+        )
+    ).all()
+    consultations = {
+        c.id: c
+        for c in session.scalars(
+            select(Consultation).where(Consultation.id.in_({cid for _, cid in rows}))
+        )
+    }
+    quote_ids = [link.answer_id for theme, _ in rows for link in theme.assignments if link.quote]
+    texts = dict(
+        session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(quote_ids))).all()
+    )
+    by_priority: dict[int, dict[int, Evidence]] = defaultdict(dict)
+    answers: dict[tuple[int, int], set[int]] = defaultdict(set)
+    emerging = []
+    for theme, consultation_id in rows:
+        consultation = consultations[consultation_id]
+        if theme.priority_id is None:
+            emerging.append(Emerging(theme.label, len(theme.assignments), consultation))
+            continue
+        evidence = by_priority[theme.priority_id].setdefault(
+            consultation_id, Evidence(consultation)
+        )
+        evidence.themes.append(theme.label)
+        answers[(theme.priority_id, consultation_id)] |= {a.answer_id for a in theme.assignments}
+        for link in theme.assignments:
+            if link.quote and len(evidence.quotes) < QUOTES_PER_CONSULTATION:
+                evidence.quotes.append(pii.mask_text(texts.get(link.answer_id) or ""))
+    notes = defaultdict(list)
+    for note in session.scalars(select(PriorityNote).order_by(PriorityNote.at.desc())):
+        notes[(note.priority_id, note.kind)].append(note)
+    result = []
+    for priority in priorities(session, active_only=True):
+        evidence = list(by_priority.get(priority.id, {}).values())
+        for item in evidence:
+            item.residents = len(answers[(priority.id, item.consultation.id)])
+        evidence.sort(key=lambda e: -e.residents)
+        result.append(
+            PriorityRow(
+                priority,
+                evidence,
+                notes[(priority.id, COMMENT)],
+                notes[(priority.id, RECOMMENDATION)],
+            )
+        )
+    emerging.sort(key=lambda e: -e.size)
+    return result, emerging
+
+
+def add_note(
+    session: Session, priority: StrategicPriority, *, kind: str, text: str, user_id: int | None
+) -> PriorityNote:
+    text = text.strip()
+    if not text:
+        raise curation.CurationError(
+            "Enter your comment" if kind == COMMENT else "Enter the recommendation to the CPP Board"
+        )
+    note = PriorityNote(priority_id=priority.id, kind=kind, text=text, user_id=user_id)
+    session.add(note)
+    session.flush()
+    if kind == RECOMMENDATION:
+        curation.record(
+            session,
+            user_id,
+            "recommendation",
+            f"Recorded a recommendation to the CPP Board on ‘{priority.title}’",
+            priority_id=priority.id,
+            text=text,
+        )
+    return note

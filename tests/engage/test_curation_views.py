@@ -1,0 +1,117 @@
+"""The curation page: owning officers edit without JavaScript, JOG members read masked answers,
+other partners' officers are refused, and a refused edit keeps what was typed."""
+
+from __future__ import annotations
+
+from engage.curation import services as curation
+from tests import factories
+from tests.engage.curation_data import analysed
+
+
+def setup(db, auth):
+    data = analysed(db)
+    officer = factories.user(role="officer", organisation_=data.consultation.organisation)
+    auth.login(officer)
+    return data, officer
+
+
+def test_an_officer_starts_curating_and_walks_the_edits(client, auth, db):
+    data, officer = setup(db, auth)
+    ids = data.answer_ids
+    url = f"/curation/questions/{data.question.id}"
+    findings_page = client.get(f"/findings/{data.consultation.id}").get_data(as_text=True)
+    assert url in findings_page
+    assert "Start curating" in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/start").status_code == 303
+    item = curation.curated_set(db, data.question.id)
+    buses, roads = item.themes
+    page = client.get(url).get_data(as_text=True)
+    assert "100%" in page
+    assert "07700 900123" in page  # the owning officer reads answers as written
+    response = client.post(
+        f"{url}/themes/{buses.id}/rename", data={"label": "Public transport", "description": "x"}
+    )
+    assert response.status_code == 303
+    response = client.post(
+        f"{url}/themes/{buses.id}/answers",
+        data={"answer": [str(ids[4])], "do": "split", "new_label": "Young people"},
+    )
+    assert response.status_code == 303
+    client.post(f"{url}/themes/{roads.id}/answers", data={"answer": [str(ids[3])], "do": "quote"})
+    client.post(
+        f"{url}/themes/{roads.id}/answers",
+        data={"answer": [str(ids[2])], "do": "move", "to": str(buses.id)},
+    )
+    client.post(f"{url}/approve")
+    db.expire_all()
+    labels = [t.label for t in item.themes]
+    assert labels == ["Public transport", "Roads", "Young people"]
+    assert item.approved_at is not None
+    page = client.get(url).get_data(as_text=True)
+    assert "Approved by" in page
+    assert "Split 1 answer from ‘Public transport’ into a new theme ‘Young people’" in page
+    # Answers 2 (moved) and 4 (split off) disagree with the machine, the other three agree.
+    assert ">60%<" in page
+    assert "officers moved 2 by hand" in page
+
+
+def test_a_refused_split_explains_and_keeps_the_name_typed(client, auth, db):
+    data, officer = setup(db, auth)
+    item = curation.start(db, data.question, data.run, officer.id)
+    buses = item.themes[0]
+    url = f"/curation/questions/{data.question.id}"
+    response = client.post(
+        f"{url}/themes/{buses.id}/answers", data={"do": "split", "new_label": "Young people"}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    assert "Choose the answers that belong in the new theme" in page
+    assert 'value="Young people"' in page
+    response = client.post(f"{url}/themes/{buses.id}/rename", data={"label": " "})
+    assert "Enter a name for the theme" in response.get_data(as_text=True)
+
+
+def test_jog_members_read_masked_answers_and_cannot_edit(client, auth, db):
+    data = analysed(db)
+    curation.start(db, data.question, data.run, None)
+    auth.login(factories.user(role="jog"))
+    url = f"/curation/questions/{data.question.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "07700 900123" not in page
+    assert "potholes" in page
+    assert "Merge themes" not in page
+    assert client.post(f"{url}/approve").status_code == 403
+
+
+def test_another_partners_officer_is_refused(client, auth, db):
+    data = analysed(db)
+    auth.login(factories.user(role="officer"))
+    assert client.get(f"/curation/questions/{data.question.id}").status_code == 403
+
+
+def test_we_asked_you_said_we_did_shows_chosen_approved_themes_and_masked_quotes(client, auth, db):
+    data, officer = setup(db, auth)
+    ids = data.answer_ids
+    item = curation.start(db, data.question, data.run, officer.id)
+    buses, roads = item.themes
+    curation.mark_quote(db, item, roads.id, ids[3], on=True, user_id=officer.id)
+    url = f"/manage/{data.consultation.id}/results"
+    assert "Once officers approve" in client.get(url).get_data(as_text=True)
+    curation.approve(db, item, user_id=officer.id)
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="theme"' in form
+    assert "07700 900123" not in form
+    texts = {"we_asked": "What matters?", "you_said": "Roads.", "we_did": "Fixing them."}
+    response = client.post(url, data={**texts, "theme": [str(roads.id)]})
+    assert response.status_code in (302, 303)
+    db.expire_all()
+    assert roads.published
+    assert not buses.published
+    page = client.get(f"/consultations/{data.consultation.slug}").get_data(as_text=True)
+    results = page.split('id="results"')[1]
+    assert "Roads" in results
+    assert "Raised by 2 people" in results
+    assert "potholes" in results
+    assert "07700 900123" not in results
+    assert "Buses" not in results

@@ -1,0 +1,108 @@
+"""Strategic priorities, runs against them, and the JOG's priority-setting board."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engage.curation import board
+from engage.curation import services as curation
+from engage.curation.models import CurationEvent
+from engage.findings.models import AnalysisRun
+from tests import factories
+from tests.engage.curation_data import analysed
+
+
+def curated_with_priority(db):
+    data = analysed(db)
+    children, older, regeneration = board.seed(db)
+    item = curation.start(db, data.question, data.run, None)
+    buses, roads = item.themes
+    curation.set_priority(db, item, roads.id, regeneration, user_id=None)
+    curation.mark_quote(db, item, roads.id, data.answer_ids[3], on=True, user_id=None)
+    return data, item, regeneration
+
+
+def test_the_board_shows_residents_and_masked_quotes_per_priority_and_emerging_issues(db):
+    data, _item, regeneration = curated_with_priority(db)
+    rows, emerging = board.board(db)
+    assert [r.priority.title for r in rows][2] == regeneration.title
+    row = rows[2]
+    assert row.residents == 2
+    assert row.evidence[0].themes == ["Roads"]
+    assert "07700 900123" not in row.evidence[0].quotes[0]
+    assert "potholes" in row.evidence[0].quotes[0]
+    assert rows[0].evidence == []
+    assert [(e.label, e.size) for e in emerging] == [("Buses", 3)]
+
+
+def test_a_run_against_the_priorities_carries_them_as_a_codebook(client, auth, db):
+    data = analysed(db)
+    board.seed(db)
+    auth.login(factories.user(role="officer", organisation_=data.consultation.organisation))
+    response = client.post(f"/curation/consultations/{data.consultation.id}/priorities-run")
+    assert response.status_code == 303
+    run = db.scalars(select(AnalysisRun).order_by(AnalysisRun.id.desc())).first()
+    ids = [t["id"] for t in run.params["codebook"]["themes"]]
+    assert all(i.startswith("priority-") for i in ids)
+    assert len(ids) == 3
+    assert curation.priority_of_key(ids[0]) is not None
+
+
+def test_jog_members_comment_and_record_recommendations_with_history(client, auth, db):
+    _data, _item, regeneration = curated_with_priority(db)
+    jog = factories.user(role="jog")
+    auth.login(jog)
+    page = client.get("/curation/board").get_data(as_text=True)
+    assert "Emerging issues" in page
+    assert regeneration.title in page
+    url = f"/curation/board/{regeneration.id}"
+    empty = client.post(f"{url}/recommendation", data={"text": "  "})
+    assert empty.status_code == 400
+    assert "Enter the recommendation to the CPP Board" in empty.get_data(as_text=True)
+    assert (
+        client.post(f"{url}/comment", data={"text": "Roads came up everywhere"}).status_code == 303
+    )
+    client.post(f"{url}/recommendation", data={"text": "Fund pothole repairs first"})
+    client.post(f"{url}/recommendation", data={"text": "Fund pothole and pavement repairs"})
+    page = client.get("/curation/board").get_data(as_text=True)
+    section = page.split(f'id="priority-{regeneration.id}"')[1]
+    assert "Roads came up everywhere" in section
+    latest = section.split("govuk-inset-text")[1]
+    assert "Fund pothole and pavement repairs" in latest
+    assert "Earlier recommendations" in section
+    actions = db.scalars(select(CurationEvent.action)).all()
+    assert actions.count("recommendation") == 2
+
+
+def test_officers_read_the_board_but_only_jog_members_write_and_residents_are_refused(
+    client, auth, db
+):
+    _data, _item, regeneration = curated_with_priority(db)
+    auth.login(factories.user(role="officer"))
+    assert client.get("/curation/board").status_code == 200
+    assert (
+        client.post(f"/curation/board/{regeneration.id}/comment", data={"text": "x"}).status_code
+        == 403
+    )
+    auth.logout()
+    auth.login(factories.user(role="jog"))
+    assert client.get("/curation/priorities").status_code == 403
+
+
+def test_officers_keep_the_priorities_and_a_missing_title_keeps_what_was_typed(client, auth, db):
+    board.seed(db)
+    auth.login(factories.user(role="officer"))
+    response = client.post(
+        "/curation/priorities", data={"title": "", "description": "Safer streets at night"}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter the priority’s title" in page
+    assert "Safer streets at night" in page
+    response = client.post(
+        "/curation/priorities",
+        data={"title": "Safer streets", "description": "Lighting", "examples": "a\n\nb"},
+    )
+    assert response.status_code == 303
+    added = board.priorities(db)[-1]
+    assert (added.title, added.examples, added.active) == ("Safer streets", ["a", "b"], True)
