@@ -6,8 +6,9 @@ from celery import Task, shared_task
 from sqlalchemy.exc import OperationalError
 
 from engage.db import get_session
-from engage.reports import build, findings_report
+from engage.reports import board_report, build, findings_report
 from engage.reports import services as reports
+from engage.reports.models import ReportKind
 from surveys.models import Consultation
 
 
@@ -20,14 +21,17 @@ def build_report(self: Task, report_id: int) -> None:
         session.commit()
         if report is None:
             return
-        consultation = session.get(Consultation, report.consultation_id)
-        if consultation is None:
-            reports.fail(session, report_id, reason="The consultation has been deleted.")
-            session.commit()
-            return
-        data = findings_report.gather(session, consultation)
-        html = findings_report.render_html(data)
-        sheets = findings_report.sheets(data)
+        if report.kind == ReportKind.BOARD:
+            board = board_report.gather(session)
+            html, sheets = board_report.render_html(board), board_report.sheets(board)
+        else:
+            consultation = session.get(Consultation, report.consultation_id)
+            if consultation is None:
+                reports.fail(session, report_id, reason="The consultation has been deleted.")
+                session.commit()
+                return
+            data = findings_report.gather(session, consultation)
+            html, sheets = findings_report.render_html(data), findings_report.sheets(data)
         session.commit()
 
         def progress(percent: int, message: str) -> None:

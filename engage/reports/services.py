@@ -36,6 +36,26 @@ def request_findings_report(
     return report
 
 
+BOARD_TITLE = "Priority-setting report for the CPP Board"
+
+
+def request_board_report(session: Session, *, requested_by_id: int | None) -> Report:
+    report = Report(kind=ReportKind.BOARD, title=BOARD_TITLE, requested_by_id=requested_by_id)
+    session.add(report)
+    session.flush()
+    return report
+
+
+def board_reports(session: Session, limit: int = 10) -> list[Report]:
+    stmt = (
+        select(Report)
+        .where(Report.kind == ReportKind.BOARD)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
 def dispatch(session: Session, celery: Celery, reports: Sequence[Report]) -> int:
     """Hand committed reports to the broker; one it refuses stays queued for the next tick."""
     sent = 0

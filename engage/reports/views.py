@@ -63,6 +63,29 @@ def request_findings(consultation_id: int) -> ResponseReturnValue:
     return redirect(url_for("reports.report", report_id=report.id))
 
 
+@bp.get("/board")
+@role_required(*READERS)
+def board_reports() -> ResponseReturnValue:
+    return render_template(
+        "reports/board_reports.html",
+        reports=reports.board_reports(get_session()),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/board")
+@role_required(*READERS)
+def request_board() -> ResponseReturnValue:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    report = reports.request_board_report(session, requested_by_id=current_user.id)
+    session.commit()
+    reports.dispatch(session, current_app.extensions["celery"], [report])
+    session.commit()
+    return redirect(url_for("reports.report", report_id=report.id))
+
+
 @bp.get("/<int:report_id>")
 @role_required(*READERS)
 def report(report_id: int) -> ResponseReturnValue:

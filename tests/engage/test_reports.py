@@ -69,3 +69,16 @@ def test_no_report_of_a_draft(client, auth, db):
     auth.login(factories.user(role="officer", organisation_=item.organisation))
     assert client.get(f"/reports/consultations/{item.id}").status_code == 404
     assert client.post(f"/reports/consultations/{item.id}", data={}).status_code == 404
+
+
+def test_a_jog_member_asks_for_the_board_report(client, auth, db):
+    auth.login(factories.user(role="jog"))
+    page = client.get("/reports/board").get_data(as_text=True)
+    assert "Priority-setting report" in page
+    response = client.post("/reports/board", data={})
+    report = db.query(Report).one()
+    assert report.kind == "board"
+    assert response.headers["Location"].endswith(f"/reports/{report.id}")
+    auth.logout()
+    auth.login(factories.user(role="resident"))
+    assert client.get("/reports/board").status_code == 403

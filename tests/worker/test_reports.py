@@ -154,3 +154,37 @@ def test_the_tick_sends_a_report_the_broker_refused(app, db, monkeypatch):
     assert outcome["reports_sent"] == 1
     db.expire_all()
     assert report.dispatched_at is not None
+
+
+def test_the_board_report_sets_evidence_and_recommendations_out_per_priority(app, db):
+    from engage.curation import board
+
+    priorities = board.seed(db)
+    board.add_note(
+        db,
+        priorities[0],
+        kind="recommendation",
+        text="=Keep this priority and fund youth work",
+        user_id=None,
+    )
+    report = reports.request_board_report(db, requested_by_id=None)
+    db.flush()
+    with app.app_context():
+        report_tasks.build_report.run(report.id)
+    db.expire_all()
+    assert report.status == "succeeded"
+    html = report.html.decode()
+    assert "<h1>Priority-setting report for the Community Planning Partnership Board</h1>" in html
+    assert priorities[0].title in html
+    assert "=Keep this priority and fund youth work" in html
+    assert "has not recorded a recommendation on this priority yet" in html
+    pdf = pikepdf.open(io.BytesIO(report.pdf))
+    figures = [alt for kind, alt in structure(pdf.Root.StructTreeRoot, []) if kind == "/Figure"]
+    assert figures
+    assert figures[0].startswith("Bar chart, residents whose answers raise each strategic priority")
+    save_pages(report.pdf, "board-report")
+    book = load_workbook(io.BytesIO(report.xlsx))
+    assert book.sheetnames == ["Priorities", "Evidence", "Quotes", "Emerging issues"]
+    first = next(book["Priorities"].iter_rows(min_row=2, values_only=True))
+    assert first[0] == priorities[0].title
+    assert first[4] == "'=Keep this priority and fund youth work"
