@@ -2,8 +2,10 @@
 
 The pipeline: normalise and de-duplicate answers, drop non-answers, build stemmed unigram and
 bigram TF-IDF features, factorise with NMF (choosing the number of themes by over-segmenting and
-merging unless it is given), assign each answer to every theme close to its strongest, then label
-themes and pick quotes. Each step lives in its own module so it can be improved on its own.
+merging unless it is given), sharpen the main themes with a mixture of unigrams and then iterative
+classification with outlier removal, assign each answer to every theme close to its strongest,
+then label themes and pick quotes. Each step lives in its own module so it can be improved on its
+own.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import numpy as np
 from analysis import sentiment
 from analysis.errors import AnalysisError, NotEnoughText
 from analysis.factorise import factorise, memberships
+from analysis.iterate import iterate
 from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
 from analysis.quotes import pick_quotes
-from analysis.refine import refine
+from analysis.refine import refine, theme_weights
 from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import build_matrix
@@ -71,7 +74,8 @@ def find_themes(
     else:
         k = min(params.k, corpus.n_docs, len(matrix.features))
         factors = factorise(x, k, seed=params.seed)
-    factors = refine(x, factors).factors
+    refined = refine(x, factors)
+    factors = theme_weights(x, iterate(x, refined.primary, seed=params.seed), refined.factors.h)
     primary, members = memberships(factors.w)
 
     k_fitted = factors.h.shape[0]
