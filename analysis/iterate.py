@@ -44,13 +44,13 @@ TRAIN_SHARE = (0.6, 0.8)
 # Training answers per round, at most: the classifier's cost grows with them; prediction is cheap.
 TRAIN_CAP = 20_000
 # An answer moves only when its new theme's score beats the runner-up's by this much.
-MARGIN = 0.5
+MARGIN = 0.3
 # Stop once fewer than this share of answers change theme in a round.
 SETTLED = 0.001
 # A theme this small is kept whole: it has no outliers worth the name.
 MIN_OUTLIER_THEME = 5
 # Regularisation strength of the classifier and its passes over the training answers.
-ALPHA = 1e-4
+ALPHA = 1e-3
 EPOCHS = 15
 
 
