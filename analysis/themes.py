@@ -21,7 +21,7 @@ from analysis.iterate import iterate
 from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
-from analysis.quotes import pick_quotes
+from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
 from analysis.refine import refine, theme_weights
 from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
@@ -126,6 +126,10 @@ def find_themes(
         assignments.append(Assignment(id=answer_id, themes=ids, primary=ids[0] if ids else None))
         no_comment += doc < 0
         other += doc >= 0 and not ids
+    other_docs = np.array(
+        [d for d, m in enumerate(members) if not any(j in theme_id for j in m)], dtype=np.int64
+    )
+    non_answers = commonest_non_answers([text for _, text in answers], corpus.answer_doc)
     return ThemeResult(
         themes=tuple(themes),
         assignments=tuple(assignments),
@@ -133,4 +137,8 @@ def find_themes(
         k=len(themes),
         no_comment=no_comment,
         other=other,
+        other_quotes=tuple(
+            corpus.ids[corpus.doc_first[d]] for d in other_quotes(x, other_docs, n_terms)
+        ),
+        no_comment_quotes=tuple(corpus.ids[i] for i in non_answers),
     )

@@ -215,7 +215,16 @@ def test_to_json_matches_the_contract() -> None:
     result = find_themes(_pairs(planted_answers()), PARAMS)
     data = result.to_json()
     assert json.loads(json.dumps(data)) == data  # plain JSON types only
-    assert set(data) == {"themes", "assignments", "no_comment", "other"}
+    assert set(data) == {
+        "themes",
+        "assignments",
+        "no_comment",
+        "other",
+        "other_quotes",
+        "no_comment_quotes",
+    }
+    assert data["other_quotes"] == list(result.other_quotes)
+    assert data["no_comment_quotes"] == list(result.no_comment_quotes)
     for theme, stored in zip(result.themes, data["themes"], strict=True):
         assert stored == {
             "id": theme.id,
@@ -283,3 +292,27 @@ def test_theme_tone_follows_the_words_not_the_stance() -> None:
     assert happy.label == "mostly positive"
     assert cross.label == "mostly negative"
     assert polite_no > 0  # tone, not stance: why findings never read it as support
+
+
+def test_other_and_no_comment_groups_are_quoted() -> None:
+    non_answers = [("n1", "No"), ("n2", "N/A"), ("n3", "no."), ("n4", "  "), ("n5", "No")]
+    non_answers += [("n6", "n/a"), ("n7", "Nothing"), ("n8", "Don't know")]
+    # Words nobody else uses: no theme can cover these answers.
+    odd = [("o1", "Quokkas and wombats"), ("o2", "Xylophone lessons"), ("o3", "Zeppelin rides")]
+    odd += [("o4", "Kumquat marmalade")]
+    result = find_themes([*_pairs(planted_answers()), *non_answers, *odd], PARAMS)
+
+    assert result.no_comment == len(non_answers)
+    assert result.no_comment_quotes == ("n1", "n2", "n7")  # No x3, N/A x2, then the first of 1s
+    assert result.other == len(odd)
+    assert len(result.other_quotes) == 3
+    assert len(set(result.other_quotes)) == 3
+    by_id = {a.id: a for a in result.assignments}
+    assert all(by_id[answer_id].themes == () for answer_id in result.other_quotes)
+
+
+def test_groups_with_nothing_to_quote_have_no_quotes() -> None:
+    result = find_themes(_pairs(planted_answers()), PARAMS)
+    assert result.no_comment == 0
+    assert result.no_comment_quotes == ()
+    assert result.other_quotes == () if result.other == 0 else len(result.other_quotes) <= 3
