@@ -2,13 +2,21 @@
 
 The most typical answers of a theme (highest weight) tend to be near copies of one another;
 maximal marginal relevance trades a little typicality for variety. Candidates are unique texts,
-so the same words are never quoted twice.
+so the same words are never quoted twice. The "Other" group (answers no theme covers) is quoted
+the same way, typicality being closeness to the group's centroid; the "no substantive comment"
+group is quoted by its commonest distinct answers ("No", "N/A"), so officers see what it holds.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from analysis.preprocess import clean, duplicate_key
 
 # Weight of typicality against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.6
@@ -52,3 +60,35 @@ def pick_quotes(
         if not available.any():
             break
     return chosen
+
+
+def other_quotes(x: sp.csr_matrix, docs: np.ndarray, n_terms: np.ndarray) -> list[int]:
+    """Up to N_QUOTES of `docs` (answers in no theme): closest to their centroid, diversified."""
+    if docs.size == 0:
+        return []
+    centroid = normalize(np.asarray(x[docs].sum(axis=0)))
+    weights = np.zeros(x.shape[0])
+    weights[docs] = np.asarray(x[docs] @ centroid.T).ravel()
+    return pick_quotes(x, weights, docs, n_terms)
+
+
+def commonest_non_answers(
+    texts: Sequence[str | None], answer_doc: Sequence[int], n: int = N_QUOTES
+) -> list[int]:
+    """Index of the first answer of each of the n commonest distinct non-answers, commonest first.
+
+    Answers are the same non-answer when they share their words ("No." and "no"); blank answers
+    are counted in the group but never quoted, since there is nothing to read. Ties keep the order
+    in which the answers came.
+    """
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for index, (text, doc) in enumerate(zip(texts, answer_doc, strict=True)):
+        if doc >= 0:
+            continue
+        key = duplicate_key(clean("" if text is None else str(text)))
+        if not key:
+            continue
+        counts[key] += 1
+        first.setdefault(key, index)
+    return [first[key] for key, _ in counts.most_common(n)]

@@ -63,26 +63,35 @@ def _mixture(x: sp.csr_matrix, start: np.ndarray, k: int) -> np.ndarray:
     return labels
 
 
-def refine(x: sp.csr_matrix, factors: Factors) -> Refined:
-    """Refine an NMF solution: mixture-of-unigrams main themes, then weights against them."""
-    k = factors.h.shape[0]
-    start = np.where(factors.w.max(axis=1) > 0, factors.w.argmax(axis=1), -1)
-    primary = _mixture(x, start, k)
+def theme_weights(x: sp.csr_matrix, primary: np.ndarray, h: np.ndarray) -> Factors:
+    """NMF-style weights of every answer against the centroids of the themes in `primary`.
+
+    A theme left with no answers keeps its row of `h`. The main theme leads: its weight is raised
+    to the answer's top weight if needed, so further themes are only those close to it.
+    """
+    k = h.shape[0]
     membership = sp.csr_matrix(
         (np.ones(int((primary >= 0).sum())), (primary[primary >= 0], np.flatnonzero(primary >= 0))),
         shape=(k, x.shape[0]),
     )
     centroids = np.asarray((membership @ x).todense())
     empty = np.asarray(membership.sum(axis=1)).ravel() == 0
-    centroids[empty] = factors.h[empty]  # a theme the mixture emptied keeps its NMF terms
+    centroids[empty] = h[empty]
     h = normalize(centroids)
     w, _, _ = non_negative_factorization(
         x, H=h, n_components=k, update_H=False, max_iter=100, tol=1e-3
     )
-    # The mixture's choice leads: its weight is raised to the answer's top weight if needed.
     rows = np.flatnonzero(primary >= 0)
     top = w[rows].max(axis=1)
     w[rows, primary[rows]] = np.maximum(
         w[rows, primary[rows]], np.maximum(top + 1e-9, WEIGHT_FLOOR)
     )
-    return Refined(primary=primary, factors=Factors(w=w, h=h))
+    return Factors(w=w, h=h)
+
+
+def refine(x: sp.csr_matrix, factors: Factors) -> Refined:
+    """Refine an NMF solution: mixture-of-unigrams main themes, then weights against them."""
+    k = factors.h.shape[0]
+    start = np.where(factors.w.max(axis=1) > 0, factors.w.argmax(axis=1), -1)
+    primary = _mixture(x, start, k)
+    return Refined(primary=primary, factors=theme_weights(x, primary, factors.h))

@@ -2,8 +2,10 @@
 
 The pipeline: normalise and de-duplicate answers, drop non-answers, build stemmed unigram and
 bigram TF-IDF features, factorise with NMF (choosing the number of themes by over-segmenting and
-merging unless it is given), assign each answer to every theme close to its strongest, then label
-themes and pick quotes. Each step lives in its own module so it can be improved on its own.
+merging unless it is given), sharpen the main themes with a mixture of unigrams and then iterative
+classification with outlier removal, assign each answer to every theme close to its strongest,
+then label themes and pick quotes. Each step lives in its own module so it can be improved on its
+own.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import scipy.sparse as sp
 from analysis import sentiment
 from analysis.errors import AnalysisError, NotEnoughText
 from analysis.factorise import Factors, factorise, memberships
+from analysis.iterate import iterate
 from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
-from analysis.quotes import pick_quotes
-from analysis.refine import refine
+from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
+from analysis.refine import refine, theme_weights
 from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import build_matrix
@@ -91,8 +94,10 @@ def find_themes(
     else:
         k = min(params.k, corpus.n_docs, len(matrix.features))
         factors = factorise(x, k, seed=params.seed)
-    if params.method != "embeddings":
-        factors = refine(x, factors).factors
+    if params.method != "embeddings":  # the embedding clusters are final as they come
+        refined = refine(x, factors)
+        primary = iterate(x, refined.primary, seed=params.seed)
+        factors = theme_weights(x, primary, refined.factors.h)
     primary, members = memberships(factors.w)
 
     k_fitted = factors.h.shape[0]
@@ -143,6 +148,10 @@ def find_themes(
         assignments.append(Assignment(id=answer_id, themes=ids, primary=ids[0] if ids else None))
         no_comment += doc < 0
         other += doc >= 0 and not ids
+    other_docs = np.array(
+        [d for d, m in enumerate(members) if not any(j in theme_id for j in m)], dtype=np.int64
+    )
+    non_answers = commonest_non_answers([text for _, text in answers], corpus.answer_doc)
     return ThemeResult(
         themes=tuple(themes),
         assignments=tuple(assignments),
@@ -150,4 +159,8 @@ def find_themes(
         k=len(themes),
         no_comment=no_comment,
         other=other,
+        other_quotes=tuple(
+            corpus.ids[corpus.doc_first[d]] for d in other_quotes(x, other_docs, n_terms)
+        ),
+        no_comment_quotes=tuple(corpus.ids[i] for i in non_answers),
     )

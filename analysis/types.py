@@ -90,12 +90,18 @@ class ThemeResult:
     # something no theme covers: the "Other" group.
     no_comment: int = 0
     other: int = 0
+    # Up to 3 answer ids to quote for each of those groups: for "Other" the most typical and
+    # diverse answers, for no substantive comment the commonest distinct non-answers.
+    other_quotes: tuple[str, ...] = ()
+    no_comment_quotes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The stored shape, {"themes": [...], "assignments": [...]}, in plain JSON types."""
+        """The stored shape, {"themes": [...], "assignments": [...], ...}, in plain JSON types."""
         return {
             "themes": [theme.to_json() for theme in self.themes],
             "assignments": [assignment.to_json() for assignment in self.assignments],
             "no_comment": self.no_comment,
             "other": self.other,
+            "other_quotes": list(self.other_quotes),
+            "no_comment_quotes": list(self.no_comment_quotes),
         }

@@ -2,6 +2,7 @@
 
     python bench/themes.py            # full: 4 sets x 3 seeds, scaling at 1k, 10k and 100k
     python bench/themes.py --quick    # a few minutes: 3,000 answers per set, one seed, 1k and 10k
+    python bench/themes.py --synthetic  # best F1 per gold theme on themefinder-synthetic
 
 For each short-text-clustering-8 set it runs the plain stem+bigram TF-IDF + NMF baseline at the gold
 number of themes, and our engine (`analysis.themes.find_themes`) at the gold number and at the
@@ -9,6 +10,10 @@ number it chooses itself, and reports NMI, ARI and ACC (Hungarian matching) as t
 seeds, with the ratio ours/baseline. Answers the engine leaves out of every theme ("Other" or no
 substantive comment) form one extra cluster, so leaving answers out is never free. Scaling runs
 each size in a fresh process and reports wall time and the process's peak resident memory.
+With --synthetic it instead scores the automatic themes against the multi-label gold themes of
+the i.AI ThemeFinder synthetic consultations (a check that what helps the short-text sets also
+helps consultation answers): per gold theme the best F1 over found themes, using every theme an
+answer is assigned to, reported as the mean and the share of gold themes at 0.5 or more.
 The data is read from ../shared/data beside the project; nothing from it is stored here.
 """
 
@@ -43,6 +48,7 @@ DATA = Path(os.environ.get("ENGAGE_BENCH_DATA", ROOT.parent / "shared" / "data")
 STC = DATA / "short-text-clustering-8"
 SETS = ("searchsnippets", "stackoverflow", "biomedical", "agnews_8000")
 SEEDS = (0, 1, 2)
+SYNTHETIC = DATA / "themefinder-synthetic"
 SCALE_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZE = 3_000
 
@@ -130,6 +136,72 @@ def quality(name: str, seeds: Sequence[int], sample: int | None) -> dict[str, Ru
     return runs
 
 
+def synthetic_sets() -> dict[str, tuple[str, list[tuple[str, str]], dict[str, set[str]]]]:
+    """Per consultation: the question, (id, answer) pairs and each gold theme's answer ids."""
+    from bench.codebook import load_generation  # the codebook bench already parses the CSV
+
+    rows, _, question = load_generation()
+    gold: dict[str, set[str]] = {}
+    for answer_id, _, codes in rows:
+        for code in codes:
+            gold.setdefault(code, set()).add(answer_id)
+    out = {"eval_sentiments": (question, [(i, text) for i, text, _ in rows], gold)}
+    xs = SYNTHETIC / "gambling_XS"
+    for part in sorted((xs / "inputs").glob("question_part_*")):
+        question = json.loads((part / "question.json").read_text(encoding="utf-8"))
+        with (part / "responses.jsonl").open(encoding="utf-8") as handle:
+            answers = [json.loads(line) for line in handle if line.strip()]
+        mapping = next((xs / "outputs" / "mapping").glob(f"*/{part.name}/mapping.jsonl"))
+        gold = {}
+        with mapping.open(encoding="utf-8") as handle:
+            for line in filter(str.strip, handle):
+                row = json.loads(line)
+                for code in row["labels"]:
+                    gold.setdefault(code, set()).add(str(row["response_id"]))
+        out[f"gambling_XS {part.name}"] = (
+            question["question_text"],
+            [(str(a["response_id"]), a["response"]) for a in answers],
+            gold,
+        )
+    return out
+
+
+def best_f1(gold: dict[str, set[str]], found: dict[str, set[str]]) -> list[float]:
+    """Per gold theme, the best F1 of any found theme's answers against the gold theme's."""
+    out = []
+    for members in gold.values():
+        best = 0.0
+        for theirs in found.values():
+            both = len(members & theirs)
+            if both:
+                best = max(best, 2 * both / (len(members) + len(theirs)))
+        out.append(best)
+    return out
+
+
+def synthetic(seeds: Sequence[int]) -> str:
+    """Markdown table: mean best F1 per gold theme and share >= 0.5, medians over the seeds."""
+    lines = [
+        "| consultation | answers | gold themes | themes found | mean best F1 | share >= 0.5 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, (question, answers, gold) in synthetic_sets().items():
+        runs = []
+        for seed in seeds:
+            result = find_themes(answers, ThemeParams(seed=seed, question_text=question))
+            found: dict[str, set[str]] = {theme.id: set() for theme in result.themes}
+            for assignment in result.assignments:
+                for theme_id in assignment.themes:
+                    found[theme_id].add(assignment.id)
+            f1 = best_f1(gold, found)
+            runs.append((result.k, statistics.mean(f1), sum(v >= 0.5 for v in f1) / len(f1)))
+        k, mean, share = (statistics.median(values) for values in zip(*runs, strict=True))
+        lines.append(
+            f"| {name} | {len(answers):,} | {len(gold)} | {k:.0f} | {mean:.3f} | {share:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def scale_texts(n: int, seed: int = 0) -> list[str]:
     """n distinct answers: the pooled sets, then variants (one word dropped) of sampled ones.
 
@@ -215,10 +287,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, help="how many seeds (default 3, 1 with --quick)")
     parser.add_argument("--no-scale", action="store_true", help="skip the scaling runs")
     parser.add_argument("--output", type=Path, help="also write the markdown table here")
+    parser.add_argument("--synthetic", action="store_true", help="themefinder-synthetic best F1")
     parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_one:
         print(json.dumps(scale_one(args.scale_one)))
+        return 0
+    if args.synthetic:
+        if not SYNTHETIC.is_dir():
+            print(f"No synthetic data at {SYNTHETIC} (set ENGAGE_BENCH_DATA).", file=sys.stderr)
+            return 2
+        print(synthetic(SEEDS[: args.seeds or len(SEEDS)]))
         return 0
     if not STC.is_dir():
         print(f"No benchmark data at {STC} (set ENGAGE_BENCH_DATA).", file=sys.stderr)

@@ -31,7 +31,14 @@ def test_writes_themes_json_and_a_summary(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     data = json.loads(output.read_text(encoding="utf-8"))
-    assert set(data) == {"themes", "assignments", "no_comment", "other"}
+    assert set(data) == {
+        "themes",
+        "assignments",
+        "no_comment",
+        "other",
+        "other_quotes",
+        "no_comment_quotes",
+    }
     assert len(data["assignments"]) == 91
     assert data["assignments"][-1] == {"id": "blank", "themes": [], "primary": None}
     lines = result.output.strip().splitlines()

@@ -1,0 +1,62 @@
+"""Iterative classification with outlier removal corrects a clustering's mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from analysis.iterate import MIN_ANSWERS, iterate
+
+
+def _planted(n: int, rng: np.random.Generator) -> tuple[sp.csr_matrix, np.ndarray]:
+    """n answers on three topics: 3 of a topic's 10 words each, plus 1 of 5 words all topics use."""
+    topics = rng.integers(0, 3, size=n)
+    rows = np.zeros((n, 35))
+    for i, topic in enumerate(topics):
+        rows[i, rng.choice(10, size=3, replace=False) + 10 * topic] = 1.0
+        rows[i, 30 + rng.integers(5)] = 1.0
+    return sp.csr_matrix(normalize(rows)), topics
+
+
+def test_mislabelled_answers_are_moved_back() -> None:
+    rng = np.random.default_rng(0)
+    x, topics = _planted(MIN_ANSWERS + 200, rng)
+    start = topics.copy()
+    wrong = rng.random(topics.size) < 0.15
+    start[wrong] = (topics[wrong] + 1) % 3
+
+    found = iterate(x, start, seed=0)
+
+    assert np.mean(found != topics) < 0.02
+    assert np.mean(start != topics) > 0.1
+
+
+def test_same_seed_same_result_and_input_untouched() -> None:
+    x, topics = _planted(MIN_ANSWERS, np.random.default_rng(1))
+    start = topics.copy()
+    start[::7] = (start[::7] + 1) % 3
+    before = start.copy()
+
+    assert (iterate(x, start, seed=3) == iterate(x, start, seed=3)).all()
+    assert (start == before).all()
+
+
+def test_answers_with_no_theme_or_no_words_keep_none() -> None:
+    x, topics = _planted(MIN_ANSWERS, np.random.default_rng(2))
+    x = sp.vstack([x, sp.csr_matrix((1, 35))]).tocsr()
+    start = np.r_[topics, -1]
+    start[5] = -1
+
+    found = iterate(x, start, seed=0)
+
+    assert found[-1] == -1
+    assert found[5] == -1
+
+
+def test_small_consultations_are_left_alone() -> None:
+    x, topics = _planted(MIN_ANSWERS - 1, np.random.default_rng(3))
+    start = topics.copy()
+    start[::5] = (start[::5] + 1) % 3
+
+    assert (iterate(x, start, seed=0) == start).all()
