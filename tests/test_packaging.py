@@ -68,7 +68,14 @@ def test_engage_themes_writes_the_contract(tmp_path, method_env):
         env=env,
     )
     result = json.loads(out.read_text())
-    assert set(result) == {"themes", "assignments", "no_comment", "other"}
+    assert set(result) == {
+        "themes",
+        "assignments",
+        "no_comment",
+        "other",
+        "no_comment_quotes",
+        "other_quotes",
+    }
     theme_ids = {t["id"] for t in result["themes"]}
     for theme in result["themes"]:
         assert set(theme) == {
