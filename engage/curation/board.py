@@ -175,7 +175,8 @@ def board(session: Session) -> tuple[list[PriorityRow], list[Emerging]]:
         evidence = by_priority[theme.priority_id].setdefault(
             consultation_id, Evidence(consultation)
         )
-        evidence.themes.append(theme.label)
+        if theme.label not in evidence.themes:  # two questions may share a theme's name
+            evidence.themes.append(theme.label)
         answers[(theme.priority_id, consultation_id)] |= {a.answer_id for a in theme.assignments}
         for link in theme.assignments:
             if link.quote and len(evidence.quotes) < QUOTES_PER_CONSULTATION:
