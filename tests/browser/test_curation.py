@@ -230,6 +230,7 @@ def test_jog_member_reads_the_board_comments_and_recommends(
     assert "Community regeneration and empowerment" in main
     assert TITLE in main, "the consultation is evidence for a priority"
     assert "Emerging issues" in main
+    assert "Which groups raise it more than others" in main
     assert "07700 900123" not in main
     axe.check("board")
     assert no_sideways_scroll(page) <= 0
