@@ -166,6 +166,10 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
         assert words in history
     assert "%" in page.inner_text("#agreement")
     axe.check("curation-approved")
+    page.click("text=Findings for")
+    assert "These themes were reviewed by officers" in page.inner_text("main")
+    assert "Buses to the hospital" in page.inner_text("main")
+    axe.check("findings-curated")
 
     # "We asked, you said, we did" with the curated theme and its quotes.
     page.goto(f"{base_url}/manage/{closed_consultation}/results")
