@@ -6,6 +6,7 @@ Functions take a Session and never commit; the view that calls them owns the tra
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,8 @@ class PriorityRow:
     evidence: list[Evidence]
     comments: list[PriorityNote]
     recommendations: list[PriorityNote]  # latest first
+    # Groups that raise the priority more than others (see engage.curation.groups).
+    groups: list[Any] = field(default_factory=list)
 
     @property
     def residents(self) -> int:
@@ -146,9 +149,14 @@ class Emerging:
     consultation: Consultation
 
 
-def board(session: Session) -> tuple[list[PriorityRow], list[Emerging]]:
-    """Each active priority with its evidence per consultation, and the curated themes mapped to
-    no priority ("emerging issues"), largest first."""
+def board(
+    session: Session, localities: Sequence[str] = ()
+) -> tuple[list[PriorityRow], list[Emerging]]:
+    """Each active priority with its evidence per consultation and the groups that raise it more
+    than others, and the curated themes mapped to no priority ("emerging issues"), largest
+    first."""
+    from engage.curation.groups import standing_out
+
     rows = session.execute(
         select(CuratedTheme, CuratedSet.consultation_id).join(
             CuratedSet, CuratedTheme.set_id == CuratedSet.id
@@ -175,7 +183,8 @@ def board(session: Session) -> tuple[list[PriorityRow], list[Emerging]]:
         evidence = by_priority[theme.priority_id].setdefault(
             consultation_id, Evidence(consultation)
         )
-        evidence.themes.append(theme.label)
+        if theme.label not in evidence.themes:  # two questions may share a theme's name
+            evidence.themes.append(theme.label)
         answers[(theme.priority_id, consultation_id)] |= {a.answer_id for a in theme.assignments}
         for link in theme.assignments:
             if link.quote and len(evidence.quotes) < QUOTES_PER_CONSULTATION:
@@ -183,6 +192,7 @@ def board(session: Session) -> tuple[list[PriorityRow], list[Emerging]]:
     notes = defaultdict(list)
     for note in session.scalars(select(PriorityNote).order_by(PriorityNote.at.desc())):
         notes[(note.priority_id, note.kind)].append(note)
+    stand_out = standing_out(session, sorted(consultations), localities)
     result = []
     for priority in priorities(session, active_only=True):
         evidence = list(by_priority.get(priority.id, {}).values())
@@ -195,6 +205,7 @@ def board(session: Session) -> tuple[list[PriorityRow], list[Emerging]]:
                 evidence,
                 notes[(priority.id, COMMENT)],
                 notes[(priority.id, RECOMMENDATION)],
+                stand_out.get(priority.id, []),
             )
         )
     emerging.sort(key=lambda e: -e.size)

@@ -95,7 +95,7 @@ def board() -> ResponseReturnValue:
 
 def board_page(error: str | None = None, field: str = "") -> Any:
     session = get_session()
-    rows, emerging = priorities.board(session)
+    rows, emerging = priorities.board(session, current_app.config["LOCALITIES"])
     ids = {n.user_id for r in rows for n in (*r.comments, *r.recommendations)}
     people = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(ids)))}
     body = render_template(

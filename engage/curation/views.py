@@ -150,8 +150,11 @@ def curated_context(
     }
 
 
-def edit(question_id: int, change: Any, done: str, anchor: str = "") -> ResponseReturnValue:
-    """Make one edit and go back to the page, or show the page again with the reason."""
+def edit(
+    question_id: int, change: Any, done: str, anchor: str = "", field: str = ""
+) -> ResponseReturnValue:
+    """Make one edit and go back to the page, or show the page again with the reason; ``field``
+    is the id of the input the error summary links to (the anchor when there is none)."""
     question, _ = curatable(question_id)
     session = get_session()
     curated = curation.curated_set(session, question.id)
@@ -161,7 +164,7 @@ def edit(question_id: int, change: Any, done: str, anchor: str = "") -> Response
         change(session, curated)
     except CurationError as exc:
         session.rollback()
-        return page(question_id, error=str(exc), field=anchor, entered=request.form)
+        return page(question_id, error=str(exc), field=field or anchor, entered=request.form)
     session.commit()
     flash(done, "success")
     return back(question, anchor)
@@ -203,7 +206,7 @@ def rename(question_id: int, theme_id: int) -> ResponseReturnValue:
             user_id=current_user.id,
         )
 
-    return edit(question_id, change, "Theme renamed", f"theme-{theme_id}")
+    return edit(question_id, change, "Theme renamed", f"theme-{theme_id}", f"label-{theme_id}")
 
 
 @bp.post("/questions/<int:question_id>/themes/<int:theme_id>/answers")
@@ -259,7 +262,8 @@ def answers(question_id: int, theme_id: int) -> ResponseReturnValue:
         "quote": "Quotes chosen for publication",
         "unquote": "Quotes taken off",
     }.get(what, "Saved")
-    return edit(question_id, change, done, anchor)
+    field = f"new-label-{theme_id}" if what == "split" and chosen else anchor
+    return edit(question_id, change, done, anchor, field)
 
 
 @bp.post("/questions/<int:question_id>/merge")
@@ -287,7 +291,7 @@ def priority(question_id: int, theme_id: int) -> ResponseReturnValue:
             raise CurationError("That priority is no longer there: choose another")
         curation.set_priority(session, curated, theme_id, target, user_id=current_user.id)
 
-    return edit(question_id, change, "Priority saved", f"theme-{theme_id}")
+    return edit(question_id, change, "Priority saved", f"theme-{theme_id}", f"priority-{theme_id}")
 
 
 @bp.post("/questions/<int:question_id>/proposed/<int:run_theme_id>")

@@ -69,10 +69,27 @@ def run() -> str:
     seed_codebooks(session, load("codebooks.json"), orgs)
     priorities.seed(session)  # the board's three strategic priorities
     session.commit()
-    # Sent after the commit; if the broker is not reachable yet the scheduler sends them later.
-    findings.dispatch(session, current_app.extensions["celery"], runs)
+    counts.extend(curate_closed(session, [(run.id, run.consultation_id) for run in runs]))
+    # Any run not finished here is sent after the commit; if the broker is not reachable yet
+    # the scheduler sends it later.
+    waiting = findings.undispatched_runs(session)
+    findings.dispatch(session, current_app.extensions["celery"], waiting)
     session.commit()
     return "Seeded the demo partnership: " + "; ".join(counts)
+
+
+def curate_closed(session: Session, runs: list[tuple[int, int]]) -> list[str]:
+    """Analyse the closed consultations now and make an officer's first curation edits, so the
+    curation page, "We asked, you said, we did" and the priority board have something to show."""
+    from engage.demo import curation
+
+    done = []
+    officer = next(u["email"] for u in load("partnership.json")["users"] if u["role"] == "officer")
+    for run_id, consultation_id in runs:
+        curation.analyse_now(session, run_id)
+        done.append(curation.curate(session, consultation_id, officer))
+        session.commit()
+    return done
 
 
 def seed_codebooks(

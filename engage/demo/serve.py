@@ -95,8 +95,8 @@ def banner(port: int) -> None:
         f"Engage is running at http://127.0.0.1:{port}",
         "Demo logins (role, email, password):",
         *rows,
-        "A Celery worker is finding themes in the closed consultation's answers;",
-        "sign in as the JOG member and open Findings to read them. Ctrl+C stops everything.",
+        "The closed consultation's themes are analysed and curated by the officer; sign in",
+        "as the JOG member and open Findings or the Priority board. Ctrl+C stops everything.",
         "=" * 72,
         "",
     ]

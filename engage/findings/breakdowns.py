@@ -125,7 +125,7 @@ def theme_breakdowns(
         )
     ):
         memberships.setdefault(answer_id, set()).add(key_of[theme_id])
-    rows = _rows(session, qa.question_id, locality_question(consultation))
+    rows = respondent_rows(session, qa.question_id, locality_question(consultation))
     members = [memberships.get(row.id, set()) for row in rows]
     order = [t.key for t in themes]
     return [
@@ -145,7 +145,9 @@ def theme_breakdowns(
     ]
 
 
-def _rows(session: Session, question_id: int, locality: Question | None) -> list[Row[Any]]:
+def respondent_rows(
+    session: Session, question_id: int, locality: Question | None
+) -> list[Row[Any]]:
     """Each answer to the question with its respondent's channel, equalities answers and area."""
     eq = aliased(EqualitiesAnswers, name="eq")
     area = aliased(Answer, name="area")

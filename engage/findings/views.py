@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -52,6 +54,9 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
     quote_ids += [
         i for qa in by_question.values() for i in (*qa.other_quote_ids, *qa.no_comment_quote_ids)
     ]
+    from engage.curation import services as curation  # curation reads findings' models
+
+    curated_sets = curation.sets_for(session, item.id)
     sections = []
     for number, question in enumerate(item.questions, start=1):
         qtype = get_type(question.type)
@@ -62,7 +67,10 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
             section["max_count"] = max((n for _, n in counts), default=0)
         if qtype.free_text:
             qa = section["analysis"] = by_question.get(question.id)
-            if qa is not None:
+            reviewed = curated_sets.get(question.id)
+            if reviewed is not None and reviewed.approved_at is not None:
+                section["curated"] = curated_section(item, reviewed)
+            elif qa is not None:
                 section["breakdowns"] = theme_breakdowns(
                     session, qa, item, current_app.config["LOCALITIES"]
                 )
@@ -88,6 +96,39 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         can_save_codebook=current_user.has_role(Role.OFFICER),
         action=ActionForm(),
     )
+
+
+def curated_section(item: Consultation, reviewed: Any) -> dict[str, Any]:
+    """An approved curated set as the findings show it: the officers' themes with their sizes and
+    shares of those who wrote an answer, the quotes officers chose (masked unless the reader may
+    see originals), and who approved them."""
+    from engage.accounts.models import User
+    from engage.curation import services as curation
+
+    session = get_session()
+    answered = len(curation.answer_ids(session, reviewed.question_id))
+    quote_ids = [a.answer_id for t in reviewed.themes for a in t.assignments if a.quote]
+    quotes = readable_quotes(item, findings.quote_texts(session, quote_ids))
+    themes = [
+        {
+            "label": theme.label,
+            "description": theme.description,
+            "size": len(theme.assignments),
+            "share": len(theme.assignments) / answered if answered else 0.0,
+            "quotes": [
+                quotes[a.answer_id] for a in theme.assignments if a.quote and a.answer_id in quotes
+            ],
+        }
+        for theme in sorted(reviewed.themes, key=lambda t: -len(t.assignments))
+    ]
+    approver = session.get(User, reviewed.approved_by_id) if reviewed.approved_by_id else None
+    return {
+        "themes": themes,
+        "answered": answered,
+        "unplaced": answered - len(curation.placed_answers(reviewed)),
+        "approved_at": reviewed.approved_at,
+        "approved_by": approver.name if approver else None,
+    }
 
 
 @bp.get("/<int:consultation_id>/answers.<any(csv, xlsx):fmt>")

@@ -115,3 +115,28 @@ def test_we_asked_you_said_we_did_shows_chosen_approved_themes_and_masked_quotes
     assert "potholes" in results
     assert "07700 900123" not in results
     assert "Buses" not in results
+
+
+def test_findings_show_the_curated_themes_once_approved(client, auth, db):
+    data = analysed(db)
+    officer = factories.user(role="officer", organisation_=data.consultation.organisation)
+    item = curation.start(db, data.question, data.run, officer.id)
+    buses, roads = item.themes
+    curation.rename(db, item, roads.id, label="Roads and pavements", description="", user_id=None)
+    curation.mark_quote(db, item, roads.id, data.answer_ids[3], on=True, user_id=None)
+    auth.login(factories.user(role="jog"))
+    url = f"/findings/{data.consultation.id}"
+
+    before = client.get(url).get_data(as_text=True)
+    assert "Roads and pavements" not in before, "not approved: the run's themes as they were"
+    assert "reviewed by officers" not in before
+
+    curation.approve(db, item, user_id=officer.id)
+    page = client.get(url).get_data(as_text=True)
+    assert "These themes were reviewed by officers" in page
+    assert f"by {officer.name}" in page
+    assert "Roads and pavements" in page
+    assert "Quotes chosen by officers" in page
+    assert "about the potholes" in page
+    assert "07700 900123" not in page, "a JOG member reads the chosen quote masked"
+    assert "1 is in no theme" in page

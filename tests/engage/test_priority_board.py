@@ -106,3 +106,51 @@ def test_officers_keep_the_priorities_and_a_missing_title_keeps_what_was_typed(c
     assert response.status_code == 303
     added = board.priorities(db)[-1]
     assert (added.title, added.examples, added.active) == ("Safer streets", ["a", "b"], True)
+
+
+def by_channel(db, channels: list[str], raised: list[int]):
+    """A consultation whose answers come by the given channels, the answers at ``raised`` in a
+    curated theme mapped to the first priority."""
+    from engage.curation.models import CuratedAssignment, CuratedSet, CuratedTheme
+
+    item = factories.consultation()
+    question = item.questions[2]
+    children, _older, _regeneration = board.seed(db)
+    answers = []
+    for channel in channels:
+        response = factories.response(item, {question.id: ["Somewhere for teenagers to go"]})
+        response.channel = channel
+        answers.append(response.answers[-1].id)
+    curated = CuratedSet(question_id=question.id, consultation_id=item.id)
+    db.add(curated)
+    db.flush()
+    theme = CuratedTheme(set_id=curated.id, label="Youth clubs", priority_id=children.id)
+    db.add(theme)
+    db.flush()
+    db.add_all(CuratedAssignment(theme_id=theme.id, answer_id=answers[n]) for n in raised)
+    db.flush()
+    return item
+
+
+def test_the_board_says_which_groups_raise_a_priority_more_than_others(db):
+    """All 30 answers on paper raise the priority, 12 of 40 online answers do: paper stands
+    out, and only groups raising it more than others are named."""
+    item = by_channel(db, ["paper"] * 30 + ["hub"] * 40, list(range(42)))
+    rows, _ = board.board(db, [])
+    (found,) = rows[0].groups
+    assert found.group == "Paper"
+    assert found.share == 1.0
+    assert found.sentence() == (
+        "How people responded: Paper raised it more than other groups (100% of them), "
+        f"in ‘{item.title}’"
+    )
+    assert all(not row.groups for row in rows[1:])
+
+
+def test_groups_under_ten_are_never_compared_on_the_board(db):
+    """All 30 on paper, 5 of 30 online and all 5 at an event raise it: the event group of 5 is
+    hidden, and with it one more group so its size cannot be worked out, which leaves one
+    group: nothing is compared and nothing named."""
+    by_channel(db, ["paper"] * 30 + ["hub"] * 30 + ["event"] * 5, [*range(35), *range(60, 65)])
+    rows, _ = board.board(db, [])
+    assert rows[0].groups == []

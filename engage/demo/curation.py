@@ -1,0 +1,151 @@
+"""The demo's closed consultation analysed, curated and on the priority board at first start.
+
+The seed runs before the demo's worker starts, so the analysis of the one small closed
+consultation runs here, in this process, as the tests run it; then an officer's few edits are
+made through the curation services, so the curation page has a change log, the board has
+evidence and emerging issues, and "We asked, you said, we did" shows curated themes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engage.accounts.models import User
+from engage.curation import board
+from engage.curation import services as curation
+from engage.curation.models import CuratedSet, CuratedTheme, StrategicPriority
+from engage.findings import services as findings
+from surveys.models import Consultation
+
+# An officer's names for themes the analysis labels by their words: (words in the machine's
+# label, the officer's name). A theme matching none keeps its label.
+RENAMES = [
+    (r"\bbus|transport", "Buses and getting about"),
+    (r"youth|kids|teen", "Things for young people to do"),
+    (r"shop|high street|town", "Town centres and empty shops"),
+    (r"older|lonel|care", "Older people, care and loneliness"),
+    (r"heating|cost|money|living|poverty", "Cost of living"),
+    (r"pothole|road", "Roads and potholes"),
+    (r"doctor|\bgp\b|dentist|waiting", "Getting a GP or hospital appointment"),
+]
+# Words in a curated theme's name that place it under one of the seeded priorities (in the
+# order of engage.curation.board.SEED); a theme matching none stays an emerging issue.
+PRIORITY_WORDS = [
+    r"young|youth|child|school|famil",
+    r"older|care|lonel",
+    r"town|shop|job|housing|regenerat",
+]
+QUOTES_PER_THEME = 1
+MOVED = 2
+
+
+def analyse_now(session: Session, run_id: int) -> None:
+    """Do what the worker would do with the run, in this process (the demo's worker is not
+    running yet, and the consultation is small)."""
+    from worker import tasks  # the demo alone runs a task in-process; the app never does
+
+    job = findings.start_run(session, run_id, task_id=None)
+    session.commit()
+    for question_id in job.question_ids if job else []:
+        tasks.analyse_question.run(run_id, question_id)
+
+
+def curate(session: Session, consultation_id: int, officer_email: str) -> str:
+    """An officer's first pass over each free-text question's themes: start, rename the largest,
+    merge the two smallest, move a couple of answers, choose quotes, map themes to priorities
+    and approve; every edit is in the change log as it would be from the page."""
+    consultation = session.get(Consultation, consultation_id)
+    run = findings.latest_successful_run(session, consultation_id) if consultation else None
+    if consultation is None or run is None:
+        return "no analysis to curate"
+    officer = session.scalar(select(User).where(User.email == officer_email))
+    user_id = officer.id if officer else None
+    priorities = board.priorities(session, active_only=True)
+    curated = 0
+    for question in findings.free_text_questions(consultation):
+        try:
+            item = curation.start(session, question, run, user_id)
+        except curation.CurationError:
+            continue  # no themes found in this question's answers
+        first_pass(session, item, priorities, user_id)
+        curated += 1
+    # The first question's approved themes under "You said" on the hub (the officer may change
+    # which on the results page).
+    themes = curation.publishable(session, consultation_id)
+    first = min((theme.curated_set.question_id for theme, _, _ in themes), default=None)
+    chosen = [theme.id for theme, _, _ in themes if theme.curated_set.question_id == first]
+    curation.choose_published(session, consultation_id, chosen, user_id=user_id)
+    return f"{curated} question{'s' if curated != 1 else ''} curated"
+
+
+def first_pass(
+    session: Session,
+    item: CuratedSet,
+    priorities: list[StrategicPriority],
+    user_id: int | None,
+) -> None:
+    themes = sorted(item.themes, key=lambda t: -len(t.assignments))
+    if len(themes) > 3:
+        keep, other = themes[-2], themes[-1]
+        curation.merge(session, item, keep.id, [other.id], user_id=user_id)
+        themes.remove(other)
+    taken = set()
+    for theme in themes:
+        name = officers_name(theme.label)
+        if name and name not in taken:
+            taken.add(name)
+            curation.rename(
+                session,
+                item,
+                theme.id,
+                label=name,
+                description=theme.description,
+                user_id=user_id,
+            )
+    if len(themes) > 1 and len(themes[1].assignments) > MOVED:
+        for link in list(themes[1].assignments)[-MOVED:]:
+            curation.move(
+                session,
+                item,
+                link.answer_id,
+                from_id=themes[1].id,
+                to_id=themes[0].id,
+                user_id=user_id,
+            )
+    for theme in themes:
+        for link in theme.assignments[:QUOTES_PER_THEME]:
+            curation.mark_quote(session, item, theme.id, link.answer_id, on=True, user_id=user_id)
+        priority = matching_priority(theme, priorities)
+        if priority is not None and theme.priority_id != priority.id:
+            curation.set_priority(session, item, theme.id, priority, user_id=user_id)
+    curation.approve(session, item, user_id=user_id)
+
+
+def officers_name(label: str) -> str | None:
+    for pattern, name in RENAMES:
+        if re.search(pattern, label, re.IGNORECASE):
+            return name
+    return None
+
+
+def matching_priority(
+    theme: CuratedTheme, priorities: list[StrategicPriority]
+) -> StrategicPriority | None:
+    text = theme.label.lower()
+    for pattern, priority in zip(PRIORITY_WORDS, priorities, strict=False):
+        if re.search(pattern, text):
+            return priority
+    return None
+
+
+def summary(session: Session) -> dict[str, Any]:
+    """What the demo's board shows, for the seed's message and its test."""
+    rows, emerging = board.board(session)
+    return {
+        "evidence": sum(1 for row in rows if row.evidence),
+        "emerging": len(emerging),
+    }
