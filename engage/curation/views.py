@@ -20,6 +20,7 @@ from engage.curation import services as curation
 from engage.curation.models import CuratedSet, StrategicPriority
 from engage.curation.services import CurationError
 from engage.db import get_session
+from engage.findings import access
 from engage.findings import services as findings
 from engage.findings.models import QuestionAnalysis, ThemeKind
 from surveys.models import Answer, Consultation, ConsultationStatus, Question
@@ -42,7 +43,7 @@ def readable_question(question_id: int) -> tuple[Question, Consultation]:
     item = session.get(Consultation, question.consultation_id)
     if item is None or item.status == ConsultationStatus.DRAFT:
         abort(404)
-    if not (may_curate(item) or current_user.role == Role.JOG):
+    if not (may_curate(item) or access.may_read(item)):
         abort(403)
     return question, item
 

@@ -12,14 +12,14 @@ from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations.forms import ActionForm
 from engage.db import get_session
-from engage.findings import bp
+from engage.findings import access, bp
 from engage.findings import exports as answer_exports
 from engage.findings import services as findings
 from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import QuestionAnalysis, Theme
 from engage.population import services as population_figures
 from surveys import equalities, exports, population, services
-from surveys.models import Consultation, ConsultationStatus, EqualitiesAnswers
+from surveys.models import Consultation, EqualitiesAnswers
 from surveys.population import GroupTable
 from surveys.questions import get_type
 
@@ -31,11 +31,15 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": exports.XLSX_TYPE}
 @role_required(*READERS)
 def index() -> ResponseReturnValue:
     session = get_session()
-    consultations = session.scalars(
-        select(Consultation)
-        .where(Consultation.status.not_in([ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED]))
-        .order_by(Consultation.closes_at.desc())
-    ).all()
+    consultations = [
+        c
+        for c in session.scalars(
+            select(Consultation)
+            .where(Consultation.status.not_in(access.HIDDEN))
+            .order_by(Consultation.closes_at.desc())
+        )
+        if access.may_read(c)
+    ]
     counts = services.response_counts(session, [c.id for c in consultations])
     rows = [(c, counts[c.id], findings.latest_successful_run(session, c.id)) for c in consultations]
     return render_template("findings/index.html", rows=rows)
@@ -45,9 +49,7 @@ def index() -> ResponseReturnValue:
 @role_required(*READERS)
 def consultation(consultation_id: int) -> ResponseReturnValue:
     session = get_session()
-    item = session.get(Consultation, consultation_id)
-    if item is None or item.status == ConsultationStatus.DRAFT:
-        abort(404)
+    item = access.readable(consultation_id)
     run = findings.latest_successful_run(session, item.id)
     by_question = {qa.question_id: qa for qa in run.questions} if run else {}
     quote_ids = [i for qa in by_question.values() for t in qa.themes for i in t.quote_answer_ids]
@@ -136,9 +138,7 @@ def curated_section(item: Consultation, reviewed: Any) -> dict[str, Any]:
 def answers_export(consultation_id: int, fmt: str) -> ResponseReturnValue:
     """Every free-text answer with its themes; masked for readers who may not see originals."""
     session = get_session()
-    item = session.get(Consultation, consultation_id)
-    if item is None or item.status == ConsultationStatus.DRAFT:
-        abort(404)
+    item = access.readable(consultation_id)
     run = findings.latest_successful_run(session, item.id)
     show = (lambda text: text) if may_see_originals(item) else pii.mask_text
     data = answer_exports.export_answers(session, item, run, fmt, show)
@@ -191,6 +191,7 @@ def theme_word_cloud(theme_id: int) -> ResponseReturnValue:
     theme = get_session().get(Theme, theme_id)
     if theme is None or not theme.word_cloud_png:
         abort(404)
+    access.readable(theme.question_analysis.run.consultation_id)
     return Response(
         theme.word_cloud_png,
         mimetype="image/png",
@@ -204,6 +205,7 @@ def word_cloud(analysis_id: int) -> ResponseReturnValue:
     qa = get_session().get(QuestionAnalysis, analysis_id)
     if qa is None or not qa.word_cloud_png:
         abort(404)
+    access.readable(qa.run.consultation_id)
     return Response(
         qa.word_cloud_png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"}
     )

@@ -13,26 +13,26 @@ from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations.forms import ActionForm
 from engage.db import get_session
+from engage.findings import access
 from engage.findings.models import RunStatus
 from engage.reports import bp
 from engage.reports import services as reports
 from engage.reports.models import FORMATS, Report
-from surveys.models import Consultation, ConsultationStatus
+from surveys.models import Consultation
 
 READERS = (Role.JOG, Role.OFFICER)
 
 
 def readable_consultation(consultation_id: int) -> Consultation:
-    item = get_session().get(Consultation, consultation_id)
-    if item is None or item.status in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED):
-        abort(404)
-    return item
+    return access.readable(consultation_id)
 
 
 def readable_report(report_id: int) -> Report:
     report = get_session().get(Report, report_id)
     if report is None:
         abort(404)
+    if report.consultation_id is not None:
+        access.readable(report.consultation_id)
     return report
 
 

@@ -40,7 +40,7 @@ def test_a_jog_member_asks_for_a_report_and_is_shown_its_progress(client, auth, 
 def test_a_finished_report_downloads_as_files_never_as_pages(client, auth, db):
     item = factories.consultation(title="Buses & bins")
     report = finished_report(item)
-    auth.login(factories.user(role="officer"))
+    auth.login(factories.user(role="officer", organisation_=item.organisation))
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "PDF (tagged, for screen readers)" in page
     response = client.get(f"/reports/{report.id}/download/pdf")
