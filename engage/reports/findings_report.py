@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import pii
+from engage.curation import services as curation
 from engage.findings import services as findings
 from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import ThemeKind
@@ -61,6 +62,7 @@ class QuestionFinding:
     no_comment_quotes: list[str] = field(default_factory=list)
     other_quotes: list[str] = field(default_factory=list)
     analysed: bool = False
+    reviewed: bool = False  # the themes are the officers' approved, curated set
     breakdowns: list[Any] = field(default_factory=list)  # findings.AttributeBreakdown
     cloud: str | None = None
     cloud_alt: str = ""
@@ -114,7 +116,16 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
                 item.counts, title=f"answers to question {number}", base=item.answered
             )
         qa = by_question.get(question.id) if qtype.free_text else None
-        if qa is not None:
+        reviewed = curation.curated_set(session, question.id) if qtype.free_text else None
+        if reviewed is not None and reviewed.approved_at is not None:
+            _use_curated(session, item, reviewed)
+            if qa is not None:
+                item.cloud = _png_uri(qa.word_cloud_png)
+                item.cloud_alt = (
+                    f"Word cloud of the words used most often in answers to question {number}. "
+                    f"The largest are: {', '.join(qa.word_cloud_terms[:10])}."
+                )
+        elif qa is not None:
             item.analysed = True
             item.answered = qa.answer_count
             item.note, item.no_comment, item.other = qa.note, qa.no_comment, qa.other
@@ -156,6 +167,43 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
         partnership=current_app.config["PARTNERSHIP_NAME"],
         codebook_name=(run.params or {}).get("codebook_name") if run else None,
     )
+
+
+def _use_curated(session: Session, item: QuestionFinding, reviewed: Any) -> None:
+    """The officers' approved themes instead of the machine's: sizes over those who wrote an
+    answer, the quotes officers chose (masked), no machine intervals or tone."""
+    answered = len(curation.answer_ids(session, reviewed.question_id))
+    ids = [a.answer_id for t in reviewed.themes for a in t.assignments if a.quote]
+    texts = {i: pii.mask_text(text) for i, text in findings.quote_texts(session, ids).items()}
+    item.analysed, item.reviewed, item.answered = True, True, answered
+    item.other = answered - len(curation.placed_answers(reviewed))
+    for theme in sorted(reviewed.themes, key=lambda t: -len(t.assignments)):
+        size = len(theme.assignments)
+        item.themes.append(
+            ThemeFinding(
+                label=theme.label,
+                terms=[],
+                size=size,
+                share=size / answered if answered else 0.0,
+                low=0.0,
+                high=0.0,
+                tone="",
+                quotes=[
+                    texts[a.answer_id]
+                    for a in theme.assignments
+                    if a.quote and texts.get(a.answer_id)
+                ],
+                proposed=False,
+                cloud=None,
+                cloud_alt="",
+            )
+        )
+    if item.themes:
+        item.themes_chart = bar_chart(
+            [(t.label, t.size) for t in item.themes],
+            title=f"themes in the answers to question {item.number}, reviewed by officers",
+            base=answered,
+        )
 
 
 def _theme(theme: Any, quotes: dict[int, str]) -> ThemeFinding:

@@ -188,3 +188,26 @@ def test_the_board_report_sets_evidence_and_recommendations_out_per_priority(app
     first = next(book["Priorities"].iter_rows(min_row=2, values_only=True))
     assert first[0] == priorities[0].title
     assert first[4] == "'=Keep this priority and fund youth work"
+
+
+def test_the_findings_report_uses_the_officers_approved_themes(app, db, analysed):
+    from engage.curation import services as curation
+
+    question = analysed.questions[2]
+    run = findings.latest_successful_run(db, analysed.id)
+    curated = curation.start(db, question, run, user_id=None)
+    theme = max(curated.themes, key=lambda t: len(t.assignments))
+    curation.rename(
+        db, curated, theme.id, label="Getting to the hospital", description="", user_id=None
+    )
+    answer_id = theme.assignments[0].answer_id
+    curation.mark_quote(db, curated, theme.id, answer_id, on=True, user_id=None)
+    curation.approve(db, curated, user_id=None)
+    db.flush()
+    report = build(app, db, analysed)
+    html = report.html.decode()
+    assert "reviewed and approved by the partnership's officers" in html
+    assert '<th scope="row">Getting to the hospital</th>' in html
+    book = load_workbook(io.BytesIO(report.xlsx))
+    rows = list(book["Themes"].iter_rows(min_row=2, values_only=True))
+    assert ("Getting to the hospital", len(theme.assignments)) in [(r[2], r[4]) for r in rows]
