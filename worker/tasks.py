@@ -119,7 +119,7 @@ def _analyse_question(run_id: int, question_id: int) -> None:
             result, method = _map_to_codebook(question.answers, texts, question.codebook, params)
         else:
             found, note = _find_themes(question.answers, params)
-            result, method = _with_group_quotes(found.to_json(), question.answers), found.method
+            result, method = found.to_json(), found.method
     except AnalysisError as exc:
         note = str(exc)
     weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
@@ -226,21 +226,6 @@ def _map_to_codebook(
         "other_quotes": _group_quotes(groups["other"], answers, index_of),
     }
     return result, str(mapped["method"])
-
-
-def _with_group_quotes(result: dict[str, Any], answers: list[tuple[str, str]]) -> dict[str, Any]:
-    """Quotes for the Other and no-comment groups when the analysis gave none (older results)."""
-    if "other_quotes" in result and "no_comment_quotes" in result:
-        return result
-    index_of = {answer_id: n for n, (answer_id, _) in enumerate(answers)}
-    groups: dict[str, list[str]] = {"no_comment": [], "other": []}
-    for assignment in result["assignments"]:
-        if not assignment["themes"]:
-            text = answers[index_of[assignment["id"]]][1]
-            groups["no_comment" if _says_nothing(text) else "other"].append(assignment["id"])
-    for group, ids in groups.items():
-        result.setdefault(f"{group}_quotes", _group_quotes(ids, answers, index_of))
-    return result
 
 
 def _says_nothing(text: str) -> bool:
