@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -57,6 +55,7 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         i for qa in by_question.values() for i in (*qa.other_quote_ids, *qa.no_comment_quote_ids)
     ]
     from engage.curation import services as curation  # curation reads findings' models
+    from engage.curation import summary
 
     curated_sets = curation.sets_for(session, item.id)
     sections = []
@@ -71,7 +70,8 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
             qa = section["analysis"] = by_question.get(question.id)
             reviewed = curated_sets.get(question.id)
             if reviewed is not None and reviewed.approved_at is not None:
-                section["curated"] = curated_section(item, reviewed)
+                show = (lambda text: text) if may_see_originals(item) else pii.mask_text
+                section["curated"] = summary.reviewed(session, reviewed, show)
             elif qa is not None:
                 section["breakdowns"] = theme_breakdowns(
                     session, qa, item, current_app.config["LOCALITIES"]
@@ -98,39 +98,6 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         can_save_codebook=current_user.has_role(Role.OFFICER),
         action=ActionForm(),
     )
-
-
-def curated_section(item: Consultation, reviewed: Any) -> dict[str, Any]:
-    """An approved curated set as the findings show it: the officers' themes with their sizes and
-    shares of those who wrote an answer, the quotes officers chose (masked unless the reader may
-    see originals), and who approved them."""
-    from engage.accounts.models import User
-    from engage.curation import services as curation
-
-    session = get_session()
-    answered = len(curation.answer_ids(session, reviewed.question_id))
-    quote_ids = [a.answer_id for t in reviewed.themes for a in t.assignments if a.quote]
-    quotes = readable_quotes(item, findings.quote_texts(session, quote_ids))
-    themes = [
-        {
-            "label": theme.label,
-            "description": theme.description,
-            "size": len(theme.assignments),
-            "share": len(theme.assignments) / answered if answered else 0.0,
-            "quotes": [
-                quotes[a.answer_id] for a in theme.assignments if a.quote and a.answer_id in quotes
-            ],
-        }
-        for theme in sorted(reviewed.themes, key=lambda t: -len(t.assignments))
-    ]
-    approver = session.get(User, reviewed.approved_by_id) if reviewed.approved_by_id else None
-    return {
-        "themes": themes,
-        "answered": answered,
-        "unplaced": answered - len(curation.placed_answers(reviewed)),
-        "approved_at": reviewed.approved_at,
-        "approved_by": approver.name if approver else None,
-    }
 
 
 @bp.get("/<int:consultation_id>/answers.<any(csv, xlsx):fmt>")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis import pii
 from engage.curation import services as curation
+from engage.curation import summary
 from engage.findings import services as findings
 from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import ThemeKind
@@ -172,37 +173,30 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
 def _use_curated(session: Session, item: QuestionFinding, reviewed: Any) -> None:
     """The officers' approved themes instead of the machine's: sizes over those who wrote an
     answer, the quotes officers chose (masked), no machine intervals or tone."""
-    answered = len(curation.answer_ids(session, reviewed.question_id))
-    ids = [a.answer_id for t in reviewed.themes for a in t.assignments if a.quote]
-    texts = {i: pii.mask_text(text) for i, text in findings.quote_texts(session, ids).items()}
-    item.analysed, item.reviewed, item.answered = True, True, answered
-    item.other = answered - len(curation.placed_answers(reviewed))
-    for theme in sorted(reviewed.themes, key=lambda t: -len(t.assignments)):
-        size = len(theme.assignments)
-        item.themes.append(
-            ThemeFinding(
-                label=theme.label,
-                terms=[],
-                size=size,
-                share=size / answered if answered else 0.0,
-                low=0.0,
-                high=0.0,
-                tone="",
-                quotes=[
-                    texts[a.answer_id]
-                    for a in theme.assignments
-                    if a.quote and texts.get(a.answer_id)
-                ],
-                proposed=False,
-                cloud=None,
-                cloud_alt="",
-            )
+    shown = summary.reviewed(session, reviewed, pii.mask_text)
+    item.analysed, item.reviewed, item.answered = True, True, shown.answered
+    item.other = shown.unplaced
+    item.themes = [
+        ThemeFinding(
+            label=t.label,
+            terms=[],
+            size=t.size,
+            share=t.share,
+            low=0.0,
+            high=0.0,
+            tone="",
+            quotes=t.quotes,
+            proposed=False,
+            cloud=None,
+            cloud_alt="",
         )
+        for t in shown.themes
+    ]
     if item.themes:
         item.themes_chart = bar_chart(
             [(t.label, t.size) for t in item.themes],
             title=f"themes in the answers to question {item.number}, reviewed by officers",
-            base=answered,
+            base=shown.answered,
         )
 
 
