@@ -18,13 +18,8 @@ from engage.findings.models import RunStatus
 from engage.reports import bp
 from engage.reports import services as reports
 from engage.reports.models import FORMATS, Report
-from surveys.models import Consultation
 
 READERS = (Role.JOG, Role.OFFICER)
-
-
-def readable_consultation(consultation_id: int) -> Consultation:
-    return access.readable(consultation_id)
 
 
 def readable_report(report_id: int) -> Report:
@@ -39,7 +34,7 @@ def readable_report(report_id: int) -> Report:
 @bp.get("/consultations/<int:consultation_id>")
 @role_required(*READERS)
 def consultation_reports(consultation_id: int) -> ResponseReturnValue:
-    item = readable_consultation(consultation_id)
+    item = access.readable(consultation_id)
     return render_template(
         "reports/consultation.html",
         consultation=item,
@@ -51,7 +46,7 @@ def consultation_reports(consultation_id: int) -> ResponseReturnValue:
 @bp.post("/consultations/<int:consultation_id>")
 @role_required(*READERS)
 def request_findings(consultation_id: int) -> ResponseReturnValue:
-    item = readable_consultation(consultation_id)
+    item = access.readable(consultation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     session = get_session()
