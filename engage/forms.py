@@ -26,6 +26,8 @@ class GovDateField(Field):
         return self.data.strftime("%d %m %Y") if self.data else ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:  # not in the form at all (a GET form's filters): show it empty
+            self.raw_data = None
         parts = [v.strip() for v in valuelist[:3]]
         if not any(parts):
             self.data = None

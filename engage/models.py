@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the mappers see the whole schema."""
 
 from engage.accounts.models import User
+from engage.audit.models import AuditEvent
 from engage.codebooks.models import Codebook
 from engage.curation.models import (
     CuratedAssignment,
@@ -32,6 +33,7 @@ from surveys.models import (
 __all__ = [
     "AnalysisRun",
     "Answer",
+    "AuditEvent",
     "Base",
     "Codebook",
     "Consultation",

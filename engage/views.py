@@ -18,6 +18,7 @@ UK = ZoneInfo("Europe/London")
 
 def register_blueprints(app: Flask) -> None:
     from engage import (
+        audit,
         codebooks,
         consultations,
         curation,
@@ -30,7 +31,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     modules = (public, participate, consultations, codebooks, findings, population, reports)
-    for module in (*modules, scorecard, curation):
+    for module in (*modules, scorecard, curation, audit):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
     app.context_processor(layout_context)
@@ -60,6 +61,8 @@ def nav_items() -> list[dict[str, Any]]:
         if current_user.has_role(Role.OFFICER, Role.JOG):
             items.append(("Findings", "findings.index", ("findings.", "curation.question")))
             items.append(("Priority board", "curation.board", ("curation.board", "curation.prio")))
+        if current_user.has_role(Role.ADMIN):
+            items.append(("Audit log", "audit.index", ("audit.",)))
     return [
         {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
         for text, target, prefixes in items

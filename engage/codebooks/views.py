@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from analysis import pii
 from analysis.codebook_file import CodebookError
+from engage import audit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.codebooks import bp
@@ -148,6 +149,15 @@ def show(codebook_id: int) -> ResponseReturnValue:
 def download(codebook_id: int) -> ResponseReturnValue:
     """The codebook as a file ``engage themes --codebook`` and the upload page both read."""
     codebook = readable_codebook(codebook_id)
+    audit.record(
+        get_session(),
+        action="export.codebook",
+        actor=current_user,
+        target_type="codebook",
+        target_id=codebook.id,
+        detail={"format": "json", "name": codebook.name},
+    )
+    get_session().commit()
     return Response(
         json.dumps(codebook.as_file(), ensure_ascii=False, indent=2),
         mimetype="application/json",

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from engage import audit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations import bp
@@ -167,6 +168,14 @@ def results(consultation_id: int) -> ResponseReturnValue:
             you_said=form.you_said.data or "",
             we_did=form.we_did.data or "",
             now=datetime.now(UTC),
+        )
+        audit.record(
+            session,
+            action="results.publish",
+            actor=current_user,
+            target_type="consultation",
+            target_id=consultation.id,
+            detail={"themes": sorted(t.id for t, _, _ in themes if t.published)},
         )
         get_session().commit()
         flash("Results published on the consultation’s public page", "success")

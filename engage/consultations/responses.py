@@ -18,10 +18,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from engage import audit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations import bp
@@ -90,11 +92,25 @@ def _download(data: bytes, consultation: Consultation, what: str, fmt: str) -> R
     )
 
 
+def _audited(session: Any, action: str, consultation: Consultation, fmt: str) -> None:
+    audit.record(
+        session,
+        action=action,
+        actor=current_user,
+        target_type="consultation",
+        target_id=consultation.id,
+        detail={"format": fmt},
+    )
+    session.commit()
+
+
 @bp.get("/<int:consultation_id>/responses.<any(csv, xlsx):fmt>")
 @role_required(Role.OFFICER)
 def export_responses(consultation_id: int, fmt: str) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
-    data = exports.export_responses(get_session(), consultation, fmt, localities())
+    session = get_session()
+    data = exports.export_responses(session, consultation, fmt, localities())
+    _audited(session, "export.responses", consultation, fmt)
     return _download(data, consultation, "responses", fmt)
 
 
@@ -102,7 +118,9 @@ def export_responses(consultation_id: int, fmt: str) -> ResponseReturnValue:
 @role_required(Role.OFFICER)
 def export_summary(consultation_id: int, fmt: str) -> ResponseReturnValue:
     consultation = managed_consultation(consultation_id)
-    data = exports.export_summary(get_session(), consultation, fmt, localities())
+    session = get_session()
+    data = exports.export_summary(session, consultation, fmt, localities())
+    _audited(session, "export.summary", consultation, fmt)
     return _download(data, consultation, "summary", fmt)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import pii
+from engage import audit
 from engage.curation import rules
 from engage.curation.models import (
     CuratedAssignment,
@@ -359,6 +360,14 @@ def approve(session: Session, item: CuratedSet, *, user_id: int | None) -> None:
         "approve",
         f"Approved the {len(item.themes)} themes",
         question_id=item.question_id,
+    )
+    audit.record(
+        session,
+        action="curation.approve",
+        actor=user_id,
+        target_type="question",
+        target_id=item.question_id,
+        detail={"consultation": item.consultation_id, "themes": len(item.themes)},
     )
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis import pii
+from engage import audit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations.forms import ActionForm
@@ -109,6 +110,15 @@ def answers_export(consultation_id: int, fmt: str) -> ResponseReturnValue:
     run = findings.latest_successful_run(session, item.id)
     show = (lambda text: text) if may_see_originals(item) else pii.mask_text
     data = answer_exports.export_answers(session, item, run, fmt, show)
+    audit.record(
+        session,
+        action="export.free_text",
+        actor=current_user,
+        target_type="consultation",
+        target_id=item.id,
+        detail={"format": fmt, "masked": not may_see_originals(item)},
+    )
+    session.commit()
     name = f"{item.slug}-free-text-answers{'' if may_see_originals(item) else '-masked'}.{fmt}"
     return Response(
         data,

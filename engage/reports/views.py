@@ -9,6 +9,7 @@ from flask import Response, abort, current_app, redirect, render_template, url_f
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from engage import audit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations.forms import ActionForm
@@ -110,6 +111,15 @@ def download(report_id: int, fmt: str) -> ResponseReturnValue:
     data = getattr(item, fmt)
     if not data:
         abort(404)
+    audit.record(
+        get_session(),
+        action="report.download",
+        actor=current_user,
+        target_type="report",
+        target_id=item.id,
+        detail={"format": fmt, "kind": item.kind, "consultation": item.consultation_id},
+    )
+    get_session().commit()
     extension, mimetype, _ = FORMATS[fmt]
     name = re.sub(r"[^a-z0-9]+", "-", item.title.lower()).strip("-")[:80] or "report"
     return Response(

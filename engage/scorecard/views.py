@@ -6,6 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from engage import audit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.consultations.forms import ActionForm
@@ -93,7 +94,17 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
 @role_required(*READERS)
 def download(consultation_id: int) -> ResponseReturnValue:
     item = readable(consultation_id)
-    yoy = scorecard.year_on_year(get_session(), item)
+    session = get_session()
+    yoy = scorecard.year_on_year(session, item)
+    audit.record(
+        session,
+        action="export.scorecard",
+        actor=current_user,
+        target_type="consultation",
+        target_id=item.id,
+        detail={"format": "csv"},
+    )
+    session.commit()
     return Response(
         table_csv(yoy),
         mimetype="text/csv; charset=utf-8",
