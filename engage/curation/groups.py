@@ -1,4 +1,5 @@
-"""Which respondent groups raise a strategic priority more than others, for the board.
+"""Curated themes by respondent group: for the findings page and report, and, per strategic
+priority, which groups raise it more than others, for the board.
 
 Each curated question is broken down as the findings page breaks down its themes (how people
 responded, area, the equalities answers; see ``engage.findings.breakdowns``), with one column per
@@ -66,7 +67,7 @@ def _question(
     item: CuratedSet,
     localities: Sequence[str],
 ) -> list[tuple[int, StandsOut]]:
-    from analysis.breakdowns import OVER, breakdown  # numpy and scipy: only when asked
+    from analysis.breakdowns import OVER
 
     raised: dict[int, set[str]] = defaultdict(set)
     for theme in item.themes:
@@ -74,35 +75,42 @@ def _question(
             for link in theme.assignments:
                 raised[link.answer_id].add(str(theme.priority_id))
     keys = sorted({key for keys in raised.values() for key in keys})
-    if not keys:
-        return []
-    rows = breakdowns.respondent_rows(
-        session, question.id, breakdowns.locality_question(consultation)
+    tables = breakdowns.membership_breakdowns(
+        session, question.id, consultation, localities, raised, {key: key for key in keys}
     )
-    members = [raised.get(row.id, set()) for row in rows]
-    result = []
-    for attribute in breakdowns.attributes(consultation, localities):
-        table = breakdown(
-            members,
-            [attribute.value(row) for row in rows],
-            themes=keys,
-            groups=attribute.groups,
-            attribute=attribute.key,
+    return [
+        (
+            int(cell.theme),
+            StandsOut(
+                consultation.title,
+                question.title,
+                table.title,
+                table.group_labels.get(group.value, str(group.value)),
+                cell.share,
+            ),
         )
-        for group in table.groups:
-            for cell in group.cells:
-                if cell.flag == OVER:
-                    label = attribute.labels.get(group.value, str(group.value))
-                    result.append(
-                        (
-                            int(cell.theme),
-                            StandsOut(
-                                consultation.title,
-                                question.title,
-                                attribute.title,
-                                label,
-                                cell.share,
-                            ),
-                        )
-                    )
-    return result
+        for table in tables
+        for group in table.breakdown.groups
+        for cell in group.cells
+        if cell.flag == OVER
+    ]
+
+
+def curated_breakdowns(
+    session: Session, item: CuratedSet, consultation: Consultation, localities: Sequence[str]
+) -> list[breakdowns.AttributeBreakdown]:
+    """An approved curated set's themes by respondent group, as the findings page breaks down a
+    run's themes: columns in the order readers see the themes (largest first)."""
+    themes = sorted(item.themes, key=lambda t: -len(t.assignments))
+    memberships: dict[int, set[str]] = defaultdict(set)
+    for theme in themes:
+        for link in theme.assignments:
+            memberships[link.answer_id].add(str(theme.id))
+    return breakdowns.membership_breakdowns(
+        session,
+        item.question_id,
+        consultation,
+        localities,
+        memberships,
+        {str(theme.id): theme.label for theme in themes},
+    )

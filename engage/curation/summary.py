@@ -12,6 +12,7 @@ from engage.accounts.models import User
 from engage.curation import services as curation
 from engage.curation.models import CuratedSet
 from engage.findings import services as findings
+from engage.findings.models import QuestionAnalysis, Theme, ThemeKind
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,19 @@ class Reviewed:
     unplaced: int  # answers in no theme
     approved_at: datetime | None
     approved_by: str | None
+
+
+def pending_proposed(item: CuratedSet, qa: QuestionAnalysis | None) -> list[Theme]:
+    """Proposed themes of a run after the one curation started from (answers that fit none of
+    the curated themes) that officers have not yet added to the set."""
+    if qa is None or qa.run_id == item.started_from_run_id:
+        return []
+    taken = {key for theme in item.themes for key in theme.origins}
+    return [
+        theme
+        for theme in qa.themes
+        if theme.kind == ThemeKind.PROPOSED and curation.proposed_key(theme) not in taken
+    ]
 
 
 def reviewed(session: Session, item: CuratedSet, show: Callable[[str], str]) -> Reviewed:

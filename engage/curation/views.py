@@ -15,14 +15,14 @@ from analysis import pii
 from engage.accounts.models import Role, User
 from engage.auth import role_required
 from engage.consultations.forms import ActionForm
-from engage.curation import bp
+from engage.curation import bp, summary
 from engage.curation import services as curation
 from engage.curation.models import CuratedSet, StrategicPriority
 from engage.curation.services import CurationError
 from engage.db import get_session
 from engage.findings import access
 from engage.findings import services as findings
-from engage.findings.models import QuestionAnalysis, ThemeKind
+from engage.findings.models import QuestionAnalysis
 from surveys.models import Answer, Consultation, ConsultationStatus, Question
 from surveys.questions import get_type
 
@@ -114,14 +114,7 @@ def curated_context(
         texts = {answer_id: pii.mask_text(text or "") for answer_id, text in texts.items()}
     agreement, moved = curation.agreement(curated)
     # Proposed themes of a later run: answers that fit none of the curated themes.
-    proposed = []
-    if qa is not None and qa.run_id != curated.started_from_run_id:
-        taken = {key for theme in curated.themes for key in theme.origins}
-        proposed = [
-            theme
-            for theme in qa.themes
-            if theme.kind == ThemeKind.PROPOSED and curation.proposed_key(theme) not in taken
-        ]
+    proposed = summary.pending_proposed(curated, qa)
     people = {
         user.id: user.name
         for user in session.scalars(

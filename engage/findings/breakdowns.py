@@ -3,7 +3,7 @@ rows that feed ``analysis.breakdowns`` (which suppresses groups and cells under 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,14 +109,10 @@ def _equalities_value(key: str) -> Callable[[Row[Any]], str | None]:
 def theme_breakdowns(
     session: Session, qa: QuestionAnalysis, consultation: Consultation, localities: Sequence[str]
 ) -> list[AttributeBreakdown]:
-    """The question's themes by each attribute. Small groups are suppressed by
-    ``analysis.breakdowns``; this only gathers who said what."""
-    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
-
+    """The question's themes (an analysis run's) by each attribute."""
     themes = sorted(qa.themes, key=lambda t: t.position)
     if not themes:
         return []
-    theme_labels = {t.key: t.label for t in themes}
     key_of = {t.id: t.key for t in themes}
     memberships: dict[int, set[str]] = {}
     for theme_id, answer_id in session.execute(
@@ -125,9 +121,34 @@ def theme_breakdowns(
         )
     ):
         memberships.setdefault(answer_id, set()).add(key_of[theme_id])
-    rows = respondent_rows(session, qa.question_id, locality_question(consultation))
+    return membership_breakdowns(
+        session,
+        qa.question_id,
+        consultation,
+        localities,
+        memberships,
+        {t.key: t.label for t in themes},
+    )
+
+
+def membership_breakdowns(
+    session: Session,
+    question_id: int,
+    consultation: Consultation,
+    localities: Sequence[str],
+    memberships: Mapping[int, set[str]],
+    theme_labels: Mapping[str, str],
+) -> list[AttributeBreakdown]:
+    """Themes by each attribute, from {answer id: the theme keys it is in}; the columns follow
+    ``theme_labels``' order. Small groups are suppressed by ``analysis.breakdowns``; this only
+    gathers who said what. Serves a run's themes, curated themes and the board's priorities."""
+    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
+
+    if not theme_labels:
+        return []
+    rows = respondent_rows(session, question_id, locality_question(consultation))
     members = [memberships.get(row.id, set()) for row in rows]
-    order = [t.key for t in themes]
+    order = list(theme_labels)
     return [
         AttributeBreakdown(
             attribute.title,
@@ -139,7 +160,7 @@ def theme_breakdowns(
                 attribute=attribute.key,
             ),
             attribute.labels,
-            theme_labels,
+            dict(theme_labels),
         )
         for attribute in attributes(consultation, localities)
     ]

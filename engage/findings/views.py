@@ -55,8 +55,8 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
     quote_ids += [
         i for qa in by_question.values() for i in (*qa.other_quote_ids, *qa.no_comment_quote_ids)
     ]
-    from engage.curation import services as curation  # curation reads findings' models
-    from engage.curation import summary
+    from engage.curation import groups, summary  # curation reads findings' models
+    from engage.curation import services as curation
 
     curated_sets = curation.sets_for(session, item.id)
     sections = []
@@ -73,6 +73,10 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
             if reviewed is not None and reviewed.approved_at is not None:
                 show = (lambda text: text) if may_see_originals(item) else pii.mask_text
                 section["curated"] = summary.reviewed(session, reviewed, show)
+                section["proposed"] = summary.pending_proposed(reviewed, qa)
+                section["breakdowns"] = groups.curated_breakdowns(
+                    session, reviewed, item, current_app.config["LOCALITIES"]
+                )
             elif qa is not None:
                 section["breakdowns"] = theme_breakdowns(
                     session, qa, item, current_app.config["LOCALITIES"]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis import pii
 from engage.curation import services as curation
-from engage.curation import summary
+from engage.curation import groups, summary
 from engage.findings import services as findings
 from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import ThemeKind
@@ -42,7 +42,7 @@ class ThemeFinding:
     high: float
     tone: str
     quotes: list[str]
-    proposed: bool  # a new theme among answers that fit no codebook theme
+    proposed: bool  # a new theme among answers that fit no codebook (or reviewed) theme
     cloud: str | None  # a data URI
     cloud_alt: str
 
@@ -120,6 +120,11 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
         reviewed = curation.curated_set(session, question.id) if qtype.free_text else None
         if reviewed is not None and reviewed.approved_at is not None:
             _use_curated(session, item, reviewed)
+            item.breakdowns = groups.curated_breakdowns(
+                session, reviewed, consultation, current_app.config["LOCALITIES"]
+            )
+            # Not yet reviewed: listed after the officers' themes, outside their chart.
+            item.themes += [_theme(t, quotes) for t in summary.pending_proposed(reviewed, qa)]
             if qa is not None:
                 item.cloud = _png_uri(qa.word_cloud_png)
                 item.cloud_alt = (
