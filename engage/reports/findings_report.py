@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import pii
-from engage.curation import services as curation
 from engage.curation import groups, summary
+from engage.curation import services as curation
 from engage.findings import services as findings
 from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import ThemeKind

@@ -1,4 +1,6 @@
-"""The year-on-year table as CSV: every statement for all partners and for each partner.
+"""The year-on-year table as CSV or XLSX: every statement for all partners and for each partner,
+then each partner's response rates (below the statements in the CSV, on their own sheet in the
+workbook).
 
 Small groups are suppressed as on the page, and cells a spreadsheet would run as formulas are
 escaped by ``surveys.exports``.
@@ -32,7 +34,11 @@ def _rate(r: trends.Rate | None) -> list[exports.Cell]:
     return [r.responses, nominated, rate]
 
 
-def table_csv(yoy: YearOnYear) -> bytes:
+Sheet = tuple[str, list[str], list[list[exports.Cell]]]
+
+
+def sheets(yoy: YearOnYear) -> list[Sheet]:
+    """The statements' table and the response rates' table."""
     now = year_label(yoy.consultation)
     then = year_label(yoy.previous) if yoy.previous else "Last year"
     header = [
@@ -71,19 +77,28 @@ def table_csv(yoy: YearOnYear) -> bytes:
                         round(test.p_value, 4) if test else "",
                     ]
                 body.append(row)
-    body.append([])
-    body.append(
-        [
-            "Response rates",
-            f"{then} responses",
-            f"{then} nominated",
-            f"{then} rate %",
-            f"{now} responses",
-            f"{now} nominated",
-            f"{now} rate %",
-        ]
-    )
+    rate_header = [
+        "Response rates",
+        f"{then} responses",
+        f"{then} nominated",
+        f"{then} rate %",
+        f"{now} responses",
+        f"{now} nominated",
+        f"{now} rate %",
+    ]
+    rate_rows: list[list[exports.Cell]] = []
     for value, name in yoy.partners:
         line: RateRow = rates[value]
-        body.append([name, *_rate(line.then), *_rate(line.now)])
-    return exports.to_csv(header, body)
+        rate_rows.append([name, *_rate(line.then), *_rate(line.now)])
+    return [("Year on year", header, body), ("Response rates", rate_header, rate_rows)]
+
+
+def table_csv(yoy: YearOnYear) -> bytes:
+    """One file: the statements, a blank line, then the response rates under their header."""
+    (_, header, body), (_, rate_header, rate_rows) = sheets(yoy)
+    return exports.to_csv(header, [*body, [], rate_header, *rate_rows])
+
+
+def table_xlsx(yoy: YearOnYear) -> bytes:
+    """A workbook with a sheet for each table; cells escaped as in the CSV."""
+    return exports.to_xlsx_book(sheets(yoy))

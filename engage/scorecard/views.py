@@ -15,10 +15,11 @@ from engage.db import get_session
 from engage.forms import error_list
 from engage.scorecard import bp
 from engage.scorecard import services as scorecard
-from engage.scorecard.download import table_csv
+from engage.scorecard.download import table_csv, table_xlsx
 from engage.scorecard.forms import NONE, NominationsFileForm, PreviousForm, nominations_form
 from surveys import services
 from surveys.errors import SurveyError
+from surveys.exports import XLSX_TYPE
 from surveys.models import Consultation, ConsultationStatus
 
 READERS = (Role.JOG, Role.OFFICER)
@@ -90,26 +91,27 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/<int:consultation_id>/year-on-year.csv")
+@bp.get("/<int:consultation_id>/year-on-year.<any(csv, xlsx):fmt>")
 @role_required(*READERS)
-def download(consultation_id: int) -> ResponseReturnValue:
+def download(consultation_id: int, fmt: str) -> ResponseReturnValue:
     item = readable(consultation_id)
     session = get_session()
     yoy = scorecard.year_on_year(session, item)
+    data = table_xlsx(yoy) if fmt == "xlsx" else table_csv(yoy)
     audit.record(
         session,
         action="export.scorecard",
         actor=current_user,
         target_type="consultation",
         target_id=item.id,
-        detail={"format": "csv"},
+        detail={"format": fmt},
     )
     session.commit()
     return Response(
-        table_csv(yoy),
-        mimetype="text/csv; charset=utf-8",
+        data,
+        mimetype=XLSX_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{item.slug}-year-on-year.csv"',
+            "Content-Disposition": f'attachment; filename="{item.slug}-year-on-year.{fmt}"',
             "Cache-Control": "no-store",
         },
     )

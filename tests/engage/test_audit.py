@@ -99,6 +99,7 @@ DOWNLOADS = {
     "free-text.csv": lambda db: free_text_export(db, "csv"),
     "free-text.xlsx": lambda db: free_text_export(db, "xlsx"),
     "scorecard.csv": lambda db: scorecard_export(db, "csv"),
+    "scorecard.xlsx": lambda db: scorecard_export(db, "xlsx"),
     "codebook.json": codebook_export,
     "report.html": lambda db: report_download(db, "html"),
     "report.pdf": lambda db: report_download(db, "pdf"),

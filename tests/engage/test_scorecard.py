@@ -8,11 +8,12 @@ import secrets
 from datetime import UTC, datetime
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from engage.scorecard import services as scorecard
 from engage.scorecard.models import Nomination
-from surveys import definitions, services
+from surveys import definitions, exports, services
 from surveys.models import Consultation, ConsultationStatus
 from surveys.questions.base import Parsed
 from tests import factories
@@ -143,6 +144,56 @@ def test_download_escapes_formulas(client, auth, db, first_year):
     auth.login(factories.user("jog"))
     text = client.get(f"/scorecard/{second.id}/year-on-year.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text
+
+
+def same(value):
+    """A cell as a number when it is one, so a CSV's "3.0" and a workbook's 3 compare equal."""
+    if value is None:
+        return ""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def test_xlsx_download_has_the_csvs_figures_on_two_sheets(client, auth, db, first_year):
+    second = scorecard.copy_as_next_year(db, first_year)
+    second.closes_at = datetime(2026, 6, 30, tzinfo=UTC)
+    fill(second, council_agree=25)
+    auth.login(factories.user("jog"))
+    response = client.get(f"/scorecard/{second.id}/year-on-year.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == exports.XLSX_TYPE
+    assert response.headers["Content-Disposition"].endswith('year-on-year.xlsx"')
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Year on year", "Response rates"]
+    rows = [[same(c) for c in row] for row in book["Year on year"].iter_rows(values_only=True)]
+    text = client.get(f"/scorecard/{second.id}/year-on-year.csv").get_data(as_text=True)
+    csv_rows = [[same(c) for c in r] for r in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
+    assert rows == csv_rows[: len(rows)]  # the same statements, figure for figure
+    share = [r for r in rows if r[0] == "All partners" and r[2] == SHARE_ROW][0]
+    assert share[3:12] == [35, 42.9, 3.0, 35, 85.7, 3.86, 42.9, 0.86, "up"]
+    rates = [[same(c) for c in r] for r in book["Response rates"].iter_rows(values_only=True)]
+    assert rates[0][0] == "Response rates"
+    assert [r[0] for r in rates[1:3]] == ["Craigmuir Council", "NHS Craigmuir"]
+    assert rates == csv_rows[len(rows) + 1 :]
+
+
+def test_xlsx_download_escapes_formulas(client, auth, db, first_year):
+    second = scorecard.copy_as_next_year(db, first_year)
+    matrix = next(q for q in second.questions if q.type == "matrix")
+    matrix.settings = {"rows": [{"value": "r1", "label": '=HYPERLINK("http://x")'}]}
+    second.status = ConsultationStatus.CLOSED
+    db.flush()
+    auth.login(factories.user("jog"))
+    data = client.get(f"/scorecard/{second.id}/year-on-year.xlsx").data
+    cells = [
+        c
+        for row in load_workbook(io.BytesIO(data))["Year on year"].iter_rows(values_only=True)
+        for c in row
+    ]
+    assert """'=HYPERLINK("http://x")""" in cells
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
 
 
 def test_nominations_form_keeps_what_was_typed_and_says_what_is_wrong(client, auth, db, first_year):
