@@ -170,6 +170,11 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     assert "These themes were reviewed by officers" in page.inner_text("main")
     assert "Buses to the hospital" in page.inner_text("main")
     axe.check("findings-curated")
+    page.click("text=Themes by group: who raised what")  # the approved themes by group
+    groups = page.inner_text(".govuk-details__text")
+    assert "themes by: How people responded" in groups
+    assert "Buses to the hospital" in groups
+    axe.check("findings-curated-by-group")
 
     # "We asked, you said, we did" with the curated theme and its quotes.
     page.goto(f"{base_url}/manage/{closed_consultation}/results")
