@@ -19,6 +19,7 @@ from engage.curation import board
 from engage.curation import services as curation
 from engage.curation.models import CuratedSet, CuratedTheme, StrategicPriority
 from engage.findings import services as findings
+from engage.findings.models import QuestionAnalysis
 from surveys.models import Consultation
 
 # An officer's names for themes the analysis labels by their words: (words in the machine's
@@ -116,13 +117,28 @@ def first_pass(
                 to_id=themes[0].id,
                 user_id=user_id,
             )
+    typical = typical_answers(session, item)
     for theme in themes:
-        for link in theme.assignments[:QUOTES_PER_THEME]:
-            curation.mark_quote(session, item, theme.id, link.answer_id, on=True, user_id=user_id)
+        members = [link.answer_id for link in theme.assignments]
+        # As an officer would: the analysis's typical answers first, then any other.
+        picks = [a for key in theme.origins for a in typical.get(key, []) if a in members]
+        for answer_id in list(dict.fromkeys([*picks, *members]))[:QUOTES_PER_THEME]:
+            curation.mark_quote(session, item, theme.id, answer_id, on=True, user_id=user_id)
         priority = matching_priority(theme, priorities)
         if priority is not None and theme.priority_id != priority.id:
             curation.set_priority(session, item, theme.id, priority, user_id=user_id)
     curation.approve(session, item, user_id=user_id)
+
+
+def typical_answers(session: Session, item: CuratedSet) -> dict[str, list[int]]:
+    """The run's typical quotes per theme key, for the run the curation started from."""
+    qa = session.scalar(
+        select(QuestionAnalysis).where(
+            QuestionAnalysis.run_id == item.started_from_run_id,
+            QuestionAnalysis.question_id == item.question_id,
+        )
+    )
+    return {t.key: [int(a) for a in t.quote_answer_ids] for t in qa.themes} if qa else {}
 
 
 def officers_name(label: str) -> str | None:
