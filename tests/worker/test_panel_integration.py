@@ -85,7 +85,7 @@ def text_and_link(message: EmailMessage, pattern: str) -> tuple[str, str]:
     return plain, match.group(1)
 
 
-def test_sign_up_to_reminder_through_the_worker_and_smtp(smtp, live, worker):
+def test_sign_up_to_reminder_through_the_worker_and_smtp(smtp, live, worker):  # noqa: F811
     live.config["LOCALITIES"] = ["North", "South"]
     with live.app_context():
         session = get_session()
