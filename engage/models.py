@@ -13,6 +13,7 @@ from engage.curation.models import (
 )
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
+from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
 from engage.population.models import PopulationFigure
 from engage.reports.models import Report
 from engage.scorecard.models import Nomination
@@ -48,6 +49,10 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "Page",
+    "PanelExercise",
+    "PanelInvitation",
+    "PanelMember",
+    "PanelNewsletter",
     "PriorityNote",
     "PopulationFigure",
     "Question",

@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         consultations,
         curation,
         findings,
+        panel,
         participate,
         population,
         public,
@@ -34,6 +35,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (*modules, scorecard, curation, audit):
         app.register_blueprint(module.bp)
     app.register_blueprint(participate.embed_bp)
+    app.register_blueprint(panel.bp)
+    app.register_blueprint(panel.manage_bp)
     app.context_processor(layout_context)
     app.add_template_filter(longdate)
     app.add_template_global(question_template)
@@ -53,6 +56,7 @@ def question_template(question: Question) -> str:
 def nav_items() -> list[dict[str, Any]]:
     endpoint = request.endpoint or ""
     items = [("Consultations", "public.index", ("public.", "participate."))]
+    items.append(("Residents' Panel", "panel.index", ("panel.",)))
     if current_user.is_authenticated:
         if current_user.has_role(Role.OFFICER):
             items.append(
@@ -63,6 +67,8 @@ def nav_items() -> list[dict[str, Any]]:
             items.append(("Priority board", "curation.board", ("curation.board", "curation.prio")))
         if current_user.has_role(Role.ADMIN):
             items.append(("Audit log", "audit.index", ("audit.",)))
+        if current_user.has_role(Role.OFFICER):
+            items.append(("Manage panel", "panel_manage.index", ("panel_manage.",)))
     return [
         {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
         for text, target, prefixes in items

@@ -73,6 +73,11 @@ def get(session: Session, consultation: Consultation, token: str) -> Draft | Non
     )
 
 
+def token_taken(session: Session, token: str) -> bool:
+    """Whether any consultation's draft already has this token."""
+    return session.scalar(select(Draft.id).where(Draft.token == token).limit(1)) is not None
+
+
 def save(
     session: Session,
     consultation: Consultation,

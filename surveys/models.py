@@ -201,6 +201,7 @@ class Channel(enum.StrEnum):
     PAPER = "paper"
     EVENT = "event"
     PHONE = "phone"
+    PANEL = "panel"  # a Residents' Panel member's own invitation link
 
 
 CHANNEL_LABELS = {
@@ -210,9 +211,10 @@ CHANNEL_LABELS = {
     Channel.PAPER: "Paper",
     Channel.EVENT: "Event",
     Channel.PHONE: "Phone",
+    Channel.PANEL: "Residents' Panel",
 }
 # Channels a person answers in themselves; the rest are keyed in by officers.
-ONLINE_CHANNELS = (Channel.HUB, Channel.EMBED, Channel.INTRANET)
+ONLINE_CHANNELS = (Channel.HUB, Channel.EMBED, Channel.INTRANET, Channel.PANEL)
 
 
 class TrackedLink(Base):

@@ -21,6 +21,7 @@ from engage import mail
 from engage.curation import services as curation
 from engage.db import get_session
 from engage.findings import services as findings
+from engage.panel import jobs as panel_jobs
 from engage.reports import services as reports
 from surveys import drafts
 from surveys import services as survey_services
@@ -299,6 +300,10 @@ def tick() -> dict[str, int]:
     sent = findings.dispatch(session, celery, findings.undispatched_runs(session))
     sent_reports = reports.dispatch(session, celery, reports.undispatched(session))
     session.commit()
+    panel = panel_jobs.tick(
+        session, now=now, retention_days=current_app.config["PANEL_RETENTION_DAYS"]
+    )
+    session.commit()
     emails = _send_mail()
     return {
         "closed": len(closed),
@@ -307,6 +312,7 @@ def tick() -> dict[str, int]:
         "reports_sent": sent_reports,
         "drafts_purged": purged,
         "emails": emails,
+        **panel,
     }
 
 
@@ -325,4 +331,5 @@ def _send_mail() -> int:
         mail_url=config["MAIL_URL"],
         sender=config["MAIL_FROM"],
         instance_path=current_app.instance_path,
+        on_bounce=panel_jobs.bounced,
     )

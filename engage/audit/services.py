@@ -28,6 +28,9 @@ ACTIONS = {
     "report.download": "Downloaded a report",
     "curation.approve": "Approved a question's themes",
     "results.publish": "Published “We asked, you said, we did”",
+    "panel.member.exported": "Downloaded everything held on a panel member (subject access)",
+    "panel.member.erased": "Erased a panel member",
+    "panel.retention": "Deleted former panel members' contact details (retention)",
 }
 PAGE_SIZE = 50
 

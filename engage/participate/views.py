@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engage.db import get_session
 from engage.mail import nudge_sender, queue_email
+from engage.panel.exercises import record_response
 from engage.participate import bp, embed_bp
 from engage.participate.journey import (
     ABOUT_YOU,
@@ -153,6 +154,8 @@ def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journ
     if not drafts.TOKEN.match(token):
         abort(404)
     draft = drafts.get(get_session(), consultation, token)
+    if draft is None and drafts.token_taken(get_session(), token):
+        abort(404)  # another consultation's draft (a panel link's, say): never answer it here
     return Journey(
         consultation,
         token=token,
@@ -307,7 +310,7 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
     codes, _ = equalities.parse(journey.equalities_block(), journey.values)
     draft = journey.draft
     try:
-        services.submit_response(
+        response = services.submit_response(
             session,
             item,
             answers,
@@ -317,6 +320,7 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
             equalities=codes,
             tracked_link_id=draft.tracked_link_id,
         )
+        record_response(session, token, response)  # a panel member's invitation, if any
         session.delete(draft)
         session.commit()
     except ConsultationNotOpen:

@@ -270,6 +270,7 @@ def test_responses_by_channel_on_the_consultation_page(client, auth, db, officer
         ("Paper", "0"),
         ("Event", "0"),
         ("Phone", "2"),
+        ("Residents&#39; Panel", "0"),
     ]
     cards = re.findall(
         r'govuk-summary-card__title">\s*(.*?)\s*</h4>.*?Responses\s*</dt>\s*<dd[^>]*>\s*(\d+)',

@@ -131,6 +131,7 @@ def test_counts_by_channel_and_link_include_zeros(db):
         "paper": 1,
         "event": 0,
         "phone": 0,
+        "panel": 0,
     }
     stats = links.link_stats(db, item.id)
     assert [(s.link.id, s.responses) for s in stats] == [
