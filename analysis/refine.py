@@ -38,7 +38,7 @@ class Refined:
     factors: Factors
 
 
-def _mixture(x: sp.csr_matrix, start: np.ndarray, k: int) -> np.ndarray:
+def mixture(x: sp.csr_matrix, start: np.ndarray, k: int) -> np.ndarray:
     """Hard EM (classification EM) for a mixture of multinomials over scaled TF-IDF weights."""
     x = sp.csr_matrix(x * SHARPNESS)
     n = x.shape[0]
@@ -93,5 +93,5 @@ def refine(x: sp.csr_matrix, factors: Factors) -> Refined:
     """Refine an NMF solution: mixture-of-unigrams main themes, then weights against them."""
     k = factors.h.shape[0]
     start = np.where(factors.w.max(axis=1) > 0, factors.w.argmax(axis=1), -1)
-    primary = _mixture(x, start, k)
+    primary = mixture(x, start, k)
     return Refined(primary=primary, factors=theme_weights(x, primary, factors.h))

@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from analysis.iterate import MIN_ANSWERS, iterate
+from analysis.iterate import MIN_ANSWERS, iterate, theme_specificity
 
 
 def _planted(n: int, rng: np.random.Generator) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -60,3 +60,26 @@ def test_small_consultations_are_left_alone() -> None:
     start[::5] = (start[::5] + 1) % 3
 
     assert (iterate(x, start, seed=0) == start).all()
+
+
+def test_specificity_favours_words_one_theme_uses_over_words_all_use() -> None:
+    x, topics = _planted(600, np.random.default_rng(4))
+
+    weights = theme_specificity(x, topics)
+
+    # Columns 0-29 belong to one topic each; 30-34 are the words every topic uses.
+    assert weights[:30].min() > 0.9
+    assert weights[30:].max() < 0.1
+
+
+def test_a_shared_word_no_longer_pulls_answers_into_the_wrong_theme() -> None:
+    """The mixture restarts on specific words: answers sharing only the common word separate."""
+    rng = np.random.default_rng(5)
+    x, topics = _planted(MIN_ANSWERS + 200, rng)
+    start = topics.copy()
+    # A clustering that lumped a quarter of topic 2 into topic 0 by the common words they share.
+    start[(topics == 2) & (rng.random(topics.size) < 0.25)] = 0
+
+    found = iterate(x, start, seed=1)
+
+    assert np.mean(found[topics == 2] == 2) > 0.97
