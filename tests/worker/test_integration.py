@@ -51,39 +51,48 @@ def live(request, tmp_path) -> Flask:
     engine.dispose()
 
 
-@pytest.fixture
-def worker(live: Flask, tmp_path: Path):
+def start_worker(live: Flask, tmp_path: Path, **extra_env: str) -> subprocess.Popen:
+    """A real Celery worker process on the app's database and broker, logging to worker.log."""
     env = {
         **os.environ,
         "ENGAGE_DATABASE_URL": live.config["DATABASE_URL"],
         "ENGAGE_BROKER_URL": live.config["BROKER_URL"],
         "ENGAGE_INSTANCE_PATH": live.instance_path,
         "ENGAGE_SECRET_KEY": "test-secret",
+        **extra_env,
     }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker.celery_app",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
+    with (tmp_path / "worker.log").open("w") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker.celery_app",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     process.wait(timeout=30)
-    log.close()
+
+
+@pytest.fixture
+def worker(live: Flask, tmp_path: Path):
+    process = start_worker(live, tmp_path)
+    yield process
+    stop_worker(process)
 
 
 def login(client, email: str) -> None:
@@ -198,32 +207,8 @@ def test_a_codebook_run_by_a_real_worker_and_its_redelivery_leave_one_result(
     from sqlalchemy import func, select
 
     from engage.findings.models import QuestionAnalysis, Theme, ThemeAssignment
-    from surveys import services
-    from surveys.base import utcnow
 
-    with live.app_context():
-        session = get_session()
-        council = factories.partner_staff(session, PASSWORD)
-        item = services.create_consultation(
-            session,
-            title="Getting about",
-            summary="What should change?",
-            organisation_id=council.id,
-            opens_at=utcnow() - timedelta(days=1),
-            closes_at=utcnow() + timedelta(days=1),
-        )
-        first = services.add_question(session, item, type="long_text", title="What matters?")
-        second = services.add_question(session, item, type="long_text", title="Anything else?")
-        item.status = "open"
-        for n, text in enumerate(ANSWERS):
-            parsed = {
-                first.id: get_type_parse(first, text),
-                second.id: get_type_parse(second, ANSWERS[-1 - n]),
-            }
-            services.submit_response(session, item, parsed, token=f"t{n}", now=utcnow())
-        session.commit()
-        consultation_id = item.id
-
+    consultation_id = seed_two_questions(live)
     officer = live.test_client()
     login(officer, "officer@example.org")
     codebook = {
@@ -296,3 +281,66 @@ def get_type_parse(question, text: str):
     from surveys.questions import get_type
 
     return get_type(question.type).parse(question, [text])
+
+
+def seed_two_questions(live: Flask) -> int:
+    """A consultation with two free-text questions answered from the test corpus; its id."""
+    from surveys import services
+    from surveys.base import utcnow
+
+    with live.app_context():
+        session = get_session()
+        council = factories.partner_staff(session, PASSWORD)
+        item = services.create_consultation(
+            session,
+            title="Getting about",
+            summary="What should change?",
+            organisation_id=council.id,
+            opens_at=utcnow() - timedelta(days=1),
+            closes_at=utcnow() + timedelta(days=1),
+        )
+        first = services.add_question(session, item, type="long_text", title="What matters?")
+        second = services.add_question(session, item, type="long_text", title="Anything else?")
+        item.status = "open"
+        for n, text in enumerate(ANSWERS):
+            parsed = {
+                first.id: get_type_parse(first, text),
+                second.id: get_type_parse(second, ANSWERS[-1 - n]),
+            }
+            services.submit_response(session, item, parsed, token=f"t{n}", now=utcnow())
+        session.commit()
+        return item.id
+
+
+def test_a_worker_set_to_sentence_embeddings_themes_with_the_real_model(
+    live, tmp_path, embedding_model_path
+):
+    """ENGAGE_ANALYSIS_METHOD=embeddings on the worker: the real model, in the worker process."""
+    from sqlalchemy import select
+
+    from engage.findings.models import QuestionAnalysis
+
+    consultation_id = seed_two_questions(live)
+    process = start_worker(
+        live,
+        tmp_path,
+        ENGAGE_ANALYSIS_METHOD="embeddings",
+        ENGAGE_EMBEDDING_MODEL=embedding_model_path,
+    )
+    try:
+        officer = live.test_client()
+        login(officer, "officer@example.org")
+        started = officer.post(f"/manage/{consultation_id}/analysis")
+        assert started.status_code in (302, 303)
+        wait_for(officer, started.headers["Location"], tmp_path)
+    finally:
+        stop_worker(process)
+
+    with live.app_context():
+        session = get_session()
+        methods = session.scalars(select(QuestionAnalysis.method)).all()
+        session.close()
+    assert methods == ["embeddings-kmeans", "embeddings-kmeans"]
+    page = officer.get(f"/findings/{consultation_id}").get_data(as_text=True)
+    assert "Themes in the answers to question 1" in page
+    assert "bus" in page.lower()
