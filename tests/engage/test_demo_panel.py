@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engage.demo import seed
-from engage.panel.models import PanelMember
+from engage.panel.models import PanelExercise, PanelMember
 from tests import factories
 
 
@@ -21,7 +21,8 @@ def test_demo_panel_has_members_an_exercise_with_answers_and_a_newsletter(
     auth.login(factories.user("officer"))
     exercises = client.get("/manage/panel/exercises").get_data(as_text=True)
     assert "Panel: autumn check-in" in exercises
-    page = client.get("/manage/panel/exercises/1").get_data(as_text=True)
+    sent = db.scalar(select(PanelExercise.id).where(PanelExercise.status == "sent"))
+    page = client.get(f"/manage/panel/exercises/{sent}").get_data(as_text=True)
     assert "of 100</strong> invited members have answered" in page
     assert "Drumlee" in page
     balance = client.get("/manage/panel/balance").get_data(as_text=True)

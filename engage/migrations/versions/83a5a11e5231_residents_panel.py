@@ -10,7 +10,6 @@ from alembic import op
 
 import surveys.base
 
-
 revision = "83a5a11e5231"
 down_revision = "f2f7725b185d"
 branch_labels = None
