@@ -265,8 +265,10 @@ def map_to_codebook(
     def features(text: str) -> tuple[str, ...]:
         return tuple(analyser.features(clean(text)))
 
-    theme_docs = [features(f"{theme.label}. {theme.description}") for theme in codebook.themes]
+    theme_texts = [clean(f"{theme.label}. {theme.description}") for theme in codebook.themes]
+    theme_docs = [tuple(analyser.features(text)) for text in theme_texts]
     example_docs: list[tuple[str, ...]] = []
+    example_texts: list[str] = []
     example_themes: list[set[int]] = []
     example_row: dict[str, int] = {}
     for j, theme in enumerate(codebook.themes):
@@ -279,6 +281,7 @@ def map_to_codebook(
             if doc:
                 example_row[key] = len(example_docs)
                 example_docs.append(doc)
+                example_texts.append(clean(text))
                 example_themes.append({j})
     for j, theme in enumerate(codebook.themes):
         if not theme_docs[j] and j not in set().union(*example_themes):
@@ -314,6 +317,7 @@ def map_to_codebook(
         answer_doc.append(doc)
 
     segment_docs: list[tuple[str, ...]] = []
+    segment_texts: list[str] = []
     segment_owner: list[int] = []
     for doc, text in enumerate(texts):
         parts = segments(text)
@@ -322,6 +326,7 @@ def map_to_codebook(
                 words = features(part)
                 if words:
                     segment_docs.append(words)
+                    segment_texts.append(part.strip())
                     segment_owner.append(doc)
 
     counter = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
@@ -338,6 +343,24 @@ def map_to_codebook(
     x = vectors(docs)
     similarity, score = scorer(x)
     seg_similarity, seg_score = scorer(vectors(segment_docs))
+    method = METHOD_SIMILARITY if scorer.models is None else METHOD_MODEL
+    if params.method == "embeddings":
+        # Deferred: only the optional extra's method loads the embedding model (and PyTorch).
+        from analysis import codebook_embeddings as semantic
+
+        meaning = semantic.fit_scorer(
+            theme_texts, example_texts, example_themes, params.embedding_model
+        )
+        blended, segment_blended = semantic.blend(
+            meaning(texts),
+            meaning(segment_texts),
+            semantic.Blend(similarity, score),
+            semantic.Blend(seg_similarity, seg_score),
+            min_word_fit=DEFAULT_FLOOR / FLOOR_SHARE_OF_TYPICAL,
+        )
+        similarity, score = blended.similarity, blended.score
+        seg_similarity, seg_score = segment_blended.similarity, segment_blended.score
+        method += semantic.METHOD_SUFFIX
     owner = np.asarray(segment_owner, dtype=np.int64)
     bounds = np.searchsorted(owner, np.arange(len(docs) + 1))
     doc_themes = [
@@ -351,7 +374,7 @@ def map_to_codebook(
         for d in range(len(docs))
     ]
 
-    return _result(answers, codebook, params, scorer, x, score, doc_themes, answer_doc, counts)
+    return _result(answers, codebook, params, method, x, score, doc_themes, answer_doc, counts)
 
 
 def _identity(doc: tuple[str, ...]) -> tuple[str, ...]:
@@ -362,7 +385,7 @@ def _result(
     answers: Sequence[tuple[str, str]],
     codebook: Codebook,
     params: ThemeParams,
-    scorer: _Scorer,
+    method: str,
     x: sp.csr_matrix,
     score: np.ndarray,
     doc_themes: list[tuple[int, ...]],
@@ -411,7 +434,7 @@ def _result(
         proposed=proposed,
         assignments=tuple(assignments),
         unmatched=len(leftover),
-        method=METHOD_SIMILARITY if scorer.models is None else METHOD_MODEL,
+        method=method,
     )
 
 

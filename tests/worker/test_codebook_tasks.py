@@ -112,3 +112,34 @@ def test_a_free_run_quotes_the_no_comment_group(app, db):
     assert all(t.kind == "found" for t in qa.themes)
     assert qa.no_comment >= 1
     assert len(qa.no_comment_quote_ids) >= 1
+
+
+def test_the_embeddings_method_blends_meaning_into_codebook_mapping(
+    app, db, codebook_run, monkeypatch, embedding_model_path
+):
+    monkeypatch.setitem(app.config, "ANALYSIS_METHOD", "embeddings")
+    monkeypatch.setitem(app.config, "EMBEDDING_MODEL", embedding_model_path)
+    with app.app_context():
+        tasks.run_analysis.run(codebook_run.id)
+    db.expire_all()
+    qa = stored(db, codebook_run)
+    assert codebook_run.status == "succeeded"
+    assert qa.method == "codebook-tfidf-logreg-embeddings"
+    assert qa.note is None
+    assert [t.key for t in qa.themes if t.kind == "codebook"] == ["transport", "roads"]
+
+
+def test_without_the_model_codebook_mapping_falls_back_to_words_and_says_so(
+    app, db, codebook_run, monkeypatch, tmp_path
+):
+    monkeypatch.setitem(app.config, "ANALYSIS_METHOD", "embeddings")
+    monkeypatch.setitem(app.config, "EMBEDDING_MODEL", str(tmp_path))  # holds no model
+    with app.app_context():
+        tasks.run_analysis.run(codebook_run.id)
+    db.expire_all()
+    qa = stored(db, codebook_run)
+    assert codebook_run.status == "succeeded"
+    assert qa.method == "codebook-tfidf-logreg"
+    assert "word counts" in qa.note
+    assert str(tmp_path) not in qa.note
+    assert [t.key for t in qa.themes if t.kind == "codebook"] == ["transport", "roads"]
