@@ -8,6 +8,7 @@ on connect, ``?starttls=1`` to upgrade), or ``file`` (the default) which writes 
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import uuid
@@ -38,6 +39,8 @@ class OutboxEmail(Base):
     html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative to the plain text
     # Extra headers, e.g. List-Unsubscribe: {"List-Unsubscribe": "<https://...>"}.
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Files sent with it: [{"filename", "content_type", "data" (base64)}], e.g. a calendar file.
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -52,9 +55,19 @@ def queue_email(
     body: str,
     html: str | None = None,
     headers: dict[str, str] | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
 ) -> OutboxEmail:
-    """Add a message to the outbox; it is sent after the caller commits."""
-    email = OutboxEmail(to=to, subject=subject, body=body, html=html, headers=dict(headers or {}))
+    """Add a message to the outbox; it is sent after the caller commits.
+
+    ``attachments`` are (filename, content type, bytes), e.g. an event's calendar file.
+    """
+    files = [
+        {"filename": name, "content_type": kind, "data": base64.b64encode(data).decode()}
+        for name, kind, data in attachments or []
+    ]
+    email = OutboxEmail(
+        to=to, subject=subject, body=body, html=html, headers=dict(headers or {}), attachments=files
+    )
     session.add(email)
     session.flush()
     return email
@@ -71,6 +84,16 @@ def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
     message.set_content(email.body)
     if email.html:
         message.add_alternative(email.html, subtype="html")
+    for item in email.attachments or []:
+        kind, *extra = [part.strip() for part in item["content_type"].split(";")]
+        maintype, _, subtype = kind.partition("/")
+        message.add_attachment(
+            base64.b64decode(item["data"]),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item["filename"],
+            params=dict(p.split("=", 1) for p in extra if "=" in p),
+        )
     return message
 
 
@@ -143,6 +166,7 @@ def send_pending(
 
 def forget(email: OutboxEmail) -> None:
     email.to, email.body, email.html, email.headers = "", "", None, {}
+    email.attachments = []
 
 
 SEND_MAIL_TASK = "worker.tasks.send_mail"

@@ -11,6 +11,7 @@ from engage.curation.models import (
     PriorityNote,
     StrategicPriority,
 )
+from engage.events.models import Event, EventAllocation, EventSignup
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
@@ -45,6 +46,9 @@ __all__ = [
     "Document",
     "Draft",
     "EqualitiesAnswers",
+    "Event",
+    "EventAllocation",
+    "EventSignup",
     "Nomination",
     "Organisation",
     "OutboxEmail",

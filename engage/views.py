@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         codebooks,
         consultations,
         curation,
+        events,
         findings,
         panel,
         participate,
@@ -37,6 +38,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participate.embed_bp)
     app.register_blueprint(panel.bp)
     app.register_blueprint(panel.manage_bp)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(events.manage_bp)
     app.context_processor(layout_context)
     app.add_template_filter(longdate)
     app.add_template_global(question_template)
@@ -57,6 +60,7 @@ def nav_items() -> list[dict[str, Any]]:
     endpoint = request.endpoint or ""
     items = [("Consultations", "public.index", ("public.", "participate."))]
     items.append(("Residents' Panel", "panel.index", ("panel.",)))
+    items.append(("Events", "events.index", ("events.",)))
     if current_user.is_authenticated:
         if current_user.has_role(Role.OFFICER):
             items.append(
@@ -69,6 +73,7 @@ def nav_items() -> list[dict[str, Any]]:
             items.append(("Audit log", "audit.index", ("audit.",)))
         if current_user.has_role(Role.OFFICER):
             items.append(("Manage panel", "panel_manage.index", ("panel_manage.",)))
+            items.append(("Manage events", "events_manage.index", ("events_manage.",)))
     return [
         {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
         for text, target, prefixes in items

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from engage import mail
 from engage.curation import services as curation
 from engage.db import get_session
+from engage.events import attendance as events
 from engage.findings import services as findings
 from engage.panel import jobs as panel_jobs
 from engage.reports import services as reports
@@ -315,6 +316,8 @@ def tick() -> dict[str, int]:
         session, now=now, retention_days=current_app.config["PANEL_RETENTION_DAYS"]
     )
     session.commit()
+    reminded = events.due_reminders(session, now=now)
+    session.commit()
     emails = _send_mail()
     return {
         "closed": len(closed),
@@ -323,6 +326,7 @@ def tick() -> dict[str, int]:
         "reports_sent": sent_reports,
         "drafts_purged": purged,
         "emails": emails,
+        "event_reminders": reminded,
         **panel,
     }
 

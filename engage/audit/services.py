@@ -31,6 +31,8 @@ ACTIONS = {
     "panel.member.exported": "Downloaded everything held on a panel member (subject access)",
     "panel.member.erased": "Erased a panel member",
     "panel.retention": "Deleted former panel members' contact details (retention)",
+    "export.event_signups": "Downloaded an event's sign-ups (names and needs)",
+    "export.event_summary": "Downloaded an event's summary counts",
 }
 PAGE_SIZE = 50
 

@@ -16,7 +16,7 @@ from engage.accounts.services import create_user
 from engage.codebooks import services as codebooks
 from engage.curation import board as priorities
 from engage.db import get_session
-from engage.demo import panel
+from engage.demo import events, panel
 from engage.findings import services as findings
 from engage.population import services as population
 from surveys import services
@@ -70,6 +70,7 @@ def run() -> str:
     seed_codebooks(session, load("codebooks.json"), orgs)
     priorities.seed(session)  # the board's three strategic priorities
     counts.append(panel.seed(session, partnership["localities"]))
+    counts.append(events.seed(session, partnership["localities"]))
     session.commit()
     counts.extend(curate_closed(session, [(run.id, run.consultation_id) for run in runs]))
     # Any run not finished here is sent after the commit; if the broker is not reachable yet

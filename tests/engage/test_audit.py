@@ -105,7 +105,21 @@ DOWNLOADS = {
     "report.pdf": lambda db: report_download(db, "pdf"),
     "report.xlsx": lambda db: report_download(db, "xlsx"),
     "report.csv": lambda db: report_download(db, "csv"),
+    "event-sign-ups.csv": lambda db: event_export(db, "csv", "sign-ups"),
+    "event-sign-ups.xlsx": lambda db: event_export(db, "xlsx", "sign-ups"),
+    "event-summary.csv": lambda db: event_export(db, "csv", "summary"),
+    "event-summary.xlsx": lambda db: event_export(db, "xlsx", "summary"),
 }
+
+
+def event_export(db, fmt, what):
+    from tests.engage.events_data import event
+
+    officer = factories.user(role="officer")
+    item = event(organisation=officer.organisation)
+    action = "export.event_signups" if what == "sign-ups" else "export.event_summary"
+    url = f"/manage/events/{item.id}/{what}.{fmt}"
+    return Download(url, officer, action, "event", item.id, {"format": fmt})
 
 
 def events(db) -> list[AuditEvent]:
@@ -141,6 +155,8 @@ AUDITED = {
     "scorecard.download",
     "codebooks.download",
     "reports.download",
+    "events_manage.download_signups",
+    "events_manage.download_summary",
 }
 NOT_AUDITED = {"consultations.import_template", "public.document", "consultations.run_status"}
 FILE_RULE = re.compile(r"\.(csv|xlsx|json|pdf)$|<any\(csv|/download|/documents/")

@@ -1,0 +1,432 @@
+"""Events and places: creating events, signing up, the waiting list, cancelling and nominating.
+
+Functions take a Session and never commit. Every change to who holds a place starts with
+``lock_event``: an UPDATE of the event's row, which PostgreSQL holds as a row lock and SQLite as
+its one write lock until the caller commits. The count of confirmed places is read after that
+UPDATE, so two sign-ups for the last place are decided one after the other, never together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from engage.events.models import (
+    NEEDS,
+    Audience,
+    Event,
+    EventAllocation,
+    EventSignup,
+    SignupStatus,
+)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^[0-9+() -]{6,20}$")
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at the door
+
+
+class EventError(ValueError):
+    """Something that cannot be done as asked; the message says why, in plain English."""
+
+
+# Sign-up details ------------------------------------------------------------------------------
+
+
+@dataclass
+class Details:
+    """A sign-up form as typed; ``check`` says what is wrong, by field id."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    organisation_name: str = ""
+    locality: str = ""
+    needs: list[str] = field(default_factory=list)
+    needs_detail: str = ""
+
+    @classmethod
+    def from_form(cls, form: Any) -> Details:
+        return cls(
+            name=form.get("name", "").strip(),
+            email=form.get("email", "").strip(),
+            phone=form.get("phone", "").strip(),
+            organisation_name=form.get("organisation_name", "").strip(),
+            locality=form.get("locality", "").strip(),
+            needs=[code for code in form.getlist("needs") if code in NEEDS],
+            needs_detail=form.get("needs_detail", "").strip(),
+        )
+
+    @classmethod
+    def of(cls, signup: EventSignup) -> Details:
+        return cls(
+            name=signup.name,
+            email=signup.email,
+            phone=signup.phone,
+            organisation_name=signup.organisation_name,
+            locality=signup.locality,
+            needs=list(signup.needs),
+            needs_detail=signup.needs_detail,
+        )
+
+    def check(self, localities: list[str]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.name:
+            errors["name"] = "Enter your full name"
+        elif len(self.name) > 200:
+            errors["name"] = "Your name must be 200 characters or fewer"
+        if not self.email:
+            errors["email"] = "Enter your email address, so we can send your confirmation"
+        elif not EMAIL.match(self.email) or len(self.email) > 320:
+            errors["email"] = "Enter an email address in the correct format, like name@example.com"
+        if self.phone and not PHONE.match(self.phone):
+            errors["phone"] = "Enter a telephone number, like 01632 960 001 or 07700 900 982"
+        if len(self.organisation_name) > 200:
+            errors["organisation_name"] = "The organisation must be 200 characters or fewer"
+        if self.locality and self.locality not in localities:
+            errors["locality"] = "Select the area you live or work in"
+        if "dietary" in self.needs and not self.needs_detail:
+            errors["needs_detail"] = "Tell us your dietary needs, like vegetarian or no nuts"
+        if len(self.needs_detail) > 1000:
+            errors["needs_detail"] = "Tell us in 1,000 characters or fewer"
+        return errors
+
+    def apply(self, signup: EventSignup) -> None:
+        signup.name = self.name
+        signup.email = self.email.lower()
+        signup.phone = self.phone
+        signup.organisation_name = self.organisation_name
+        signup.locality = self.locality
+        signup.needs = [code for code in NEEDS if code in self.needs]
+        signup.needs_detail = self.needs_detail
+
+
+# Tokens -----------------------------------------------------------------------------------------
+
+
+def _digest(purpose: str, signup_id: int) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    mac = hmac.new(secret, f"event-{purpose}:{signup_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:40]
+
+
+def manage_token(signup: EventSignup) -> str:
+    """The secret in a person's link to see, change or cancel their place: no login needed.
+
+    Derived from the app's secret key, so emails can repeat it and nobody can make one.
+    """
+    return f"{signup.id}-{_digest('manage', signup.id)}"
+
+
+def feedback_token(signup: EventSignup) -> str:
+    return f"{signup.id}-{_digest('feedback', signup.id)}"
+
+
+def _by_token(session: Session, token: str, purpose: str) -> EventSignup | None:
+    number, _, digest = token.partition("-")
+    if not number.isdigit() or not hmac.compare_digest(digest, _digest(purpose, int(number))):
+        return None
+    return session.get(EventSignup, int(number))
+
+
+def signup_by_token(session: Session, token: str) -> EventSignup | None:
+    return _by_token(session, token, "manage")
+
+
+def signup_by_feedback_token(session: Session, token: str) -> EventSignup | None:
+    return _by_token(session, token, "feedback")
+
+
+def new_check_in_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(6))
+
+
+# Sign-up windows ------------------------------------------------------------------------------
+
+
+def signup_state(event: Event, now: datetime) -> str:
+    """ "open", "not_yet", "closed" (the window or the event has passed) or "cancelled"."""
+    if event.cancelled_at is not None:
+        return "cancelled"
+    if event.signup_opens_at and now < event.signup_opens_at:
+        return "not_yet"
+    if (event.signup_closes_at and now >= event.signup_closes_at) or now >= event.starts_at:
+        return "closed"
+    return "open"
+
+
+# Places ---------------------------------------------------------------------------------------
+
+
+def lock_event(session: Session, event_id: int) -> None:
+    """Take the event's row for this transaction (see the module's docstring)."""
+    session.execute(
+        update(Event)
+        .where(Event.id == event_id)
+        .values(changes=Event.changes + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def confirmed_count(session: Session, event_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                EventSignup.event_id == event_id, EventSignup.status == SignupStatus.CONFIRMED
+            )
+        )
+        or 0
+    )
+
+
+def _has_room(session: Session, event: Event) -> bool:
+    return event.capacity is None or confirmed_count(session, event.id) < event.capacity
+
+
+def sign_up(
+    session: Session,
+    event: Event,
+    details: Details,
+    *,
+    now: datetime,
+    organisation_id: int | None = None,
+    nominated_by_id: int | None = None,
+) -> EventSignup:
+    """A place if one is left, otherwise a place on the waiting list."""
+    lock_event(session, event.id)
+    status = SignupStatus.CONFIRMED if _has_room(session, event) else SignupStatus.WAITING
+    signup = EventSignup(
+        event_id=event.id,
+        status=status,
+        check_in_code=new_check_in_code(),
+        queued_at=now,
+        confirmed_at=now if status == SignupStatus.CONFIRMED else None,
+        organisation_id=organisation_id,
+        nominated_by_id=nominated_by_id,
+    )
+    details.apply(signup)
+    session.add(signup)
+    session.flush()
+    return signup
+
+
+def waiting_position(session: Session, signup: EventSignup) -> int:
+    """1 for the next person to get a place."""
+    if signup.status != SignupStatus.WAITING:
+        return 0
+    ahead = session.scalar(
+        select(func.count()).where(
+            EventSignup.event_id == signup.event_id,
+            EventSignup.status == SignupStatus.WAITING,
+            (EventSignup.queued_at < signup.queued_at)
+            | ((EventSignup.queued_at == signup.queued_at) & (EventSignup.id < signup.id)),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def cancel(session: Session, signup: EventSignup, *, now: datetime) -> list[EventSignup]:
+    """Give up a place (or leave the waiting list); returns who was promoted into it."""
+    if signup.status == SignupStatus.CANCELLED:
+        return []
+    lock_event(session, signup.event_id)
+    session.refresh(signup)  # another request may have changed it before the lock
+    if signup.status == SignupStatus.CANCELLED:
+        return []
+    signup.status = SignupStatus.CANCELLED
+    signup.cancelled_at = now
+    session.flush()
+    return promote(session, signup.event, now=now)
+
+
+def promote(session: Session, event: Event, *, now: datetime) -> list[EventSignup]:
+    """Fill free places from the front of the waiting list. The caller holds the lock."""
+    promoted = []
+    while _has_room(session, event):
+        first = session.scalar(
+            select(EventSignup)
+            .where(EventSignup.event_id == event.id, EventSignup.status == SignupStatus.WAITING)
+            .order_by(EventSignup.queued_at, EventSignup.id)
+            .limit(1)
+        )
+        if first is None:
+            break
+        first.status = SignupStatus.CONFIRMED
+        first.confirmed_at = first.promoted_at = now
+        session.flush()
+        promoted.append(first)
+    return promoted
+
+
+def change_capacity(
+    session: Session, event: Event, capacity: int | None, *, now: datetime
+) -> list[EventSignup]:
+    """A bigger room promotes people from the waiting list; a smaller one takes no place away."""
+    lock_event(session, event.id)
+    event.capacity = capacity
+    session.flush()
+    return promote(session, event, now=now)
+
+
+# Nominations ----------------------------------------------------------------------------------
+
+
+def allocation(event: Event, organisation_id: int) -> int | None:
+    """The places a partner may nominate to, or None when the officer set no limit."""
+    for item in event.allocations:
+        if item.organisation_id == organisation_id:
+            return item.places
+    return None
+
+
+def nominated_count(session: Session, event_id: int, organisation_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                EventSignup.event_id == event_id,
+                EventSignup.organisation_id == organisation_id,
+                EventSignup.status != SignupStatus.CANCELLED,
+            )
+        )
+        or 0
+    )
+
+
+def nominate(
+    session: Session,
+    event: Event,
+    details: Details,
+    *,
+    organisation_id: int,
+    organisation_name: str,
+    nominated_by_id: int,
+    now: datetime,
+) -> EventSignup:
+    if event.audience != Audience.PARTNERS:
+        raise EventError("Only partner events take nominations.")
+    lock_event(session, event.id)
+    limit = allocation(event, organisation_id)
+    if limit is not None and nominated_count(session, event.id, organisation_id) >= limit:
+        raise EventError(
+            f"Your organisation has used all {limit} of its places. Cancel a nomination to "
+            "nominate someone else."
+        )
+    details.organisation_name = organisation_name
+    return sign_up(
+        session,
+        event,
+        details,
+        now=now,
+        organisation_id=organisation_id,
+        nominated_by_id=nominated_by_id,
+    )
+
+
+def set_allocations(session: Session, event: Event, places: dict[int, int | None]) -> None:
+    """Places per organisation id; None removes that partner's limit."""
+    existing = {item.organisation_id: item for item in event.allocations}
+    for organisation_id, count in places.items():
+        item = existing.get(organisation_id)
+        if count is None:
+            if item is not None:
+                event.allocations.remove(item)
+        elif item is None:
+            event.allocations.append(EventAllocation(organisation_id=organisation_id, places=count))
+        else:
+            item.places = count
+    session.flush()
+
+
+# Listing --------------------------------------------------------------------------------------
+
+
+def upcoming(session: Session, *, now: datetime, locality: str = "", kind: str = "") -> list[Event]:
+    """Events the public may see: open to everyone, not yet ended, not cancelled."""
+    stmt = select(Event).where(
+        Event.audience == Audience.PUBLIC, Event.ends_at > now, Event.cancelled_at.is_(None)
+    )
+    if locality:
+        stmt = stmt.where(Event.locality.in_([locality, ""]))
+    if kind:
+        stmt = stmt.where(Event.kind == kind)
+    return list(session.scalars(stmt.order_by(Event.starts_at)))
+
+
+def past_with_outcomes(session: Session, *, now: datetime) -> list[Event]:
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.audience == Audience.PUBLIC, Event.ends_at <= now)
+            .where(Event.outcomes_published_at.is_not(None))
+            .order_by(Event.starts_at.desc())
+            .limit(10)
+        )
+    )
+
+
+def event_time(event: Event) -> str:
+    """Tuesday 3 March 2027, 6:30pm to 8pm, in UK time."""
+    from engage.views import UK
+
+    start, end = event.starts_at.astimezone(UK), event.ends_at.astimezone(UK)
+
+    def clock(value: datetime) -> str:
+        hour = value.hour % 12 or 12
+        minutes = f":{value:%M}" if value.minute else ""
+        return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+    day = f"{start:%A} {start.day} {start:%B %Y}"
+    if end.date() != start.date():
+        return f"{day}, {clock(start)} to {end:%A} {end.day} {end:%B %Y}, {clock(end)}"
+    return f"{day}, {clock(start)} to {clock(end)}"
+
+
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "agenda",
+    "locality",
+    "venue",
+    "access_info",
+    "online_link",
+    "starts_at",
+    "ends_at",
+    "audience",
+    "consultation_id",
+    "signup_opens_at",
+    "signup_closes_at",
+    "reminder_hours",
+)
+
+
+def create_event(
+    session: Session, fields: dict[str, Any], *, organisation_id: int, officer_id: int | None
+) -> Event:
+    event = Event(
+        organisation_id=organisation_id,
+        created_by_id=officer_id,
+        capacity=fields.get("capacity"),
+        **{name: fields[name] for name in EVENT_FIELDS if name in fields},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def update_event(
+    session: Session, event: Event, fields: dict[str, Any], *, now: datetime
+) -> list[EventSignup]:
+    """Change an event; a bigger capacity promotes people from the waiting list (returned)."""
+    for name in EVENT_FIELDS:
+        if name in fields:
+            setattr(event, name, fields[name])
+    return change_capacity(session, event, fields.get("capacity"), now=now)

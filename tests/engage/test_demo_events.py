@@ -1,0 +1,22 @@
+"""The demo has a forum to sign up for, a past seminar to report on and a partner session."""
+
+from __future__ import annotations
+
+from engage.demo import seed
+from tests import factories
+
+
+def test_demo_events(app, client, db, auth, monkeypatch):
+    monkeypatch.setattr(seed.findings, "dispatch", lambda session, celery, runs: None)
+    monkeypatch.setitem(app.config, "LOCALITIES", seed.load("partnership.json")["localities"])
+    with app.app_context():
+        message = seed.run()
+    assert "a forum with 30 of 30 places taken and 1 waiting" in message
+    listing = client.get("/events/").get_data(as_text=True)
+    assert "Drumlee Local Community Planning Forum" in listing
+    assert "Full: you can join the waiting list" in listing
+    assert "JOG development session" not in listing  # partners only
+    assert "the new LOIP" in listing  # its outcomes, under recent events
+    auth.login(factories.user("officer"))
+    manage = client.get("/manage/events/").get_data(as_text=True)
+    assert "JOG development session" in manage
