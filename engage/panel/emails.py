@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engage.mail import queue_email
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
+from surveys.models import Consultation
 
 UNSUBSCRIBE_KINDS = {
     "newsletters": "the panel newsletter",
@@ -190,19 +191,48 @@ def invitation(session: Session, invite: PanelInvitation, *, reminder: bool = Fa
     ).queue(session, member.email)
 
 
-def newsletter(session: Session, item: PanelNewsletter, member: PanelMember) -> None:
-    assert member.email
+def newsletter_paragraphs(item: PanelNewsletter) -> list[str]:
+    """The newsletter as plain paragraphs: intro, each section, and a results newsletter's
+    themes with their (already masked) quotes."""
     paragraphs = [item.intro] if item.intro else []
     for section in item.sections:
         paragraphs.append(f"{section['heading']}\n{section['body']}".strip())
-    Email(
+        for theme in section.get("themes") or []:
+            residents = theme["residents"]
+            lines = [
+                f"{theme['label']} ({residents} {'resident' if residents == 1 else 'residents'})"
+            ]
+            lines += [f"“{quote}”" for quote in theme.get("quotes", [])]
+            paragraphs.append("\n".join(lines))
+    return paragraphs
+
+
+def newsletter_email(
+    session: Session,
+    item: PanelNewsletter,
+    member: PanelMember,
+    unsubscribe: tuple[str, str] | None = None,
+) -> Email:
+    after = []
+    if item.consultation_id is not None:
+        consultation = session.get(Consultation, item.consultation_id)
+        if consultation is not None:
+            link = external("public.consultation", slug=consultation.slug)
+            after.append(f"The full results, on the consultation's page:\n{link}")
+    return Email(
         subject=f"Residents' Panel newsletter: {item.title}",
         greeting=_hello(member),
-        paragraphs=paragraphs,
+        paragraphs=newsletter_paragraphs(item),
         link_text="Read it on the web, with links to the results",
         link=external("panel.newsletter", newsletter_id=item.id),
-        unsubscribe=_unsubscribe(member, "newsletters"),
-    ).queue(session, member.email)
+        after=after,
+        unsubscribe=unsubscribe or _unsubscribe(member, "newsletters"),
+    )
+
+
+def newsletter(session: Session, item: PanelNewsletter, member: PanelMember) -> None:
+    assert member.email
+    newsletter_email(session, item, member).queue(session, member.email)
 
 
 def exercise_link(exercise: PanelExercise, member: PanelMember) -> str:

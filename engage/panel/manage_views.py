@@ -14,13 +14,13 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from engage.accounts.models import Role
+from engage.audit import record
 from engage.auth import role_required
 from engage.db import get_session
 from engage.panel import balance as balancing
 from engage.panel import manage_bp as bp
 from engage.panel import privacy, profile
 from engage.panel import services as members
-from engage.audit import record
 from engage.panel.models import STATUS_LABELS, MemberStatus, PanelMember
 from engage.population import services as population
 
