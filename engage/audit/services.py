@@ -31,6 +31,9 @@ ACTIONS = {
     "panel.member.exported": "Downloaded everything held on a panel member (subject access)",
     "panel.member.erased": "Erased a panel member",
     "panel.retention": "Deleted former panel members' contact details (retention)",
+    "panel.member.renewed": "Renewed a panel member's term (by an officer, or the member's link)",
+    "panel.renewal.sent": "Emailed a panel member a link to renew their term",
+    "panel.letters": "Printed or downloaded panel invitation letters (members contacted by post)",
 }
 PAGE_SIZE = 50
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from engage.mail import queue_email
@@ -50,6 +50,36 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     if not isinstance(member_id, int) or kind not in UNSUBSCRIBE_KINDS:
         return None
     return member_id, kind
+
+
+RENEW_LINK_DAYS = 120  # longer than the 90 days before a term ends in which links are sent
+
+
+def _renew_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="panel-renew")
+
+
+def renew_token(member: PanelMember) -> str:
+    """A link to renew, tied to the term it renews: once renewed, the term's end moves and the
+    link stops working, so it renews once."""
+    ends = int(member.term_ends_at.timestamp()) if member.term_ends_at else 0
+    return _renew_serializer().dumps([member.id, ends])
+
+
+def read_renew_token(token: str, member_of: Any) -> PanelMember | None:
+    """The member the link renews, while it is fresh and their term has not moved since."""
+    try:
+        member_id, ends = _renew_serializer().loads(token, max_age=RENEW_LINK_DAYS * 86400)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(member_id, int):
+        return None
+    member = member_of(member_id)
+    if member is None or member.term_ends_at is None:
+        return None
+    if int(member.term_ends_at.timestamp()) != ends:
+        return None
+    return member
 
 
 def invitation_token(exercise_id: int, member_id: int) -> str:
@@ -233,6 +263,25 @@ def newsletter_email(
 def newsletter(session: Session, item: PanelNewsletter, member: PanelMember) -> None:
     assert member.email
     newsletter_email(session, item, member).queue(session, member.email)
+
+
+def renewal(session: Session, member: PanelMember) -> None:
+    assert member.email
+    assert member.term_ends_at
+    ends = member.term_ends_at
+    Email(
+        subject="Your Residents' Panel membership is ending: would you like to stay?",
+        greeting=_hello(member),
+        paragraphs=[
+            f"Your membership of the Residents' Panel ends on {ends.day} {ends:%B %Y}. Thank "
+            "you for taking part. If you would like to stay on the panel for another term, "
+            "use the link below. If not, you need do nothing: we will stop contacting you "
+            "when your term ends.",
+        ],
+        link_text="Stay on the panel for another term (the link works once)",
+        link=external("panel.renew", token=renew_token(member)),
+        unsubscribe=_unsubscribe(member, "all"),
+    ).queue(session, member.email)
 
 
 def exercise_link(exercise: PanelExercise, member: PanelMember) -> str:
