@@ -16,6 +16,7 @@ from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAs
 from engage.mail import OutboxEmail
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
 from engage.population.models import PopulationFigure
+from engage.ratelimit import RateLimitHit
 from engage.reports.models import Report
 from engage.scorecard.models import Nomination
 from surveys.base import Base
@@ -61,6 +62,7 @@ __all__ = [
     "PopulationFigure",
     "Question",
     "QuestionAnalysis",
+    "RateLimitHit",
     "Report",
     "Response",
     "StrategicPriority",

@@ -53,13 +53,15 @@ def locality_question(consultation: Consultation) -> Question | None:
     return next((q for q in consultation.questions if q.type == "locality"), None)
 
 
-def attributes(consultation: Consultation, localities: Sequence[str]) -> list[Attribute]:
+def attributes(
+    consultation: Consultation, localities: Sequence[str], panel: set[int] | None = None
+) -> list[Attribute]:
     """The attributes themes are broken down by, in the order the tables are shown: how people
-    responded, where they live, then each equalities question.
+    responded, Residents' Panel membership, where they live, then each equalities question.
 
     Locality comes from the survey's own locality question when it has one, else from the
-    equalities block's area question. Panel membership ("Residents' Panel member or not") joins
-    this list as one more Attribute when the panel arrives: a value read from the response.
+    equalities block's area question. ``panel`` holds the ids of responses from panel members
+    (``engage.panel.membership``); the membership table is drawn only when there are some.
     """
     found = [
         Attribute(
@@ -70,6 +72,21 @@ def attributes(consultation: Consultation, localities: Sequence[str]) -> list[At
             lambda row: row.channel,
         )
     ]
+    if panel:
+        # Imported here: loading engage.panel loads its views, which import this module.
+        from engage.panel import membership
+
+        found.append(
+            Attribute(
+                "panel",
+                "Residents' Panel membership",
+                [membership.MEMBER, membership.NOT_MEMBER],
+                {**membership.LABELS, None: NOT_ANSWERED},
+                lambda row: (
+                    membership.MEMBER if row.response_id in panel else membership.NOT_MEMBER
+                ),
+            )
+        )
     own = locality_question(consultation)
     if own is not None:
         found.append(
@@ -146,7 +163,10 @@ def membership_breakdowns(
 
     if not theme_labels:
         return []
+    from engage.panel.membership import panel_responses
+
     rows = respondent_rows(session, question_id, locality_question(consultation))
+    panel = panel_responses(session, consultation.id)
     members = [memberships.get(row.id, set()) for row in rows]
     order = list(theme_labels)
     return [
@@ -162,19 +182,21 @@ def membership_breakdowns(
             attribute.labels,
             dict(theme_labels),
         )
-        for attribute in attributes(consultation, localities)
+        for attribute in attributes(consultation, localities, panel)
     ]
 
 
 def respondent_rows(
     session: Session, question_id: int, locality: Question | None
 ) -> list[Row[Any]]:
-    """Each answer to the question with its respondent's channel, equalities answers and area."""
+    """Each answer to the question with its respondent's response id, channel, equalities answers
+    and area."""
     eq = aliased(EqualitiesAnswers, name="eq")
     area = aliased(Answer, name="area")
     stmt = (
         select(
             Answer.id,
+            Response.id.label("response_id"),
             Response.channel,
             eq,
             (area.value if locality is not None else null()).label("locality"),

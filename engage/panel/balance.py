@@ -101,3 +101,56 @@ def balance(
     sources: Mapping[str, str],
 ) -> list[BalanceTable]:
     return [table(q, profiles, population.get(q.key, {}), sources.get(q.key, "")) for q in block]
+
+
+SMALL = 10
+FEWER_THAN = "fewer than 10"
+
+
+@dataclass(frozen=True)
+class CrossTable:
+    """Active members by locality (rows) and one profile question (columns).
+
+    Officers see every count; with ``suppressed`` a count from 1 to 9 reads "fewer than 10",
+    for anyone who may not see who is on the panel."""
+
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list[int | str]]]
+    totals: list[int | str]
+    suppressed: bool
+
+
+def cross_table(
+    block: Sequence[Any],
+    profiles: Sequence[Mapping[str, Any]],
+    key: str,
+    *,
+    suppressed: bool = False,
+) -> CrossTable | None:
+    by_key = {q.key: q for q in block}
+    if key == "locality" or key not in by_key or "locality" not in by_key:
+        return None
+    places = by_key["locality"].options
+    question = by_key[key]
+    counts: dict[tuple[str, str], int] = {}
+    for profile in profiles:
+        cell = (profile.get("locality") or "", profile.get(key) or "")
+        counts[cell] = counts.get(cell, 0) + 1
+
+    def shown(n: int) -> int | str:
+        return FEWER_THAN if suppressed and 0 < n < SMALL else n
+
+    columns = [o["value"] for o in question.options]
+    rows = [
+        (place["label"], [shown(counts.get((place["value"], c), 0)) for c in columns])
+        for place in places
+    ]
+    totals = [shown(sum(counts.get((p["value"], c), 0) for p in places)) for c in columns]
+    return CrossTable(
+        title=question.title,
+        columns=[o["label"] for o in question.options],
+        rows=rows,
+        totals=totals,
+        suppressed=suppressed,
+    )

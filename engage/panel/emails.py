@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from engage.mail import queue_email
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
+from surveys.models import Consultation
 
 UNSUBSCRIBE_KINDS = {
     "newsletters": "the panel newsletter",
@@ -49,6 +50,36 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     if not isinstance(member_id, int) or kind not in UNSUBSCRIBE_KINDS:
         return None
     return member_id, kind
+
+
+RENEW_LINK_DAYS = 120  # longer than the 90 days before a term ends in which links are sent
+
+
+def _renew_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="panel-renew")
+
+
+def renew_token(member: PanelMember) -> str:
+    """A link to renew, tied to the term it renews: once renewed, the term's end moves and the
+    link stops working, so it renews once."""
+    ends = int(member.term_ends_at.timestamp()) if member.term_ends_at else 0
+    return _renew_serializer().dumps([member.id, ends])
+
+
+def read_renew_token(token: str, member_of: Any) -> PanelMember | None:
+    """The member the link renews, while it is fresh and their term has not moved since."""
+    try:
+        member_id, ends = _renew_serializer().loads(token, max_age=RENEW_LINK_DAYS * 86400)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(member_id, int):
+        return None
+    member = member_of(member_id)
+    if member is None or member.term_ends_at is None:
+        return None
+    if int(member.term_ends_at.timestamp()) != ends:
+        return None
+    return member
 
 
 def invitation_token(exercise_id: int, member_id: int) -> str:
@@ -190,18 +221,66 @@ def invitation(session: Session, invite: PanelInvitation, *, reminder: bool = Fa
     ).queue(session, member.email)
 
 
-def newsletter(session: Session, item: PanelNewsletter, member: PanelMember) -> None:
-    assert member.email
+def newsletter_paragraphs(item: PanelNewsletter) -> list[str]:
+    """The newsletter as plain paragraphs: intro, each section, and a results newsletter's
+    themes with their (already masked) quotes."""
     paragraphs = [item.intro] if item.intro else []
     for section in item.sections:
         paragraphs.append(f"{section['heading']}\n{section['body']}".strip())
-    Email(
+        for theme in section.get("themes") or []:
+            residents = theme["residents"]
+            lines = [
+                f"{theme['label']} ({residents} {'resident' if residents == 1 else 'residents'})"
+            ]
+            lines += [f"“{quote}”" for quote in theme.get("quotes", [])]
+            paragraphs.append("\n".join(lines))
+    return paragraphs
+
+
+def newsletter_email(
+    session: Session,
+    item: PanelNewsletter,
+    member: PanelMember,
+    unsubscribe: tuple[str, str] | None = None,
+) -> Email:
+    after = []
+    if item.consultation_id is not None:
+        consultation = session.get(Consultation, item.consultation_id)
+        if consultation is not None:
+            link = external("public.consultation", slug=consultation.slug)
+            after.append(f"The full results, on the consultation's page:\n{link}")
+    return Email(
         subject=f"Residents' Panel newsletter: {item.title}",
         greeting=_hello(member),
-        paragraphs=paragraphs,
+        paragraphs=newsletter_paragraphs(item),
         link_text="Read it on the web, with links to the results",
         link=external("panel.newsletter", newsletter_id=item.id),
-        unsubscribe=_unsubscribe(member, "newsletters"),
+        after=after,
+        unsubscribe=unsubscribe or _unsubscribe(member, "newsletters"),
+    )
+
+
+def newsletter(session: Session, item: PanelNewsletter, member: PanelMember) -> None:
+    assert member.email
+    newsletter_email(session, item, member).queue(session, member.email)
+
+
+def renewal(session: Session, member: PanelMember) -> None:
+    assert member.email
+    assert member.term_ends_at
+    ends = member.term_ends_at
+    Email(
+        subject="Your Residents' Panel membership is ending: would you like to stay?",
+        greeting=_hello(member),
+        paragraphs=[
+            f"Your membership of the Residents' Panel ends on {ends.day} {ends:%B %Y}. Thank "
+            "you for taking part. If you would like to stay on the panel for another term, "
+            "use the link below. If not, you need do nothing: we will stop contacting you "
+            "when your term ends.",
+        ],
+        link_text="Stay on the panel for another term (the link works once)",
+        link=external("panel.renew", token=renew_token(member)),
+        unsubscribe=_unsubscribe(member, "all"),
     ).queue(session, member.email)
 
 

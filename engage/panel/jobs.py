@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from engage import ratelimit
 from engage.panel import exercises, privacy
 from engage.panel.services import mark_bounced
 
@@ -15,6 +16,7 @@ def tick(session: Session, *, now: datetime, retention_days: int) -> dict[str, i
     outcome = exercises.run_schedule(session, now=now)
     outcome["panel_retired"] = privacy.retire_ended_terms(session, now=now)
     outcome.update(privacy.apply_retention(session, now=now, retention_days=retention_days))
+    outcome["rate_limit_purged"] = ratelimit.purge(session, now=now)
     return outcome
 
 

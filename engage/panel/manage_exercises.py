@@ -16,6 +16,8 @@ from engage.mail import nudge_sender
 from engage.panel import emails, exercises, newsletters, profile
 from engage.panel import manage_bp as bp
 from engage.panel.models import ExerciseStatus, PanelExercise, PanelMember, PanelNewsletter
+from engage.views import longdate
+from surveys.lifecycle import has_results
 from surveys.models import Consultation, ConsultationStatus
 
 USABLE = (ConsultationStatus.OPEN, ConsultationStatus.SCHEDULED)
@@ -233,14 +235,10 @@ def preview_newsletter(newsletter_id: int) -> ResponseReturnValue:
     sample = PanelMember(name="Alex Example", email="alex@example.org", id=0)
     email = None
     if item.sent_at is None:
-        paragraphs = [item.intro] if item.intro else []
-        paragraphs += [f"{s['heading']}\n{s['body']}".strip() for s in item.sections]
-        email = emails.Email(
-            subject=f"Residents' Panel newsletter: {item.title}",
-            greeting=f"Dear {sample.name},",
-            paragraphs=paragraphs,
-            link_text="Read it on the web, with links to the results",
-            link=url_for("panel.newsletter", newsletter_id=item.id, _external=True),
+        email = emails.newsletter_email(
+            db,
+            item,
+            sample,
             unsubscribe=("(a link for each member)", emails.UNSUBSCRIBE_KINDS["newsletters"]),
         ).text()
     return render_template(
@@ -261,3 +259,31 @@ def send_newsletter(newsletter_id: int) -> ResponseReturnValue:
     nudge_sender(current_app.extensions["celery"])
     flash(f"Newsletter sent to {count} members and added to the archive", "success")
     return redirect(url_for("panel_manage.newsletter_list"), 303)
+
+
+@bp.post("/newsletters/from-results/<int:consultation_id>")
+def newsletter_from_results(consultation_id: int) -> ResponseReturnValue:
+    """Start (or reopen) the newsletter that sends a consultation's "We asked, you said, we
+    did" to the panel; officers of the partners who run the consultation only."""
+    # Imported here: the consultations package imports the panel (through participate).
+    from engage.consultations.views import managed_consultation
+
+    consultation = managed_consultation(consultation_id)
+    db = get_session()
+    item = newsletters.for_results(db, consultation.id)
+    if item is not None and item.sent_at is not None:
+        flash(f"These results were sent to the panel on {longdate(item.sent_at)}", "important")
+        return redirect(url_for("panel_manage.preview_newsletter", newsletter_id=item.id), 303)
+    if item is None:
+        if not has_results(consultation):
+            flash("Publish the results before sending them to the panel", "important")
+            return redirect(url_for("consultations.results", consultation_id=consultation.id), 303)
+        item = newsletters.from_results(db, consultation, officer_id=current_user.id)
+        db.commit()
+    return redirect(url_for("panel_manage.preview_newsletter", newsletter_id=item.id), 303)
+
+
+@bp.app_template_global()
+def panel_results_newsletter(consultation: Consultation) -> PanelNewsletter | None:
+    """For the results page: the panel newsletter carrying these results, if one was started."""
+    return newsletters.for_results(get_session(), consultation.id)

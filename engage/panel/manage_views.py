@@ -243,9 +243,18 @@ def balance() -> ResponseReturnValue:
     ).all()
     figures = population.load(db)
     tables = balancing.balance(block(), active, figures.people, figures.sources)
+    by = request.args.get("by", "age_band")
+    # Officers know who is on the panel and see every count; anyone else would see small
+    # groups as "fewer than 10" (this page is officers' only today).
+    cross = balancing.cross_table(
+        block(), active, by, suppressed=current_user.role not in (Role.OFFICER, Role.ADMIN)
+    )
     return render_template(
         "panel/manage/balance.html",
         tables=tables,
+        cross=cross,
+        by=by,
+        cross_choices=[q for q in block() if q.key != "locality"],
         active=len(active),
         join_url=url_for("panel.join", _external=True),
     )
@@ -273,4 +282,4 @@ def bounces() -> ResponseReturnValue:
     return redirect(url_for("panel_manage.index"), 303)
 
 
-from engage.panel import manage_exercises  # noqa: E402,F401 - registers its routes on bp
+from engage.panel import manage_exercises, manage_refresh  # noqa: E402,F401 - routes on bp

@@ -158,6 +158,11 @@ class PanelNewsletter(Timestamped, Base):
     # [{"heading": ..., "body": ..., "consultation_id": int | None}]
     sections: Mapped[list[Any]] = mapped_column(default=list)
     locality: Mapped[str] = mapped_column(String(100), default="")  # "" = the whole panel
+    # Set when the newsletter carries a consultation's "We asked, you said, we did": one such
+    # newsletter per consultation, so its summary reaches the panel once.
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     recipients: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

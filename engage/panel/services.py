@@ -286,3 +286,11 @@ def mark_bounced(session: Session, addresses: list[str], *, now: datetime) -> in
         member.bounced_at = member.bounced_at or now
     session.flush()
     return len(members)
+
+
+def renew(member: PanelMember, *, now: datetime, term_years: int) -> datetime:
+    """Another term for an active member, from the end of the current one (or from now, when it
+    has no end date or has passed), so renewing early loses nothing."""
+    start = member.term_ends_at if member.term_ends_at and member.term_ends_at > now else now
+    member.term_ends_at = term_end(start, term_years)
+    return member.term_ends_at

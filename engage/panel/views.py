@@ -7,7 +7,7 @@ Every page works without JavaScript. A member's sign-in lives in the session coo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -22,6 +22,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from engage import ratelimit
+from engage.audit import record
 from engage.db import get_session
 from engage.mail import nudge_sender
 from engage.panel import bp, emails, exercises, newsletters, profile
@@ -38,8 +40,31 @@ REFUSED = {
 }
 
 
+# Joining and asking for a sign-in link send email, so they are limited per address (whoever
+# owns it, member or not: the reply is the same either way) and per IP address.
+JOIN_LIMITS = (
+    ratelimit.Limit("panel.join.address", 3, timedelta(days=1)),
+    ratelimit.Limit("panel.join.ip", 20, timedelta(hours=1)),
+)
+SIGN_IN_LIMITS = (
+    ratelimit.Limit("panel.sign_in.address", 5, timedelta(hours=1)),
+    ratelimit.Limit("panel.sign_in.ip", 30, timedelta(hours=1)),
+)
+TOO_MANY = (
+    "There have been too many requests from this email address or this device in a short "
+    "time. Wait an hour, then try again. What you typed has been kept."
+)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def within_limits(limits: tuple[ratelimit.Limit, ...], address: str) -> bool:
+    """Count this request; False when the address or the IP has used up its limit."""
+    keys = {"address": (address or "").strip().lower(), "ip": request.remote_addr or ""}
+    checks = [(limit, keys[limit.bucket.rsplit(".", 1)[1]]) for limit in limits]
+    return ratelimit.hit(get_session(), checks, now=now())
 
 
 def block() -> list[Any]:
@@ -106,6 +131,11 @@ def join() -> ResponseReturnValue:
     errors.update(profile_errors)
     if request.form.get("consent") != "yes":
         errors["consent"] = "Tick the box to say you agree, or you cannot join the panel"
+    if not errors and not within_limits(JOIN_LIMITS, details.email):
+        errors["email"] = TOO_MANY
+        return form_page(
+            "panel/join.html", 429, details=details, answers=answers, errors=errors, wave=wave
+        )
     if errors:
         return form_page(
             "panel/join.html", 400, details=details, answers=answers, errors=errors, wave=wave
@@ -159,12 +189,14 @@ def sign_in() -> ResponseReturnValue:
             else "Enter an email address in the correct format, like name@example.com"
         )
         return render_template("panel/sign_in.html", email=email, error=error), 400
+    if not within_limits(SIGN_IN_LIMITS, email):
+        return render_template("panel/sign_in.html", email=email, error=TOO_MANY), 429
     db = get_session()
     member = members.by_email(db, email)
     if member is not None and member.status in (MemberStatus.ACTIVE, MemberStatus.PENDING):
         emails.sign_in(db, member, members.issue_sign_in(member, now=now()))
-        db.commit()
-        nudge()
+    db.commit()  # the request is counted whether or not the address is a member's
+    nudge()
     return redirect(url_for("panel.check_email", why="sign-in"), 303)
 
 
@@ -287,3 +319,24 @@ def newsletter(newsletter_id: int) -> ResponseReturnValue:
     return render_template(
         "panel/newsletter.html", item=item, links=newsletters.result_links(get_session(), item)
     )
+
+
+@bp.route("/renew/<token>", methods=["GET", "POST"])
+def renew(token: str) -> ResponseReturnValue:
+    """The link in a renewal email. GET asks for a click, so a mail scanner cannot renew."""
+    db = get_session()
+    member = emails.read_renew_token(token, lambda member_id: db.get(PanelMember, member_id))
+    if member is None or member.status != MemberStatus.ACTIVE:
+        return render_template("panel/link_used.html"), 404
+    if request.method == "GET":
+        return render_template("panel/renew.html", member=member, token=token, done=False)
+    until = members.renew(member, now=now(), term_years=current_app.config["PANEL_TERM_YEARS"])
+    record(
+        db,
+        action="panel.member.renewed",
+        target_type="panel_member",
+        target_id=member.id,
+        detail={"by": "member", "until": until.date().isoformat()},
+    )
+    db.commit()
+    return render_template("panel/renew.html", member=member, token=token, done=True)

@@ -91,6 +91,22 @@ def report_download(db, fmt="pdf"):
     )
 
 
+def panel_letters(db):
+    from engage.panel.models import ExerciseStatus, PanelInvitation
+    from tests.engage.test_panel import make_exercise
+    from tests.engage.test_panel_refresh import postal
+
+    member = postal(db, "Morag Post")
+    exercise = make_exercise(db, factories.consultation())
+    exercise.status = ExerciseStatus.SENT  # as sent: the postal member has an invitation
+    db.add(PanelInvitation(exercise=exercise, member=member, token_hash="0" * 64))
+    db.flush()
+    officer = factories.user(role="officer")
+    url = f"/manage/panel/exercises/{exercise.id}/letters.csv"
+    detail = {"format": "csv", "letters": 1}
+    return Download(url, officer, "panel.letters", "panel_exercise", exercise.id, detail)
+
+
 DOWNLOADS = {
     "responses.csv": lambda db: responses_export(db, "csv"),
     "responses.xlsx": lambda db: responses_export(db, "xlsx"),
@@ -109,6 +125,7 @@ DOWNLOADS = {
     "event-sign-ups.xlsx": lambda db: event_export(db, "xlsx", "sign-ups"),
     "event-summary.csv": lambda db: event_export(db, "csv", "summary"),
     "event-summary.xlsx": lambda db: event_export(db, "xlsx", "summary"),
+    "panel-letters.csv": panel_letters,
 }
 
 
@@ -157,6 +174,7 @@ AUDITED = {
     "reports.download",
     "events_manage.download_signups",
     "events_manage.download_summary",
+    "panel_manage.letters_csv",
 }
 NOT_AUDITED = {"consultations.import_template", "public.document", "consultations.run_status"}
 FILE_RULE = re.compile(r"\.(csv|xlsx|json|pdf)$|<any\(csv|/download|/documents/")
