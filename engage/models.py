@@ -13,6 +13,7 @@ from engage.curation.models import (
 )
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
+from engage.outbox import Heartbeat, TaskOutbox
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
 from engage.population.models import PopulationFigure
 from engage.reports.models import Report
@@ -36,6 +37,7 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Heartbeat",
     "Codebook",
     "Consultation",
     "CuratedAssignment",
@@ -60,6 +62,7 @@ __all__ = [
     "Report",
     "Response",
     "StrategicPriority",
+    "TaskOutbox",
     "Theme",
     "ThemeAssignment",
     "TrackedLink",
