@@ -234,6 +234,10 @@ def celery_settings(config: dict[str, Any], instance_path: Path) -> dict[str, An
         settings["broker_transport_options"] = {
             # Longer than the longest analysis, so a slow task is not delivered twice.
             "visibility_timeout": config["VISIBILITY_TIMEOUT"],
+            # How often a worker looks for tasks whose worker died (their visibility timeout
+            # passed) and hands them out again: a tenth of the timeout, a minute at most.
+            "unacked_restore_interval": min(60, max(1, config["VISIBILITY_TIMEOUT"] // 10)),
+            "unacked_restore_throttle": 1,
             # Fail fast when Redis hangs rather than holding a request or the dispatcher.
             "socket_timeout": 2,
             "socket_connect_timeout": 1,
