@@ -181,12 +181,12 @@ def main() -> None:
     database = os.environ.get("ENGAGE_DATABASE_URL", "")
     if not database.startswith("postgresql"):
         sys.exit("set ENGAGE_DATABASE_URL to a PostgreSQL database the benchmark may fill")
-    instance = Path(os.environ.get("BENCH_INSTANCE", "/tmp/engage-bench"))
+    instance = Path(os.environ.get("BENCH_INSTANCE", ROOT / "instance" / "bench"))
     instance.mkdir(parents=True, exist_ok=True)
     spike_n = args.requests  # the spike sends as many requests, from spike x more clients
     slug, tokens, ids = seed(database, instance, args.requests * args.runs + spike_n * args.runs)
     port = 18000 + os.getpid() % 1000
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
             sys.executable,
             "-m",
@@ -303,10 +303,13 @@ def main() -> None:
             f"{med(r['spike']['p95'] for r in rows):.0f} ms, 5xx "
             f"{sum(r['spike']['errors'] for r in rows)}"
         )
-        print(
-            f"5xx total {sum(r['submit']['errors'] + r['bare']['errors'] + r['spike']['errors'] for r in rows)}; "
-            f"lost {sum(r['submit']['ok'] - r['stored'] + r['spike']['ok'] - r['spike_stored'] for r in rows)}"
+        errors = sum(
+            r["submit"]["errors"] + r["bare"]["errors"] + r["spike"]["errors"] for r in rows
         )
+        lost = sum(
+            r["submit"]["ok"] - r["stored"] + r["spike"]["ok"] - r["spike_stored"] for r in rows
+        )
+        print(f"5xx total {errors}; lost {lost}")
     finally:
         server.terminate()
         server.wait(timeout=30)
