@@ -4,13 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-test system-libs browser assets lint clean
+
+.PHONY: run test test-faults install install-test system-libs browser assets lint clean
 
 run: install
 	$(BIN)/engage demo --port $(PORT)
 
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Faults injected into private Redis and PostgreSQL servers the tests start themselves
+# (redis-server, initdb/pg_ctl); also part of `make test`. A missing binary fails, never skips.
+test-faults: install-test
+	$(BIN)/python -m pytest tests/faults $(PYTEST_ARGS)
 
 install: system-libs $(VENV)/.installed
 install-test: system-libs $(VENV)/.installed-test

@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application: defaults, then ``ENGAGE_*`` variables (or ``test_config``)."""
-    from engage import auth, db, errors, security, views
+    from engage import auth, benchmark, db, errors, health, logs, security, views
     from engage.celery import celery_init_app
     from engage.config import DefaultConfig, environment_settings, finish
 
@@ -50,5 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     celery_init_app(app)
     views.register_blueprints(app)
+    health.init_app(app)
+    benchmark.init_app(app)
+    logs.init_app(app)
     errors.init_app(app)
     return app

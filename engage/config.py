@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kombu import Queue
+
 # The settings a deployment may set, as ENGAGE_<NAME>. The README's table is checked against this.
 SETTINGS: dict[str, str] = {
     "ENV": "`development` (default) or `production`. Production refuses to start without "
@@ -46,7 +48,44 @@ SETTINGS: dict[str, str] = {
     "refreshed. Default: `3`.",
     "PANEL_RETENTION_DAYS": "How many days after a panel member leaves (or their term ends) "
     "their contact details are deleted. Default: `365`.",
+    "DISPATCH_SECONDS": "How often the scheduler publishes the task outbox (work that web "
+    "requests wrote for the worker: responses received, emails to send). Default: `2`.",
+    "TASK_TIME_LIMIT": "Seconds after which a task (an analysis of one question, a report) is "
+    "stopped and its run marked failed; a soft limit a minute earlier lets it say why. "
+    "Default: `1800`.",
+    "VISIBILITY_TIMEOUT": "Seconds Redis waits before handing an unacknowledged task (its "
+    "worker died) to another worker. Must be longer than `ENGAGE_TASK_TIME_LIMIT`. "
+    "Default: `3600`.",
+    "WORKER_MAX_TASKS": "Tasks a worker process runs before it is replaced (frees memory a "
+    "long analysis kept). Default: `50`.",
+    "WORKER_MAX_MEMORY_MB": "Resident memory after which a worker process is replaced once "
+    "its task ends. Default: `3072` (the embedding model alone is about 1 GB).",
+    "LOG_FORMAT": "`text` (default) or `json`: one JSON object per line with the request id "
+    "or task id, for log collectors.",
+    "BENCH_ENDPOINT": "`1` adds the bare one-row endpoint `bench/load.py` compares the "
+    "submission path with. For benchmarks only: production refuses to start with it.",
 }
+
+INTEGER_SETTINGS = (
+    "TICK_SECONDS",
+    "PANEL_TERM_YEARS",
+    "PANEL_RETENTION_DAYS",
+    "DISPATCH_SECONDS",
+    "TASK_TIME_LIMIT",
+    "VISIBILITY_TIMEOUT",
+    "WORKER_MAX_TASKS",
+    "WORKER_MAX_MEMORY_MB",
+)
+
+# Which queue each task goes to: worker machines can be started for one kind of work
+# (`celery worker -Q analysis`); a worker started without -Q takes every queue.
+TASK_ROUTES = {
+    "worker.tasks.run_analysis": {"queue": "analysis"},
+    "worker.tasks.analyse_question": {"queue": "analysis"},
+    "worker.tasks.send_mail": {"queue": "email"},
+    "worker.reports.build_report": {"queue": "reports"},
+}
+QUEUE_NAMES = ("celery", "analysis", "email", "reports")
 
 
 class DefaultConfig:
@@ -65,6 +104,14 @@ class DefaultConfig:
     BASE_URL = "http://127.0.0.1:5000"
     PANEL_TERM_YEARS = 3
     PANEL_RETENTION_DAYS = 365
+    DISPATCH_SECONDS = 2
+    TASK_TIME_LIMIT = 1800
+    VISIBILITY_TIMEOUT = 3600
+    WORKER_MAX_TASKS = 50
+    WORKER_MAX_MEMORY_MB = 3072
+    LOG_FORMAT = "text"
+    # A bare endpoint that inserts one row, for bench/load.py only; refused in production.
+    BENCH_ENDPOINT = False
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
     # lives as long as the session instead.
@@ -93,7 +140,9 @@ def environment_settings(environ: os._Environ[str] | dict[str, str]) -> dict[str
         value = environ.get(f"ENGAGE_{name}")
         if value is None or value == "":
             continue
-        if name in ("TICK_SECONDS", "PANEL_TERM_YEARS", "PANEL_RETENTION_DAYS"):
+        if name == "BENCH_ENDPOINT":
+            settings[name] = value == "1"
+        elif name in INTEGER_SETTINGS:
             settings[name] = int(value)
         elif name == "LOCALITIES":
             settings[name] = [part.strip() for part in value.split(",") if part.strip()]
@@ -129,6 +178,15 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
             f"ENGAGE_ANALYSIS_METHOD must be one of {', '.join(ANALYSIS_METHODS)}, "
             f"not {config['ANALYSIS_METHOD']!r}."
         )
+    if config.get("BENCH_ENDPOINT") and production:
+        raise ConfigError("The benchmark endpoint is for bench/load.py only, never production.")
+    if config["VISIBILITY_TIMEOUT"] <= config["TASK_TIME_LIMIT"]:
+        raise ConfigError(
+            "ENGAGE_VISIBILITY_TIMEOUT must be longer than ENGAGE_TASK_TIME_LIMIT, or a slow task "
+            "is handed to a second worker while the first still runs it."
+        )
+    if config.get("LOG_FORMAT", "text") not in ("text", "json"):
+        raise ConfigError("ENGAGE_LOG_FORMAT must be `text` or `json`.")
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'engage.sqlite'}"
     config["CELERY"] = celery_settings(config, instance_path)
@@ -145,9 +203,24 @@ def celery_settings(config: dict[str, Any], instance_path: Path) -> dict[str, An
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,  # analysis tasks are long; don't hoard them
         "broker_connection_retry_on_startup": True,
+        # A killed worker process gives its task back; limits stop runaway tasks and recycle
+        # worker processes before memory grows without bound.
+        "task_time_limit": config["TASK_TIME_LIMIT"],
+        "task_soft_time_limit": max(1, config["TASK_TIME_LIMIT"] - 60),
+        "worker_max_tasks_per_child": config["WORKER_MAX_TASKS"],
+        "worker_max_memory_per_child": config["WORKER_MAX_MEMORY_MB"] * 1024,  # in KiB
+        "task_queues": [Queue(name) for name in QUEUE_NAMES],
+        "task_default_queue": "celery",
+        "task_routes": TASK_ROUTES,
         "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
         "beat_schedule": {
-            "tick": {"task": "worker.tasks.tick", "schedule": float(config["TICK_SECONDS"])}
+            "tick": {"task": "worker.tasks.tick", "schedule": float(config["TICK_SECONDS"])},
+            "dispatch": {
+                "task": "worker.tasks.dispatch",
+                "schedule": float(config["DISPATCH_SECONDS"]),
+                # A dispatch that waited in a queue longer than this is superseded by the next.
+                "options": {"expires": float(config["DISPATCH_SECONDS"]) * 5},
+            },
         },
     }
     if broker.startswith("filesystem://"):
@@ -160,11 +233,15 @@ def celery_settings(config: dict[str, Any], instance_path: Path) -> dict[str, An
     elif broker.startswith(("redis://", "rediss://")):
         settings["broker_transport_options"] = {
             # Longer than the longest analysis, so a slow task is not delivered twice.
-            "visibility_timeout": 3600,
-            # Fail fast when Redis hangs rather than holding a web request forever.
-            "socket_timeout": 5,
-            "socket_connect_timeout": 3,
+            "visibility_timeout": config["VISIBILITY_TIMEOUT"],
+            # How often a worker looks for tasks whose worker died (their visibility timeout
+            # passed) and hands them out again: a tenth of the timeout, a minute at most.
+            "unacked_restore_interval": min(60, max(1, config["VISIBILITY_TIMEOUT"] // 10)),
+            "unacked_restore_throttle": 1,
+            # Fail fast when Redis hangs rather than holding a request or the dispatcher.
+            "socket_timeout": 2,
+            "socket_connect_timeout": 1,
         }
     # A web request that enqueues must not hang when the broker is away.
-    settings["broker_connection_timeout"] = 3
+    settings["broker_connection_timeout"] = 1
     return settings

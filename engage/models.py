@@ -14,6 +14,7 @@ from engage.curation.models import (
 from engage.events.models import Event, EventAllocation, EventSignup
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from engage.mail import OutboxEmail
+from engage.outbox import Heartbeat, TaskOutbox
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
 from engage.population.models import PopulationFigure
 from engage.ratelimit import RateLimitHit
@@ -38,6 +39,7 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Heartbeat",
     "Codebook",
     "Consultation",
     "CuratedAssignment",
@@ -66,6 +68,7 @@ __all__ = [
     "Report",
     "Response",
     "StrategicPriority",
+    "TaskOutbox",
     "Theme",
     "ThemeAssignment",
     "TrackedLink",

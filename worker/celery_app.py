@@ -9,3 +9,16 @@ flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
 celery_app.autodiscover_tasks(["worker"], related_name="tasks", force=True)
 celery_app.autodiscover_tasks(["worker"], related_name="reports", force=True)
+
+
+if flask_app.config.get("LOG_FORMAT") == "json":
+    from celery.signals import after_setup_logger, after_setup_task_logger
+
+    from engage.logs import JsonFormatter
+
+    def _json_handlers(logger, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+        for handler in logger.handlers:
+            handler.setFormatter(JsonFormatter())
+
+    after_setup_logger.connect(_json_handlers, weak=False)
+    after_setup_task_logger.connect(_json_handlers, weak=False)

@@ -17,7 +17,7 @@ from celery.exceptions import Retry
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
-from engage import mail
+from engage import mail, outbox
 from engage.curation import services as curation
 from engage.db import get_session
 from engage.events import attendance as events
@@ -318,6 +318,10 @@ def tick() -> dict[str, int]:
     session.commit()
     reminded = events.due_reminders(session, now=now)
     session.commit()
+    outbox.beat(session, "worker", now)  # /readyz reads this to know a worker and beat are alive
+    outbox.purge_done(session, now=now)
+    session.commit()
+    published = outbox.publish_pending(session, celery)
     emails = _send_mail()
     return {
         "closed": len(closed),
@@ -327,14 +331,50 @@ def tick() -> dict[str, int]:
         "drafts_purged": purged,
         "emails": emails,
         "event_reminders": reminded,
+        "published": published,
         **panel,
     }
 
 
 @shared_task
-def send_mail() -> int:
-    """Send the outbox now (views nudge this after queueing an email; the tick also sends)."""
-    return _send_mail()
+def send_mail(outbox_id: int | None = None) -> int:
+    """Send the email outbox now (views add a task-outbox row for this; the tick also sends)."""
+    sent = _send_mail()
+    if outbox_id is not None:
+        session = get_session()
+        row = outbox.claim(session, outbox_id)
+        if row is not None:
+            outbox.mark_done(row)
+        session.commit()
+    return sent
+
+
+@shared_task
+def dispatch() -> int:
+    """Publish the task outbox (beat runs this every few seconds; the tick does it too)."""
+    return outbox.publish_pending(get_session(), current_app.extensions["celery"])
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def response_received(self: Task, outbox_id: int, response_id: int) -> bool:
+    """Work after a resident's response is stored, done once however often it is delivered.
+
+    Today it only records that the response reached the worker (the outbox row's ``done_at``,
+    which /readyz and the fault tests read); work that follows a response hangs off it.
+    """
+    session = get_session()
+    try:
+        row = outbox.claim(session, outbox_id)
+        if row is None:
+            session.commit()
+            return False
+        outbox.mark_done(row)
+        session.commit()
+        log.info("response %s received", response_id)
+        return True
+    except OperationalError as exc:
+        session.rollback()
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
 
 
 def _send_mail() -> int:

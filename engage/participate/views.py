@@ -10,12 +10,13 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
+from engage import outbox
 from engage.db import get_session
-from engage.mail import nudge_sender, queue_email
+from engage.mail import queue_email
 from engage.panel.exercises import record_response
 from engage.participate import bp, embed_bp
 from engage.participate.journey import (
@@ -321,6 +322,10 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
             tracked_link_id=draft.tracked_link_id,
         )
         record_response(session, token, response)  # a panel member's invitation, if any
+        # Work after a response goes through the outbox, committed with it: never the broker.
+        outbox.enqueue(
+            session, outbox.RESPONSE_RECEIVED_TASK, [response.id], key=f"response:{response.id}"
+        )
         session.delete(draft)
         session.commit()
     except ConsultationNotOpen:
@@ -378,7 +383,7 @@ def email_link(slug: str, token: str, embedded: bool = False) -> ResponseReturnV
         _external=True,
     )
     closes = f" before it closes on {item.closes_at:%-d %B %Y}" if item.closes_at else ""
-    queue_email(
+    message = queue_email(
         get_session(),
         to=email,
         subject=f"Your saved answers: {item.title}",
@@ -389,8 +394,8 @@ def email_link(slug: str, token: str, embedded: bool = False) -> ResponseReturnV
             "We have not kept your email address. If you did not ask for this, ignore it."
         ),
     )
-    get_session().commit()
-    nudge_sender(current_app.extensions["celery"])
+    outbox.enqueue(get_session(), outbox.SEND_MAIL_TASK, [], key=f"email:{message.id}")
+    get_session().commit()  # the dispatcher asks a worker to send it: no wait on the broker
     return render_step(journey, "participate/saved.html", code=code, email_sent=email)
 
 
