@@ -72,11 +72,14 @@ def base_url(live_app: Flask) -> Iterator[str]:
 class Checker:
     """Runs axe-core on each page state a test reaches and keeps a screenshot of it."""
 
-    def __init__(self, page: Page, axe_source: str, name: str) -> None:
+    def __init__(self, page: Page, axe_source: str, name: str, javascript: bool = True) -> None:
         self.page, self.axe_source, self.name = page, axe_source, name
+        self.javascript = javascript
         self.visited: list[str] = []
 
     def check(self, label: str) -> None:
+        # axe.run waits on timers, which never fire with scripts off: it would hang, not fail.
+        assert self.javascript, "axe-core needs JavaScript: check this state on a page with it on"
         self.page.evaluate(self.axe_source)  # evaluated, not injected, so our CSP stays on
         result: dict[str, Any] = self.page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
@@ -116,7 +119,7 @@ def make_page(browser: Browser, axe_source: str, request: pytest.FixtureRequest)
             ),
         )
         page.errors = errors  # type: ignore[attr-defined]
-        return page, Checker(page, axe_source, f"{request.node.name}-{width}")
+        return page, Checker(page, axe_source, f"{request.node.name}-{width}", javascript)
 
     yield make
     for context in contexts:

@@ -57,7 +57,7 @@ def test_resident_signs_up_with_needs_cancels_and_the_next_person_is_promoted(
 ):
     title = f"Drumlee Forum {width}"
     event_id = make_event(live_app, title, capacity=1)
-    page, checker = make_page(javascript=False, width=width)
+    page, checker = make_page(width=width)
     page.goto(f"{base_url}/events/")
     checker.check("listing")
     page.click(f"text={title}")
@@ -83,7 +83,7 @@ def test_resident_signs_up_with_needs_cancels_and_the_next_person_is_promoted(
         assert scroll <= 320, f"page scrolls sideways at 320 px ({scroll})"
 
     # Someone else joins the waiting list.
-    other, other_checker = make_page(javascript=False, width=width)
+    other, other_checker = make_page(width=width)
     other.goto(f"{base_url}/events/{event_id}/sign-up")
     other.fill("#name", "Ben Waiting")
     other.fill("#email", f"ben{width}@example.org")
@@ -185,3 +185,28 @@ def test_officer_creates_an_event_runs_the_register_and_sends_feedback(
             .all()
         )
     assert sorted(asked) == ["aileen@example.org", "callum@example.org"]
+
+
+def test_signing_up_and_cancelling_work_with_javascript_off(make_page, base_url, live_app):
+    """The same pages with scripts off (their accessibility is checked above, with scripts on)."""
+    title = "Drumlee Forum without scripts"
+    make_event(live_app, title, capacity=5)
+    page, _ = make_page(javascript=False, width=320)
+    page.goto(f"{base_url}/events/")
+    page.click(f"text={title}")
+    page.click("text=Sign up")
+    page.fill("#name", "Cal Noscript")
+    page.fill("#email", "not an email")
+    page.check("input[name=needs][value=step_free]")
+    page.click("button:has-text('Sign up')")
+    assert page.title().startswith("Error:")
+    assert page.input_value("#name") == "Cal Noscript"
+    assert page.is_checked("input[name=needs][value=step_free]")
+    page.fill("#email", "cal@example.org")
+    page.click("button:has-text('Sign up')")
+    assert page.locator("h1").inner_text() == "You have a place"
+    link = latest_link(live_app, "cal@example.org", "/events/booking/")
+    page.goto(base_url + link)
+    page.click("text=Cancel my place")
+    page.click("button:has-text('Yes, cancel my place')")
+    assert page.locator("h1").inner_text() == "Your place is cancelled"
