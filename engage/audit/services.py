@@ -33,6 +33,14 @@ ACTIONS = {
     "panel.retention": "Deleted former panel members' contact details (retention)",
     "export.event_signups": "Downloaded an event's sign-ups (names and needs)",
     "export.event_summary": "Downloaded an event's summary counts",
+    "auth.login": "Signed in",
+    "auth.login_failed": "Failed to sign in (wrong email address or password)",
+    "auth.code_failed": "Gave a wrong one-time code",
+    "auth.mfa_enrolled": "Set up one-time codes",
+    "auth.logout": "Signed out",
+    "auth.password_changed": "Changed their password",
+    "auth.disabled": "Account disabled",
+    "auth.role_changed": "Role changed",
 }
 PAGE_SIZE = 50
 

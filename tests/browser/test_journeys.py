@@ -15,6 +15,8 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", scenario.PASSWORD)
     page.click("button:has-text('Sign in')")
+    page.wait_for_load_state()
+    scenario.type_code(page)
 
 
 def stored_responses(live_app) -> int:

@@ -33,6 +33,7 @@ from surveys.models import (
     Question,
     TrackedLink,
 )
+from tests import factories
 
 ROLES = ("anonymous", "resident", "panel", "officer_own", "officer_other", "jog", "admin")
 
@@ -86,6 +87,10 @@ PUBLIC_ENDPOINTS = {
 RULES: dict[str, frozenset[str]] = {
     **{endpoint: EVERYONE for endpoint in PUBLIC_ENDPOINTS},
     "auth.logout": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    # The one-time code pages serve only someone who has just given a right password.
+    "auth.code": EVERYONE,
+    "auth.set_up_codes": EVERYONE,
     "panel.me": PANEL,
     "panel.details": PANEL,
     "panel.leave": PANEL,
@@ -363,10 +368,9 @@ def client_for(app: Flask, role: str, world: dict):
             session[SESSION_KEY] = f"{member.id}:{member.session_version}"
     elif role != "anonymous":
         person = world["people"][role]
-        response = client.post(
-            "/sign-in", data={"email": person.email, "password": seed.DEMO_PASSWORD}
-        )
+        response = factories.sign_in(client, person, seed.DEMO_PASSWORD)
         assert response.status_code == 302, role
+        assert "/sign-in" not in response.headers["Location"], role
     return client
 
 
