@@ -278,8 +278,8 @@ def type_code(page) -> None:
         return
     for offset in (0, 1):
         page.fill("#code", factories.code_at(offset))
-        page.click("button:has-text('Continue')")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button:has-text('Continue')")
         if "/sign-in/code" not in page.url:
             return
     raise AssertionError("the one-time code was refused")

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from engage.db import get_session
 from surveys.models import Question
-from tests import factories
 from tests.browser import scenario
 
 
@@ -47,10 +46,7 @@ def test_officer_builds_a_routed_survey_with_the_keyboard(make_page, base_url, l
     type_into(page, "#password", scenario.PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/sign-in/code")
-    type_into(page, "#code", factories.code_at(0))
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    scenario.type_code(page)  # if that code was used already
+    scenario.type_code(page)
     page.wait_for_selector("text=Create a consultation")
 
     page.goto(f"{base_url}/manage/new")

@@ -14,8 +14,8 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/sign-in")
     page.fill("#email", email)
     page.fill("#password", scenario.PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('Sign in')")
     scenario.type_code(page)
 
 
