@@ -143,3 +143,13 @@ def demo(port: int, workers: int) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("demo-code")
+def demo_code() -> None:
+    """Print the demo officers' current one-time code (the demo's published key only)."""
+    import pyotp
+
+    from engage.demo.seed import DEMO_TOTP_SECRET
+
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())

@@ -46,6 +46,10 @@ SETTINGS: dict[str, str] = {
     "(panel invitations, reminders, newsletters). Default: `http://127.0.0.1:5000`.",
     "PANEL_TERM_YEARS": "How many years a Residents' Panel membership lasts before it is "
     "refreshed. Default: `3`.",
+    "STAFF_IDLE_MINUTES": "Partner staff are signed out after this many minutes without using "
+    "Engage. Default: `60`.",
+    "STAFF_SESSION_HOURS": "Partner staff sign in again after this many hours, however busy. "
+    "Default: `12`.",
     "PANEL_RETENTION_DAYS": "How many days after a panel member leaves (or their term ends) "
     "their contact details are deleted. Default: `365`.",
     "DISPATCH_SECONDS": "How often the scheduler publishes the task outbox (work that web "
@@ -75,6 +79,8 @@ INTEGER_SETTINGS = (
     "VISIBILITY_TIMEOUT",
     "WORKER_MAX_TASKS",
     "WORKER_MAX_MEMORY_MB",
+    "STAFF_IDLE_MINUTES",
+    "STAFF_SESSION_HOURS",
 )
 
 # Which queue each task goes to: worker machines can be started for one kind of work
@@ -112,6 +118,8 @@ class DefaultConfig:
     LOG_FORMAT = "text"
     # A bare endpoint that inserts one row, for bench/load.py only; refused in production.
     BENCH_ENDPOINT = False
+    STAFF_IDLE_MINUTES = 60
+    STAFF_SESSION_HOURS = 12
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token
     # lives as long as the session instead.
@@ -165,8 +173,12 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
     elif production and config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise ConfigError("ENGAGE_SECRET_KEY is the development key; set a secret one.")
     if production:
+        # HTTPS only, and a __Host- name the browser refuses to let a subdomain set (ASVS 3.3.3).
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
+        config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        if config.get("SESSION_COOKIE_NAME") == "session":
+            config["SESSION_COOKIE_NAME"] = "__Host-session"
     mail_url = config.get("MAIL_URL") or "file"
     if mail_url != "file" and not mail_url.startswith(("smtp://", "smtps://")):
         raise ConfigError(

@@ -17,6 +17,48 @@ from surveys.models import Consultation, ConsultationStatus, Organisation, Respo
 from surveys.questions import get_type
 
 PASSWORD = "correct horse battery staple"
+# Every officer and administrator made here has this authenticator key, so tests can type a code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(user: Any) -> str:
+    """The code an authenticator app would show now, or the next one if now's was used
+    (codes work once)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(user.totp_secret)
+    step = int(time.time() // totp.interval)
+    if user.totp_last_step is not None and user.totp_last_step >= step:
+        step = user.totp_last_step + 1
+    return totp.at(step * totp.interval)
+
+
+def code_at(offset: int = 0, secret: str = TOTP_SECRET) -> str:
+    """The code for this time step plus ``offset`` (the app accepts the next step too)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    return totp.at((int(time.time() // totp.interval) + offset) * totp.interval)
+
+
+def sign_in(client: Any, user: Any, password: str = PASSWORD, next_url: str = "") -> Any:
+    """Post the sign-in form, then the code page when the person has one; the last response."""
+    url = "/sign-in" + (f"?next={next_url}" if next_url else "")
+    response = client.post(url, data={"email": user.email, "password": password})
+    if response.status_code == 302 and response.headers["Location"].endswith("/sign-in/code"):
+        from sqlalchemy import inspect
+
+        owner = inspect(user).session
+        if owner is not None:
+            owner.refresh(user)  # the app may have used a code since this object was loaded
+        response = client.post("/sign-in/code", data={"code": totp_code(user)})
+    return response
+
+
 _session: Session | None = None
 _counter = itertools.count(1)
 
@@ -43,7 +85,7 @@ def user(role: str = "officer", organisation_: Organisation | None = None, **kw:
     n = next(_counter)
     if organisation_ is None and role in ("officer", "jog", "admin"):
         organisation_ = organisation()
-    return create_user(
+    person = create_user(
         session(),
         email=kw.get("email", f"person{n}@example.org"),
         password=kw.get("password", PASSWORD),
@@ -51,6 +93,10 @@ def user(role: str = "officer", organisation_: Organisation | None = None, **kw:
         organisation=organisation_,
         name=kw.get("name", f"Person {n}"),
     )
+    if person.needs_mfa and kw.get("totp", True):
+        person.totp_secret = TOTP_SECRET
+        session().flush()
+    return person
 
 
 def consultation(
@@ -118,7 +164,7 @@ def partner_staff(session_: Session, password: str) -> Organisation:
     police = Organisation(code="police", name="Police Scotland", kind="police")
     session_.add_all([council, police])
     session_.flush()
-    create_user(
+    officer = create_user(
         session_,
         email="officer@example.org",
         password=password,
@@ -126,6 +172,7 @@ def partner_staff(session_: Session, password: str) -> Organisation:
         organisation=council,
         name="Morag Officer",
     )
+    officer.totp_secret = TOTP_SECRET
     create_user(
         session_,
         email="jog@example.org",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.base import Base, Timestamped
+from surveys.base import Base, Timestamped, UTCDateTime
 from surveys.models import Organisation
 
 
@@ -29,6 +31,18 @@ ROLE_LABELS = {
 
 # Partner staff act for an organisation, so they must belong to one.
 STAFF_ROLES = frozenset({Role.OFFICER, Role.JOG, Role.ADMIN})
+# Who must sign in with a one-time code as well as a password.
+MFA_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins for one email address (known or not, so the lock-out tells nothing)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the address
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
 
 
 class User(Timestamped, Base):
@@ -43,6 +57,10 @@ class User(Timestamped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login cookie: raising it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Time-based one-time codes (officers and administrators must have them).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]  # the last code's time step: a code works once
+    recovery_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)  # SHA-256 hashes
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -64,6 +82,10 @@ class User(Timestamped, Base):
 
     def has_role(self, *roles: str) -> bool:
         return self.role == Role.ADMIN or self.role in roles
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.role in MFA_ROLES
 
     @property
     def role_label(self) -> str:

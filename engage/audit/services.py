@@ -36,6 +36,14 @@ ACTIONS = {
     "panel.member.renewed": "Renewed a panel member's term (by an officer, or the member's link)",
     "panel.renewal.sent": "Emailed a panel member a link to renew their term",
     "panel.letters": "Printed or downloaded panel invitation letters (members contacted by post)",
+    "auth.login": "Signed in",
+    "auth.login_failed": "Failed to sign in (wrong email address or password)",
+    "auth.code_failed": "Gave a wrong one-time code",
+    "auth.mfa_enrolled": "Set up one-time codes",
+    "auth.logout": "Signed out",
+    "auth.password_changed": "Changed their password",
+    "auth.disabled": "Account disabled",
+    "auth.role_changed": "Role changed",
 }
 PAGE_SIZE = 50
 

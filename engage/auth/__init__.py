@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort
-from flask_login import LoginManager, current_user
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
 
-from engage.accounts.models import User
+from engage.accounts.models import STAFF_ROLES, User
 from engage.db import get_session
 
 bp = Blueprint("auth", __name__)
@@ -50,9 +51,43 @@ def role_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
+def start_session(user: User) -> None:
+    """A fresh session for a person who has just proved who they are: nothing from before
+    survives (no fixation), and the clocks for the idle and absolute timeouts start."""
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session["signed_in_at"] = now
+    session["seen_at"] = now
+
+
+def enforce_timeouts() -> object | None:
+    """Partner staff are signed out after STAFF_IDLE_MINUTES without a request and
+    STAFF_SESSION_HOURS after signing in, whatever they do (ASVS 7.3.1, 7.3.2)."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    if current_user.role not in STAFF_ROLES:
+        return None
+    config = current_app.config
+    now = int(time.time())
+    signed_in = int(session.get("signed_in_at", 0))
+    seen = int(session.get("seen_at", 0))
+    idle = now - seen > config["STAFF_IDLE_MINUTES"] * 60
+    too_old = now - signed_in > config["STAFF_SESSION_HOURS"] * 3600
+    if idle or too_old:
+        logout_user()
+        session.clear()
+        flash("You were signed out to keep the data safe. Sign in again to carry on.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if now - seen >= 60:  # rewrite the cookie at most once a minute
+        session["seen_at"] = now
+    return None
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
+    app.before_request(enforce_timeouts)
     app.register_blueprint(bp)
 
 

@@ -21,6 +21,7 @@ from engage.codebooks.forms import MAX_UPLOAD_BYTES, CodebookForm, ThemeForm, Up
 from engage.codebooks.models import Codebook
 from engage.consultations.forms import ActionForm
 from engage.db import get_session
+from engage.findings import access
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun, QuestionAnalysis
 from engage.forms import error_list
@@ -283,6 +284,9 @@ def from_analysis(analysis_id: int) -> ResponseReturnValue:
     question = session.get(Question, qa.question_id)
     if consultation is None or question is None:
         abort(404)
+    # Only findings this officer may read: another partner's unpublished themes stay theirs.
+    if not access.may_read(consultation):
+        abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
     quote_ids = [i for theme in qa.themes for i in theme.quote_answer_ids]

@@ -29,6 +29,9 @@ from surveys.questions import get_type
 CONTENT = Path(__file__).resolve().parent / "content"
 # Printed by `make run` beside each login; long enough for any password rule we add.
 DEMO_PASSWORD = "craigmuir-demo-2026"  # noqa: S105 - a published demo login, never a real one
+# The demo officers' and administrator's authenticator key, printed by `make run`; add it to an
+# authenticator app, or run `engage demo-code` for the current one-time code.
+DEMO_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # noqa: S105 - published demo key
 
 
 def load(name: str) -> Any:
@@ -49,7 +52,7 @@ def run() -> str:
     partnership = load("partnership.json")
     orgs = seed_organisations(session, partnership["organisations"])
     for user in partnership["users"]:
-        create_user(
+        person = create_user(
             session,
             email=user["email"],
             password=DEMO_PASSWORD,
@@ -57,6 +60,8 @@ def run() -> str:
             organisation=orgs.get(user.get("organisation") or ""),
             name=user["name"],
         )
+        if person.needs_mfa:
+            person.totp_secret = DEMO_TOTP_SECRET
     runs = []
     counts = []
     for spec in load("consultations.json"):

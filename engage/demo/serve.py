@@ -95,6 +95,9 @@ def banner(port: int) -> None:
         f"Engage is running at http://127.0.0.1:{port}",
         "Demo logins (role, email, password):",
         *rows,
+        f"Officers and the administrator also type a one-time code: add the key "
+        f"{seed.DEMO_TOTP_SECRET}",
+        "to an authenticator app, or run `.venv/bin/engage demo-code` for the current code.",
         "The closed consultation's themes are analysed and curated by the officer; sign in",
         "as the JOG member and open Findings or the Priority board. Ctrl+C stops everything.",
         "=" * 72,

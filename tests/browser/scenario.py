@@ -269,3 +269,17 @@ def forty_questions(session, organisation_id: int, now) -> None:
                 options=["First", "Second", "Third"] if kind in FORTY_TYPES[:2] else (),
             )
     item.status = ConsultationStatus.OPEN
+
+
+def type_code(page) -> None:
+    """The one-time code page after an officer's password: this step's code, or the next one
+    if an earlier sign-in in the same 30 seconds used it (a code works once)."""
+    if "/sign-in/code" not in page.url:
+        return
+    for offset in (0, 1):
+        page.fill("#code", factories.code_at(offset))
+        with page.expect_navigation():
+            page.click("button:has-text('Continue')")
+        if "/sign-in/code" not in page.url:
+            return
+    raise AssertionError("the one-time code was refused")

@@ -9,6 +9,7 @@ from engage.accounts.models import User
 from engage.accounts.services import create_user
 from engage.db import get_session
 from surveys.models import Consultation, Organisation
+from tests import factories
 from tests.browser import scenario
 from tests.browser.test_journeys import sign_in
 
@@ -21,7 +22,7 @@ def add_admin(live_app) -> int:
         session = get_session()
         council = session.scalar(select(Organisation).where(Organisation.code == "council"))
         if session.scalar(select(User).where(User.email == ADMIN)) is None:
-            create_user(
+            admin = create_user(
                 session,
                 email=ADMIN,
                 password=scenario.PASSWORD,
@@ -29,6 +30,7 @@ def add_admin(live_app) -> int:
                 organisation=council,
                 name="Alasdair Admin",
             )
+            admin.totp_secret = factories.TOTP_SECRET
             session.commit()
         return session.scalar(
             select(Consultation.id).where(Consultation.slug == scenario.OPEN_SLUG)

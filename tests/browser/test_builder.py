@@ -45,6 +45,8 @@ def test_officer_builds_a_routed_survey_with_the_keyboard(make_page, base_url, l
     type_into(page, "#email", scenario.OFFICER)
     type_into(page, "#password", scenario.PASSWORD)
     page.keyboard.press("Enter")
+    page.wait_for_url("**/sign-in/code")
+    scenario.type_code(page)
     page.wait_for_selector("text=Create a consultation")
 
     page.goto(f"{base_url}/manage/new")

@@ -14,7 +14,9 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/sign-in")
     page.fill("#email", email)
     page.fill("#password", scenario.PASSWORD)
-    page.click("button:has-text('Sign in')")
+    with page.expect_navigation():
+        page.click("button:has-text('Sign in')")
+    scenario.type_code(page)
 
 
 def stored_responses(live_app) -> int:

@@ -98,6 +98,13 @@ def worker(live: Flask, tmp_path: Path):
 def login(client, email: str) -> None:
     response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/sign-in/code"):
+        # A code works once: if this step's was used by an earlier sign-in, the next one works.
+        for offset in (0, 1):
+            response = client.post("/sign-in/code", data={"code": factories.code_at(offset)})
+            if response.status_code == 302:
+                break
+        assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def test_answers_sent_over_http_are_analysed_by_a_real_worker(live, worker, tmp_path):
