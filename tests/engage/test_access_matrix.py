@@ -81,6 +81,9 @@ PUBLIC_ENDPOINTS = {
     "panel.sign_in",
     "panel.sign_in_link",
     "panel.unsubscribe",
+    "panel.renew",  # a single-use emailed link stands in for signing in
+    "health.healthz",  # load balancers and monitoring ask without signing in
+    "health.readyz",
     "auth.login",
 }
 
@@ -210,8 +213,15 @@ RULES: dict[str, frozenset[str]] = {
             "edit_newsletter",
             "send_newsletter",
             "new_newsletter",
+            "letters_csv",
+            "letters_page",
+            "renew_member",
+            "send_renewals",
+            "wave_report",
         )
     },
+    # Results go to the panel only from the partners who ran the consultation.
+    "panel_manage.newsletter_from_results": OWNER,
     "population.index": READERS,
     "population.save": OFFICERS,
     "population.import_csv": OFFICERS,
