@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -273,10 +274,16 @@ def forty_questions(session, organisation_id: int, now) -> None:
 
 def type_code(page) -> None:
     """The one-time code page after an officer's password: this step's code, or the next one
-    if an earlier sign-in in the same 30 seconds used it (a code works once)."""
+    if an earlier sign-in in the same 30 seconds used it (a code works once). When both are
+    used (a third sign-in of the same person within 30 seconds), wait for the next step, as a
+    person with an authenticator app would."""
     if "/sign-in/code" not in page.url:
         return
-    for offset in (0, 1):
+    for offset in (0, 1, "wait"):
+        if offset == "wait":
+            interval = 30
+            time.sleep(interval - time.time() % interval + 0.5)
+            offset = 1
         page.fill("#code", factories.code_at(offset))
         with page.expect_navigation():
             page.click("button:has-text('Continue')")
