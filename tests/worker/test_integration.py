@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import MetaData
 
 from engage import create_app
 from engage.db import get_session
@@ -42,13 +41,9 @@ def live(request, tmp_path) -> Flask:
     app = create_app(app_config(tmp_path, database, broker))
     app.extensions["celery"].control.purge()  # nothing left over from an earlier run
     yield app
-    engine = app.extensions["engine"]
-    metadata = MetaData()
-    metadata.reflect(engine)
-    with engine.begin() as connection:  # leave the shared database empty for the next test
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
-    engine.dispose()
+    app.extensions["engine"].dispose()
+    # Leave the shared database empty for the next test; the audit log refuses DELETE.
+    reset_database(database)
 
 
 def start_worker(live: Flask, tmp_path: Path, **extra_env: str) -> subprocess.Popen:
