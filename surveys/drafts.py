@@ -107,6 +107,14 @@ def save(
     return draft
 
 
+def start(session: Session, consultation: Consultation, *, channel: str, now: datetime) -> Draft:
+    """An empty draft under a new token, for a personal link (a panel invitation, event feedback)
+    that opens the survey at its first page."""
+    return save(
+        session, consultation, None, token=new_token(), values={}, path=[], now=now, channel=channel
+    )
+
+
 def merge_values(
     values: Mapping[str, Sequence[str]],
     questions: Iterable[HasField],

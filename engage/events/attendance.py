@@ -160,16 +160,7 @@ def open_feedback(session: Session, signup: EventSignup, *, now: datetime) -> st
         else None
     )
     if draft is None:
-        draft = drafts.save(
-            session,
-            survey,
-            None,
-            token=drafts.new_token(),
-            values={},
-            path=[],
-            now=now,
-            channel=Channel.EVENT,
-        )
+        draft = drafts.start(session, survey, channel=Channel.EVENT, now=now)
         signup.feedback_draft_token = draft.token
         session.flush()
     from engage.participate.views import resume_point

@@ -194,16 +194,7 @@ def open_invitation(session: Session, exercise_id: int, token: str, *, now: date
             record_response(session, invite.draft_token, stored)
             return "answered"
     if draft is None:
-        draft = drafts.save(
-            session,
-            consultation,
-            None,
-            token=drafts.new_token(),
-            values={},
-            path=[],
-            now=now,
-            channel=Channel.PANEL,
-        )
+        draft = drafts.start(session, consultation, channel=Channel.PANEL, now=now)
         invite.draft_token = draft.token
         session.flush()
     from engage.participate.views import resume_point
