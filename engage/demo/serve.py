@@ -17,7 +17,19 @@ from engage import migrate
 from engage.demo import seed
 
 
+class Stop(Exception):
+    """Raised in the main thread when the demo is told to stop by a signal other than Ctrl+C."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
 def run(*, port: int, workers: int) -> None:
+    # Ctrl+C reaches every process in the terminal's group; `kill`, a closed terminal or a
+    # process manager signal only this one, so pass those on rather than leave orphans serving.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     migrate.upgrade(current_app.extensions["engine"])
     click.echo(seed.run())
     env = dict(os.environ)
@@ -65,7 +77,7 @@ def run(*, port: int, workers: int) -> None:
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         raise click.ClickException("A demo process stopped; see the messages above.")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stop):
         click.echo("\nStopping Engage...")
     finally:
         for process in processes:
