@@ -200,8 +200,14 @@ def sign_up(
     organisation_id: int | None = None,
     nominated_by_id: int | None = None,
 ) -> EventSignup:
-    """A place if one is left, otherwise a place on the waiting list."""
+    """A place if one is left, otherwise a place on the waiting list.
+
+    Refused (EventError) when the event was cancelled before this request held the lock: the
+    cancellation has already told everyone signed up, and would not tell this person.
+    """
     lock_event(session, event.id)
+    if session.scalar(select(Event.cancelled_at).where(Event.id == event.id)) is not None:
+        raise EventError("This event has been cancelled, so it takes no more sign-ups.")
     status = SignupStatus.CONFIRMED if _has_room(session, event) else SignupStatus.WAITING
     signup = EventSignup(
         event_id=event.id,

@@ -147,7 +147,11 @@ def sign_up(event_id: int) -> ResponseReturnValue:
     if errors:
         return signup_page("events/sign_up.html", item, details, errors)
     db = get_session()
-    signup = services.sign_up(db, item, details, now=now())
+    try:
+        signup = services.sign_up(db, item, details, now=now())
+    except services.EventError:  # cancelled while this form was being sent
+        db.rollback()
+        return render_template("events/closed.html", event=item, state="cancelled"), 410
     emails.confirmation(db, signup, services.waiting_position(db, signup))
     db.commit()
     nudge()
