@@ -14,6 +14,7 @@ from surveys.models import Question
 from surveys.questions import get_type
 
 UK = ZoneInfo("Europe/London")
+NOMINATIONS = "events.nominat"  # the JOG members' list of events and each nomination form
 
 
 def register_blueprints(app: Flask) -> None:
@@ -62,6 +63,8 @@ def nav_items() -> list[dict[str, Any]]:
     items.append(("Residents' Panel", "panel.index", ("panel.",)))
     items.append(("Events", "events.index", ("events.",)))
     if current_user.is_authenticated:
+        if current_user.has_role(Role.JOG):
+            items.append(("Event nominations", "events.nominations", (NOMINATIONS,)))
         if current_user.has_role(Role.OFFICER):
             items.append(
                 ("Manage consultations", "consultations.index", ("consultations.", "codebooks."))
@@ -74,6 +77,8 @@ def nav_items() -> list[dict[str, Any]]:
         if current_user.has_role(Role.OFFICER):
             items.append(("Manage panel", "panel_manage.index", ("panel_manage.",)))
             items.append(("Manage events", "events_manage.index", ("events_manage.",)))
+    if endpoint.startswith(NOMINATIONS):
+        items[2] = ("Events", "events.index", ())  # the nominations item is the current one
     return [
         {"text": text, "href": url_for(target), "active": endpoint.startswith(prefixes)}
         for text, target, prefixes in items

@@ -104,6 +104,9 @@ class Consultation(Timestamped, Base):
     anonymous: Mapped[bool] = mapped_column(default=True)
     # Ask the standard equalities monitoring questions after the last page.
     equalities: Mapped[bool] = mapped_column(default=False)
+    # Answered only from personal links (an event's feedback survey): never listed or searchable
+    # on the hub, and no one starts a response without a link.
+    personal_links_only: Mapped[bool] = mapped_column(default=False)
     we_asked: Mapped[str] = mapped_column(Text, default="")
     you_said: Mapped[str] = mapped_column(Text, default="")
     we_did: Mapped[str] = mapped_column(Text, default="")

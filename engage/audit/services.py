@@ -33,6 +33,7 @@ ACTIONS = {
     "panel.retention": "Deleted former panel members' contact details (retention)",
     "export.event_signups": "Downloaded an event's sign-ups (names and needs)",
     "export.event_summary": "Downloaded an event's summary counts",
+    "event.cancelled": "Cancelled an event and emailed everyone signed up",
     "panel.member.renewed": "Renewed a panel member's term (by an officer, or the member's link)",
     "panel.renewal.sent": "Emailed a panel member a link to renew their term",
     "panel.letters": "Printed or downloaded panel invitation letters (members contacted by post)",

@@ -1,6 +1,7 @@
 """Demo events: a Local Community Planning Forum nearly full with a waiting list, a past
 seminar with its register, outcomes and a feedback survey answered by some who came, and a
-partner-only JOG development session with nominations within allocations.
+partner-only JOG development session with nominations within allocations, and a workshop
+cancelled after people signed up.
 
 Made in the tables, so seeding sends no email.
 """
@@ -177,9 +178,36 @@ def seed(session: Session, localities: list[str]) -> str:
             nominated_by_id=jog.id if jog else 0,
             now=now - timedelta(days=1),
         )
+    workshop_day = now + timedelta(days=8)
+    workshop = services.create_event(
+        session,
+        {
+            "kind": "workshop",
+            "title": "Harbour path workshop",
+            "description": "Help plan the new path along the harbour front.",
+            "venue": "Portnahaven Harbour Hall, Quay Street",
+            "starts_at": at(workshop_day, 18),
+            "ends_at": at(workshop_day, 20),
+            "audience": "public",
+            "capacity": 15,
+        },
+        organisation_id=council,
+        officer_id=officer.id if officer else None,
+    )
+    for n in range(6):
+        services.sign_up(
+            session, workshop, person(n + 100, localities), now=now - timedelta(days=3)
+        )
+    services.cancel_event(
+        session,
+        workshop,
+        "The harbour hall is closed for repairs after the storm. We will arrange a new date "
+        "and email everyone who signed up.",
+        now=now - timedelta(days=1),
+    )
     waiting = sum(1 for s in forum.signups if s.status == SignupStatus.WAITING)
     return (
-        f"3 events (a forum with {len(forum.confirmed)} of 30 places taken and {waiting} "
+        f"4 events (a forum with {len(forum.confirmed)} of 30 places taken and {waiting} "
         f"waiting, a past seminar with {len(attendance.attendees(seminar))} attended, a JOG "
-        "development session with nominations)"
+        "development session with nominations, a cancelled workshop)"
     )

@@ -109,6 +109,7 @@ def create_feedback_survey(
         closes_at=None,
         created_by_id=officer_id,
     )
+    survey.personal_links_only = True  # attendees answer from their own links; not on the hub
     for question in FEEDBACK_QUESTIONS:
         surveys.add_question(session, survey, **question)
     event.feedback_consultation = survey
@@ -121,6 +122,8 @@ def send_feedback(session: Session, event: Event, *, now: datetime) -> int:
 
     Sending again emails only attendees not yet sent it (people ticked in late).
     """
+    if event.cancelled_at is not None:
+        raise AttendanceError("The event was cancelled, so there is no one to ask for feedback.")
     survey = event.feedback_consultation
     if survey is None:
         raise AttendanceError("Create the feedback survey first.")

@@ -1,13 +1,12 @@
 """The events' emails: confirmation (with the calendar file), a place from the waiting list,
-reminders, feedback invitations. Plain text and HTML, queued in the outbox like the panel's.
+reminders, feedback invitations, and the event's cancellation (with a calendar file that removes
+it). Plain text and HTML, queued in the outbox like the panel's.
 
 Links are absolute: from the request when a page queues the email, from ``ENGAGE_BASE_URL``
 when the worker does (reminders).
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -22,13 +21,17 @@ def when(signup: EventSignup) -> str:
     return services.event_time(signup.event)
 
 
-def _calendar(signup: EventSignup, manage_url: str) -> tuple[str, str, bytes]:
+def _calendar(signup: EventSignup, url: str) -> tuple[str, str, bytes]:
     event = signup.event
-    domain = urlsplit(manage_url).hostname or "engage"
     data = ics.calendar(
-        event, domain=domain, url=manage_url, partnership=current_app.config["PARTNERSHIP_NAME"]
+        event,
+        domain=ics.uid_domain(),
+        url=url,
+        partnership=current_app.config["PARTNERSHIP_NAME"],
+        organizer=current_app.config["MAIL_FROM"],
+        attendee=(signup.email, signup.name),
     )
-    return ics.filename(event), ics.CONTENT_TYPE, data
+    return ics.filename(event), ics.content_type(event), data
 
 
 def _send(session: Session, signup: EventSignup, email: Email, *, calendar: bool = False) -> None:
@@ -162,4 +165,30 @@ def feedback(session: Session, signup: EventSignup) -> None:
             link_text="Your own link to the feedback survey (please do not share it)",
             link=external("events.feedback", token=services.feedback_token(signup)),
         ),
+    )
+
+
+def event_cancelled(session: Session, signup: EventSignup) -> None:
+    """The whole event is off: say why, and send the file that takes it out of calendars."""
+    event = signup.event
+    waiting = signup.status == SignupStatus.WAITING
+    held = "your place on the waiting list" if waiting else "your place"
+    _send(
+        session,
+        signup,
+        Email(
+            subject=f"Cancelled: {event.title}, {when(signup)}",
+            greeting=f"Dear {signup.name},",
+            paragraphs=[
+                f"We are sorry: {event.title} on {when(signup)} has been cancelled, so "
+                f"{held} no longer stands. You do not need to do anything.",
+                f"Why: {event.cancellation_reason}",
+            ],
+            link_text="See the event's page, where we will say if it is rearranged",
+            link=external("events.event", event_id=event.id),
+            after=[
+                "If you added the event to your calendar, the calendar file attached removes it."
+            ],
+        ),
+        calendar=True,
     )

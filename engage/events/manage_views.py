@@ -1,6 +1,7 @@
-"""Officers' event pages: create and edit events, see sign-ups and the waiting list, set partner
-allocations, keep the register on the day, send the feedback survey, publish outcomes, and
-read or download the reports (names for the organiser only; downloads are audited)."""
+"""Officers' event pages: create and edit events, cancel one, see sign-ups and the waiting list,
+set partner allocations, keep the register on the day, send the feedback survey, publish
+outcomes, and read or download the reports (names for the organiser only; downloads are
+audited)."""
 
 from __future__ import annotations
 
@@ -149,6 +150,7 @@ def event(event_id: int) -> ResponseReturnValue:
         feedback_answered=attendance.feedback_answered(get_session(), item),
         public_link=url_for("events.event", event_id=item.id, _external=True),
         state=services.signup_state(item, now()),
+        past=item.ends_at <= now(),
     )
 
 
@@ -178,6 +180,53 @@ def cancel_signup(event_id: int, signup_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("events_manage.signups", event_id=item.id), 303)
+
+
+@bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
+def cancel_event(event_id: int) -> ResponseReturnValue:
+    """Cancel the whole event: the reason, then a check of who will be emailed, then done."""
+    item = event_or_404(event_id)
+    organiser_or_403(item)
+    if item.cancelled_at is not None:
+        flash("This event is already cancelled", "success")
+        return redirect(url_for("events_manage.event", event_id=item.id), 303)
+    if item.ends_at <= now():
+        flash("This event has already taken place, so it cannot be cancelled", "error")
+        return redirect(url_for("events_manage.event", event_id=item.id), 303)
+    reason = request.form.get("reason", "").strip()
+    people = services.to_tell(item)
+    page = {"event": item, "reason": reason, "people": people, "error": ""}
+    if request.method == "GET" or request.form.get("action") == "change":
+        return render_template("events/manage/cancel.html", **page)
+    page["error"] = services.check_reason(reason)
+    if page["error"]:
+        return render_template("events/manage/cancel.html", **page), 400
+    if request.form.get("action") != "confirm":
+        return render_template("events/manage/cancel_check.html", **page)
+    db = get_session()
+    told = services.cancel_event(db, item, reason, now=now())
+    if told is None:  # cancelled by someone else meanwhile: they have told everyone
+        db.rollback()
+        flash("This event is already cancelled", "success")
+        return redirect(url_for("events_manage.event", event_id=item.id), 303)
+    for person in told:
+        emails.event_cancelled(db, person)
+    record(
+        db,
+        action="event.cancelled",
+        actor=current_user,
+        target_type="event",
+        target_id=item.id,
+        detail={"emailed": len(told), "reason": reason},
+    )
+    db.commit()
+    nudge()
+    flash(
+        f"Event cancelled. We are emailing {len(told)} {'person' if len(told) == 1 else 'people'}"
+        " to tell them.",
+        "success",
+    )
+    return redirect(url_for("events_manage.event", event_id=item.id), 303)
 
 
 @bp.post("/<int:event_id>/allocations")

@@ -87,6 +87,7 @@ class Event(Timestamped, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancelled_at: Mapped[datetime | None]
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")  # shown on its pages
     # Bumped by every change to places; the UPDATE that bumps it also serialises those changes.
     changes: Mapped[int] = mapped_column(default=0)
     reminder_hours: Mapped[int] = mapped_column(default=48)  # before the start; 0: none

@@ -200,8 +200,14 @@ def sign_up(
     organisation_id: int | None = None,
     nominated_by_id: int | None = None,
 ) -> EventSignup:
-    """A place if one is left, otherwise a place on the waiting list."""
+    """A place if one is left, otherwise a place on the waiting list.
+
+    Refused (EventError) when the event was cancelled before this request held the lock: the
+    cancellation has already told everyone signed up, and would not tell this person.
+    """
     lock_event(session, event.id)
+    if session.scalar(select(Event.cancelled_at).where(Event.id == event.id)) is not None:
+        raise EventError("This event has been cancelled, so it takes no more sign-ups.")
     status = SignupStatus.CONFIRMED if _has_room(session, event) else SignupStatus.WAITING
     signup = EventSignup(
         event_id=event.id,
@@ -248,8 +254,13 @@ def cancel(session: Session, signup: EventSignup, *, now: datetime) -> list[Even
 
 
 def promote(session: Session, event: Event, *, now: datetime) -> list[EventSignup]:
-    """Fill free places from the front of the waiting list. The caller holds the lock."""
-    promoted = []
+    """Fill free places from the front of the waiting list. The caller holds the lock.
+
+    A cancelled event has no places to give, so no one is told one has come up.
+    """
+    promoted: list[EventSignup] = []
+    if event.cancelled_at is not None:
+        return promoted
     while _has_room(session, event):
         first = session.scalar(
             select(EventSignup)
@@ -274,6 +285,50 @@ def change_capacity(
     event.capacity = capacity
     session.flush()
     return promote(session, event, now=now)
+
+
+# Cancelling the event ---------------------------------------------------------------------------
+
+MAX_REASON = 1000
+
+
+def check_reason(reason: str) -> str:
+    """What is wrong with a cancellation reason as typed, or "" when it will do."""
+    if not reason:
+        return "Enter why the event is cancelled, so the people coming know"
+    if len(reason) > MAX_REASON:
+        return f"The reason must be {MAX_REASON:,} characters or fewer"
+    return ""
+
+
+def to_tell(event: Event) -> list[EventSignup]:
+    """Everyone still expecting to come, or hoping to: places, the waiting list, nominations."""
+    return [
+        s
+        for s in event.signups
+        if s.status in (SignupStatus.CONFIRMED, SignupStatus.WAITING) and s.email
+    ]
+
+
+def cancel_event(
+    session: Session, event: Event, reason: str, *, now: datetime
+) -> list[EventSignup] | None:
+    """Cancel the whole event: sign-up closes and no reminder or feedback survey goes out.
+
+    Returns the people to tell, or None when the event was already cancelled (by another
+    request, say), so a second click emails no one twice. The lock's bump of ``changes`` gives
+    the cancelling calendar file a higher SEQUENCE than any file sent before it.
+    """
+    if check_reason(reason):
+        raise EventError(check_reason(reason))
+    lock_event(session, event.id)
+    session.expire(event)  # read it, and its sign-ups, as they are now we hold the lock
+    if event.cancelled_at is not None:
+        return None
+    event.cancelled_at = now
+    event.cancellation_reason = reason
+    session.flush()
+    return to_tell(event)
 
 
 # Nominations ----------------------------------------------------------------------------------
@@ -345,13 +400,32 @@ def set_allocations(session: Session, event: Event, places: dict[int, int | None
     session.flush()
 
 
+def open_for_nomination(session: Session, *, now: datetime) -> list[Event]:
+    """Partner events whose nominations are open now, soonest first."""
+    events = session.scalars(
+        select(Event)
+        .where(
+            Event.audience == Audience.PARTNERS,
+            Event.cancelled_at.is_(None),
+            Event.starts_at > now,
+        )
+        .order_by(Event.starts_at)
+    )
+    return [e for e in events if signup_state(e, now) == "open"]
+
+
 # Listing --------------------------------------------------------------------------------------
 
 
-def upcoming(session: Session, *, now: datetime, locality: str = "", kind: str = "") -> list[Event]:
-    """Events the public may see: open to everyone, not yet ended, not cancelled."""
+def upcoming(
+    session: Session, *, now: datetime, locality: str = "", kind: str = "", cancelled: bool = False
+) -> list[Event]:
+    """Events the public may see: open to everyone and not yet ended; either those going ahead
+    or (``cancelled``) those called off, which the listing names rather than hides."""
     stmt = select(Event).where(
-        Event.audience == Audience.PUBLIC, Event.ends_at > now, Event.cancelled_at.is_(None)
+        Event.audience == Audience.PUBLIC,
+        Event.ends_at > now,
+        Event.cancelled_at.is_not(None) if cancelled else Event.cancelled_at.is_(None),
     )
     if locality:
         stmt = stmt.where(Event.locality.in_([locality, ""]))

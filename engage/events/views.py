@@ -1,6 +1,7 @@
 """Public event pages: the listing by area and type, an event's page, signing up (with access
 needs), the confirmation, a person's own booking page (change or cancel, no login), the calendar
-file, the feedback link, and partner nominations for JOG members.
+file, the feedback link, and partner nominations for JOG members (the events open for
+nomination, and the form for each).
 
 Every page works without JavaScript; a form with mistakes shows them and keeps what was typed.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -85,6 +85,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "events/index.html",
         events=services.upcoming(db, now=now(), locality=locality, kind=kind),
+        cancelled=services.upcoming(db, now=now(), locality=locality, kind=kind, cancelled=True),
         past=services.past_with_outcomes(db, now=now()),
         localities=localities(),
         kinds=KIND_LABELS,
@@ -146,7 +147,11 @@ def sign_up(event_id: int) -> ResponseReturnValue:
     if errors:
         return signup_page("events/sign_up.html", item, details, errors)
     db = get_session()
-    signup = services.sign_up(db, item, details, now=now())
+    try:
+        signup = services.sign_up(db, item, details, now=now())
+    except services.EventError:  # cancelled while this form was being sent
+        db.rollback()
+        return render_template("events/closed.html", event=item, state="cancelled"), 410
     emails.confirmation(db, signup, services.waiting_position(db, signup))
     db.commit()
     nudge()
@@ -159,7 +164,7 @@ def booking(token: str) -> ResponseReturnValue:
     signup = signup_or_404(token)
     db = get_session()
     if request.method == "POST":
-        if signup.status == SignupStatus.CANCELLED:
+        if signup.status == SignupStatus.CANCELLED or signup.event.cancelled_at is not None:
             abort(410)
         details = services.Details.from_form(request.form)
         errors = details.check(localities())
@@ -193,6 +198,8 @@ def booking(token: str) -> ResponseReturnValue:
 @bp.route("/booking/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str) -> ResponseReturnValue:
     signup = signup_or_404(token)
+    if signup.event.cancelled_at is not None:  # the whole event is off: nothing to give up
+        return redirect(url_for("events.booking", token=token), 303)
     if request.method == "GET" or signup.status == SignupStatus.CANCELLED:
         return render_template("events/cancel.html", signup=signup, token=token)
     db = get_session()
@@ -220,13 +227,14 @@ def calendar(event_id: int) -> ResponseReturnValue:
 def _calendar_response(event: Event, url: str) -> Response:
     data = ics.calendar(
         event,
-        domain=urlsplit(url).hostname or "engage",
+        domain=ics.uid_domain(),
         url=url,
         partnership=current_app.config["PARTNERSHIP_NAME"],
+        organizer=current_app.config["MAIL_FROM"],
     )
     return Response(
         data,
-        content_type=ics.CONTENT_TYPE,
+        content_type=ics.content_type(event),
         headers={"Content-Disposition": f'attachment; filename="{ics.filename(event)}"'},
     )
 
@@ -245,6 +253,29 @@ def feedback(token: str) -> ResponseReturnValue:
 
 
 # Partner nominations --------------------------------------------------------------------------
+
+
+@bp.get("/nominations")
+@role_required(Role.JOG)
+def nominations() -> ResponseReturnValue:
+    """The partner events a JOG member can nominate staff to now, with their organisation's
+    places used and left at each."""
+    organisation = current_user.organisation
+    rows = []
+    for item in services.open_for_nomination(get_session(), now=now()):
+        used = (
+            sum(
+                1
+                for s in item.signups
+                if s.organisation_id == organisation.id and s.status != SignupStatus.CANCELLED
+            )
+            if organisation
+            else 0
+        )
+        places = services.allocation(item, organisation.id) if organisation else None
+        left = None if places is None else max(0, places - used)
+        rows.append({"event": item, "places": places, "used": used, "left": left})
+    return render_template("events/nominations.html", rows=rows, organisation=organisation)
 
 
 @bp.route("/<int:event_id>/nominate", methods=["GET", "POST"])

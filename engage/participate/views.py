@@ -157,6 +157,8 @@ def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journ
     draft = drafts.get(get_session(), consultation, token)
     if draft is None and drafts.token_taken(get_session(), token):
         abort(404)  # another consultation's draft (a panel link's, say): never answer it here
+    if draft is None and consultation.personal_links_only:
+        abort(404)  # answered only from a personal link, which starts the draft
     return Journey(
         consultation,
         token=token,
@@ -177,6 +179,8 @@ def accepting(consultation: Consultation, embedded: bool) -> ResponseReturnValue
 
 def start(slug: str, embedded: bool = False) -> ResponseReturnValue:
     item = public_consultation(slug)
+    if item.personal_links_only:
+        abort(404)  # no one starts without their own link
     if (closed := accepting(item, embedded)) is not None:
         return closed
     journey = Journey(item, token=drafts.new_token(), mode="embed" if embedded else "hub")

@@ -79,8 +79,16 @@ def read_filters(args: dict[str, str], partners: dict[str, str], places: list[st
     )
 
 
+def listed() -> Select[tuple[Consultation]]:
+    """What the hub lists and searches: not drafts or archives, and nothing answered only from
+    personal links (an event's feedback survey, for the people who came)."""
+    return select(Consultation).where(
+        Consultation.status.in_(LISTED_STATES), Consultation.personal_links_only.is_(False)
+    )
+
+
 def hub_query(filters: Filters) -> Select[tuple[Consultation]]:
-    stmt = select(Consultation).where(Consultation.status.in_(LISTED_STATES))
+    stmt = listed()
     for word in filters.q.split():
         stmt = stmt.where(
             or_(
@@ -112,9 +120,7 @@ def localities_in_use(consultations: list[Consultation]) -> list[str]:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     session = get_session()
-    everything = session.scalars(
-        select(Consultation).where(Consultation.status.in_(LISTED_STATES))
-    ).all()
+    everything = session.scalars(listed()).all()
     partners = dict(session.execute(select(Organisation.code, Organisation.name)).tuples().all())
     places = localities_in_use(list(everything))
     filters = read_filters(request.args.to_dict(), partners, places)
@@ -161,6 +167,7 @@ def consultation(slug: str) -> ResponseReturnValue:
         "public/consultation.html",
         consultation=item,
         accepting=accepting,
+        personal=item.personal_links_only,
         results=has_results(item),
         themes=(
             curation.publishable(get_session(), item.id, published_only=True)

@@ -210,3 +210,77 @@ def test_signing_up_and_cancelling_work_with_javascript_off(make_page, base_url,
     page.click("text=Cancel my place")
     page.click("button:has-text('Yes, cancel my place')")
     assert page.locator("h1").inner_text() == "Your place is cancelled"
+
+
+def test_officer_cancels_an_event_and_everyone_is_told(make_page, base_url, live_app):
+    title = "Glenmore Forum"
+    event_id = make_event(live_app, title, capacity=1)
+    with live_app.app_context():
+        db = get_session()
+        event = db.get(Event, event_id)
+        for name in ("Isla Place", "Euan Waiting"):
+            details = services.Details(name=name, email=f"{name.split()[0].lower()}@example.org")
+            services.sign_up(db, event, details, now=utcnow())
+        db.commit()
+    page, checker = make_page()
+    sign_in(page, base_url, "officer@example.org")
+    page.goto(f"{base_url}/manage/events/{event_id}")
+    page.click("text=Cancel the event")
+    assert "We will email the 2 people" in page.content()
+    checker.check("cancel-form")
+    page.click("button:has-text('Continue')")
+    assert page.title().startswith("Error:")
+    checker.check("cancel-error")
+    reason = "The community centre is flooded. We will arrange a new date and email you."
+    page.fill("#reason", reason)
+    page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "Are you sure you want to cancel this event?"
+    assert "1 person with a place, 1 on the waiting list" in page.content()
+    checker.check("cancel-check")
+    page.click("button:has-text('Change the reason')")
+    assert page.input_value("#reason") == reason  # nothing typed is lost
+    page.click("button:has-text('Continue')")
+    page.click("button:has-text('Yes, cancel the event')")
+    assert "Event cancelled. We are emailing 2 people" in page.content()
+    assert "Cancel the event" not in page.content()
+    checker.check("cancelled-manage")
+
+    resident, resident_checker = make_page(width=320)
+    resident.goto(f"{base_url}/events/")
+    cancelled = resident.locator("#cancelled + p + ul")
+    assert title in cancelled.inner_text()
+    resident_checker.check("listing")
+    resident.click(f"text={title}")
+    assert "This event has been cancelled." in resident.content()
+    assert reason in resident.content()
+    assert resident.locator("text=Sign up").count() == 0
+    resident_checker.check("event")
+    with live_app.app_context():
+        told = (
+            get_session()
+            .scalars(select(OutboxEmail.to).where(OutboxEmail.subject.like(f"Cancelled: {title}%")))
+            .all()
+        )
+    assert sorted(told) == ["euan@example.org", "isla@example.org"]
+    assert page.errors == []
+    assert resident.errors == []
+
+
+def test_jog_member_finds_events_open_for_nomination(make_page, base_url, live_app):
+    event_id = make_event(live_app, "Partners' data workshop", capacity=20, audience="partners")
+    with live_app.app_context():
+        db = get_session()
+        police = db.scalar(select(Organisation).where(Organisation.code == "police"))
+        services.set_allocations(db, db.get(Event, event_id), {police.id: 2})
+        db.commit()
+    page, checker = make_page(width=320)
+    sign_in(page, base_url, "jog@example.org")
+    page.click("text=Menu")
+    page.click("text=Event nominations")
+    assert page.locator("h1").inner_text() == "Events open for nomination"
+    assert "Police Scotland has 2 places: 0 used, 2 left." in page.content()
+    checker.check("nominations")
+    page.click("#nominations >> text=Nominate staff")
+    assert page.url.endswith(f"/events/{event_id}/nominate")
+    checker.check("nominate")
+    assert page.errors == []

@@ -126,6 +126,7 @@ RULES: dict[str, frozenset[str]] = {
     "curation.rename": OWNER,
     # Events: JOG members nominate their staff; the organiser's partner manages an event.
     "events.nominate": JOG,
+    "events.nominations": JOG,
     "events_manage.index": OFFICERS,
     "events_manage.new": OFFICERS,
     # Any officer sees an event's counts (page, report, summary); names and changes are the
@@ -144,6 +145,7 @@ RULES: dict[str, frozenset[str]] = {
             "signups",
             "download_signups",
             "cancel_signup",
+            "cancel_event",
         )
     },
     "findings.index": READERS,

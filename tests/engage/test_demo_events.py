@@ -1,4 +1,5 @@
-"""The demo has a forum to sign up for, a past seminar to report on and a partner session."""
+"""The demo has a forum to sign up for, a past seminar to report on, a partner session open
+for nomination and a cancelled workshop."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ def test_demo_events(app, client, db, auth, monkeypatch):
     assert "Full: you can join the waiting list" in listing
     assert "JOG development session" not in listing  # partners only
     assert "the new LOIP" in listing  # its outcomes, under recent events
+    assert "Harbour path workshop" in listing.partition('id="cancelled"')[2]
+    assert "closed for repairs after the storm" in listing
+    hub = client.get("/").get_data(as_text=True)
+    assert "Feedback: Elected Members" not in hub  # the seminar's feedback survey is open
+    auth.login(factories.user("jog", factories.organisation("police-demo", kind="police")))
+    nominations = client.get("/events/nominations").get_data(as_text=True)
+    assert "JOG development session: using the Residents&#39; Panel" in nominations
+    auth.logout()
     auth.login(factories.user("officer"))
     manage = client.get("/manage/events/").get_data(as_text=True)
     assert "JOG development session" in manage

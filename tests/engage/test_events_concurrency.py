@@ -1,7 +1,8 @@
 """Concurrent sign-ups never overbook: many people press "Sign up" at once for the last places
 of a capacity-5 event, over HTTP in parallel threads, on SQLite and (when configured, as in CI)
 PostgreSQL. Exactly 5 get places, the rest are on the waiting list in order, none is lost; then
-parallel cancellations promote exactly as many people as left."""
+parallel cancellations promote exactly as many people as left. Sign-ups racing the officer's
+cancellation of the whole event are either told of it or refused."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from engage import create_app
+from engage.accounts.models import User
+from engage.accounts.services import create_user
 from engage.db import get_session
 from engage.events import services
 from engage.events.models import Event, EventSignup, SignupStatus
+from engage.mail import OutboxEmail
 from surveys.base import utcnow
 from surveys.models import Organisation
+from tests import factories
 from tests.conftest import app_config, configured_database, reset_database
 
 PEOPLE = 40
@@ -110,3 +115,51 @@ def test_parallel_sign_ups_never_overbook(app):
         promoted = sorted(s.id for s in event.confirmed if s.promoted_at)
         assert promoted == sorted(queue[:3])  # the first three in the queue, no one else
         assert len(event.waiting) == PEOPLE - CAPACITY - 3
+
+
+def test_sign_ups_racing_a_cancellation_are_all_told_or_all_refused(app):
+    """People sign up while the officer cancels: whoever got in before the cancellation is
+    emailed about it; whoever came after is refused; no one is left holding a place."""
+    event_id = make_event(app)
+    with app.app_context():
+        db = get_session()
+        event = db.get(Event, event_id)
+        officer = create_user(
+            db,
+            email="officer@example.org",
+            password=factories.PASSWORD,
+            role="officer",
+            organisation=event.organisation,
+            name="Morag Officer",
+        )
+        officer.totp_secret = factories.TOTP_SECRET
+        db.commit()
+        officer_id = officer.id
+    officer_client = app.test_client()
+    with app.app_context():
+        officer = get_session().get(User, officer_id)
+        assert factories.sign_in(officer_client, officer).status_code == 302
+
+    def sign_up(n: int):
+        def job():
+            data = {"name": f"Person {n}", "email": f"person{n}@example.org"}
+            client = app.test_client()
+            return client.post(f"/events/{event_id}/sign-up", data=data).status_code
+
+        return job
+
+    def cancel():
+        form = {"reason": "The hall is flooded.", "action": "confirm"}
+        return officer_client.post(f"/manage/events/{event_id}/cancel", data=form).status_code
+
+    codes = run_in_parallel([sign_up(n) for n in range(20)] + [cancel])
+    assert codes[-1] == 303
+    assert set(codes[:-1]) <= {303, 410}
+    with app.app_context():
+        db = get_session()
+        rows = db.scalars(select(EventSignup).where(EventSignup.event_id == event_id)).all()
+        assert len(rows) == codes[:-1].count(303)  # each refused sign-up left no row
+        told = set(
+            db.scalars(select(OutboxEmail.to).where(OutboxEmail.subject.like("Cancelled:%")))
+        )
+        assert told == {r.email for r in rows}

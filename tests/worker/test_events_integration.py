@@ -8,7 +8,10 @@ the feedback survey reaches the person who came and not the one who did not.
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from icalendar import Calendar
@@ -110,3 +113,76 @@ def test_sign_up_cancel_promote_remind_and_feedback_through_the_worker(smtp, liv
     assert opened.status_code == 303
     assert "/respond/" in opened.headers["Location"]
     assert all("How was" not in m["Subject"] for m in smtp.to("cat@example.org"))
+
+
+def test_cancelling_the_event_tells_everyone_through_the_worker(
+    smtp,  # noqa: F811 - the fixture imported above
+    live,  # noqa: F811
+    worker,  # noqa: F811
+    tmp_path,
+):
+    with live.app_context():
+        session = get_session()
+        council = factories.partner_staff(session, PASSWORD)
+        start = utcnow() + timedelta(hours=30)  # reminders would be due now, were it going ahead
+        fields = {
+            "kind": "workshop",
+            "title": "Harbour workshop",
+            "venue": "Harbour Hall",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=2),
+            "audience": "public",
+            "capacity": 1,
+            "reminder_hours": 48,
+        }
+        event_id = services.create_event(
+            session, fields, organisation_id=council.id, officer_id=None
+        ).id
+        session.commit()
+
+    resident = live.test_client()
+    resident.post(f"/events/{event_id}/sign-up", data={"name": "Ann", "email": "ann@example.org"})
+    resident.post(f"/events/{event_id}/sign-up", data={"name": "Ben", "email": "ben@example.org"})
+    (confirmation,) = smtp.wait("ann@example.org", 1)
+    smtp.wait("ben@example.org", 1)  # the waiting list
+    (placed,) = parts(confirmation)[2]
+    (booked,) = Calendar.from_ical(placed.get_content()).walk("VEVENT")
+
+    officer = live.test_client()
+    login(officer, "officer@example.org")
+    reason = "The hall's heating has failed. We will set a new date soon."
+    url = f"/manage/events/{event_id}/cancel"
+    assert officer.post(url, data={"reason": reason, "action": "check"}).status_code == 200
+    assert len(smtp.to("ann@example.org")) == 1  # the check step sends nothing
+    assert officer.post(url, data={"reason": reason, "action": "confirm"}).status_code == 303
+
+    host = urlsplit(live.config["BASE_URL"]).hostname  # not the page's: pages and worker agree
+    for address, count in (("ann@example.org", 2), ("ben@example.org", 2)):
+        told = smtp.wait(address, count)[-1]
+        assert told["Subject"].strip().startswith("Cancelled: Harbour workshop")
+        plain, html, files = parts(told)
+        assert reason in plain
+        assert "<p>" in html
+        (calendar,) = files
+        assert calendar.get_content_type() == "text/calendar"
+        assert calendar.get_param("method") == "CANCEL"
+        cal = Calendar.from_ical(calendar.get_content())
+        assert cal["METHOD"] == "CANCEL"
+        (vevent,) = cal.walk("VEVENT")
+        assert vevent["STATUS"] == "CANCELLED"
+        assert vevent["UID"] == booked["UID"] == f"event-{event_id}@{host}"
+        assert int(vevent["SEQUENCE"]) > int(booked["SEQUENCE"])
+        assert str(vevent["ATTENDEE"]) == f"mailto:{address}"
+
+    page = resident.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "This event has been cancelled." in page
+    # The worker's tick would remind Ann now; for a cancelled event it sends nothing.
+    live.extensions["celery"].send_task("worker.tasks.tick")
+    log = tmp_path / "worker.log"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not re.search(r"tick\[\S+\] succeeded", log.read_text()):
+        time.sleep(0.2)
+    (done,) = re.findall(r"tick\[\S+\] succeeded.*", log.read_text())
+    assert "'event_reminders': 0" in done
+    assert len(smtp.to("ann@example.org")) == 2
+    assert len(smtp.to("ben@example.org")) == 2
