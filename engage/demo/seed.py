@@ -153,7 +153,9 @@ def seed_consultation(
             question = by_key.get(key)
             if question is None:
                 continue
-            parsed[question.id] = get_type(question.type).parse(question, as_form(question, raw))
+            # As the form would send it: a locality question reads its area from the form.
+            form = {question.field_name: as_form(question, raw)}
+            parsed[question.id] = get_type(question.type).read(question, form)
         bad = [p.error for p in parsed.values() if p.error]
         if bad:
             raise ValueError(f"demo response {n} of {spec['slug']} is invalid: {bad}")
