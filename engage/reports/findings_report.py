@@ -238,9 +238,9 @@ def render_html(data: FindingsData) -> str:
 STANDS_OUT = {"over": "More than others", "under": "Fewer than others"}
 
 
-def group_rows(number: int, tables: list[Any]) -> list[Row]:
+def group_rows(number: int, tables: list[Any], hidden_group: str) -> list[Row]:
     """One row per cell of a question's tables by group (themes or answers), hidden ones as the
-    page shows them."""
+    page shows them (a hidden group's size as ``hidden_group``)."""
     rows: list[Row] = []
     for table in tables:
         for g in table.breakdown.groups:
@@ -250,7 +250,7 @@ def group_rows(number: int, tables: list[Any]) -> list[Row]:
                         number,
                         table.title,
                         table.group_labels.get(g.value, g.value),
-                        "Fewer than 10" if g.respondents is None else g.respondents,
+                        hidden_group if g.respondents is None else g.respondents,
                         table.theme_labels.get(c.theme, c.theme),
                         "Fewer than 10" if c.count is None else c.count,
                         c.share,
@@ -271,7 +271,9 @@ def sheets(data: FindingsData) -> list[Sheet]:
         for label, n in q.counts:
             share = round(n / q.answered, 4) if q.answered else None
             choices.append([q.number, q.title, label, n, share])
-        choice_groups += group_rows(q.number, q.choice_groups)
+        # A group can be hidden because another small one could be worked out from it, so
+        # "Not shown" rather than "Fewer than 10" (which the theme tables have always said).
+        choice_groups += group_rows(q.number, q.choice_groups, "Not shown")
         for t in q.themes:
             themes.append(
                 [
@@ -304,7 +306,7 @@ def sheets(data: FindingsData) -> list[Sheet]:
                 ]
             )
             themes.append([q.number, q.title, "Other", "", q.other, None, None, None, ""])
-        groups += group_rows(q.number, q.breakdowns)
+        groups += group_rows(q.number, q.breakdowns, "Fewer than 10")
     took_part: list[Row] = []
     for table in data.who_took_part or []:
         for row in table.rows:
