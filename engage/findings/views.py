@@ -115,7 +115,6 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         action=ActionForm(),
         by_form=by_form,
         has_closed=any(get_type(q.type).closed for q in item.questions),
-        by_title=dict(by_form.by.choices).get(by, "") if by else "",
         errors=errors,
     ), (400 if errors else 200)
 
