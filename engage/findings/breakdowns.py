@@ -26,6 +26,7 @@ from surveys.models import (
     Response,
 )
 from surveys.questions import get_type
+from surveys.questions.choice import OTHER, allows_other
 
 NOT_ANSWERED = "Not answered"
 
@@ -262,6 +263,10 @@ def choice_breakdowns(
     ]
     chosen = [set(row.value) if isinstance(row.value, list) else {row.value} for row in rows]
     options = {o["value"]: o["label"] for o in question.options}
+    if allows_other(question):
+        # A column of its own, so a group's row still adds up to its size: otherwise a few
+        # "Other" answers could be worked out as the group less its options.
+        options[OTHER] = "Other"
     panel = panel_responses(session, consultation.id)
     tables = []
     for attribute in attributes(consultation, localities, panel):

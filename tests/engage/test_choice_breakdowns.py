@@ -221,3 +221,27 @@ def test_the_demo_page_shows_its_answers_by_area_as_counted_from_its_content(
             assert not 0 < real < 10, (area, label)
             shown += 1
     assert shown >= 5
+
+
+def test_other_answers_have_a_column_so_they_cannot_be_worked_out(db):
+    item = factories.consultation()
+    single = item.questions[0]
+    single.settings = {"allow_other": True}
+    area = services.add_question(db, item, type="locality", title="Your area", options=AREAS)
+    for place, value, n in [
+        ("o1", "o1", 20),
+        ("o1", "other", 3),
+        ("o2", "o1", 15),
+        ("o2", "o2", 15),
+    ]:
+        for _ in range(n):
+            answer(db, item, {area: place, single: value})
+    db.flush()
+    (table,) = choice_breakdowns(db, single, item, [], only="locality")
+    found = cells(table)
+    assert found[("North", "Other")].count is None  # 3
+    # North's 20 "Satisfied" would give the 3 away (23 less 20): hidden too, and so South's
+    # 15 to protect the column.
+    assert found[("North", "Satisfied")].count is None
+    assert found[("South", "Satisfied")].count is None
+    assert found[("South", "Neither")].count == 15
