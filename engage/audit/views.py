@@ -33,21 +33,27 @@ def index() -> ResponseReturnValue:
         else audit.Filters()
     )
     page_number = request.args.get("page", "1")
-    result = audit.search(get_session(), filters, int(page_number) if page_number.isdigit() else 1)
+    session = get_session()
+    result = audit.search(session, filters, int(page_number) if page_number.isdigit() else 1)
     errors = error_list(form) if not valid else []
+    # Imported here: it reads the models of every area, some of whose views record events.
+    from engage.audit.about import describe
+
+    about = describe(session, [event for event, _ in result.rows])
     return render_template(
         "audit/index.html",
         form=form,
         errors=errors,
         page=result,
-        rows=[_row(event, user) for event, user in result.rows],
+        rows=[_row(event, user, about.get(event.id)) for event, user in result.rows],
         pagination=_pagination(result) if valid else None,
         filtered=valid and filters != audit.Filters(),
     ), (400 if errors else 200)
 
 
-def _row(event: Any, user: Any) -> dict[str, str]:
-    """One table row in words: when (UK time), what, who, about what, and the details."""
+def _row(event: Any, user: Any, about: Any) -> dict[str, Any]:
+    """One table row in words: when (UK time), what, who, about what (``about.About``, with a
+    link where the reader may open it), and the details."""
     if event.actor_id is None:
         who = "Engage (no one signed in)"
     elif user is None:
@@ -55,17 +61,12 @@ def _row(event: Any, user: Any) -> dict[str, str]:
     else:
         who = user.name or user.email
     role = ROLE_LABELS.get(Role(event.actor_role)) if event.actor_role in set(Role) else None
-    target = ""
-    if event.target_type:
-        target = event.target_type.replace("_", " ").capitalize()
-        if event.target_id:
-            target += f" {event.target_id}"
     details = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in event.detail.items())
     return {
         "when": f"{longdate(event.at)} {event.at.astimezone(UK):%H:%M}",
         "what": audit.ACTIONS.get(event.action, event.action),
         "who": f"{who} ({role})" if role and user is not None else who,
-        "target": target,
+        "about": about,
         "details": details,
     }
 

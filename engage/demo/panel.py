@@ -1,8 +1,12 @@
 """The demo's Residents' Panel: 150 members across the localities (young people and some
 areas under-represented, so the balance page has gaps), an exercise on the open health survey
-sent to a stratified sample with answers coming in, one planned for later, and a newsletter.
+sent to a stratified sample with answers coming in, one planned for later, a newsletter, and
+the closed consultation's "We asked, you said, we did" sent to the panel as a newsletter.
 
-Made directly in the tables rather than through the outbox, so seeding sends no email.
+The members, exercise and spring newsletter are made directly in the tables, so they send no
+email. The results newsletter goes through the real services (``send_results``), so its emails
+wait in the outbox: the demo's worker writes them as .eml files under the instance folder's
+``mail/`` (the default ``ENGAGE_MAIL_URL``), to the members' example.org addresses.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engage.panel import emails, exercises
+from engage.panel import emails, exercises, newsletters
 from engage.panel.models import (
     ExerciseStatus,
     MemberStatus,
@@ -194,3 +198,17 @@ def seed(session: Session, localities: list[str]) -> str:
         f"Residents' Panel ({MEMBERS} members; an exercise sent to {len(chosen)}, "
         f"{answered} answered)"
     )
+
+
+def send_results(session: Session, officer_id: int | None) -> str:
+    """Each consultation with published results, sent to the panel as an officer would from
+    its results page: the newsletter started from the results (with the themes chosen for
+    "You said"), then sent to every member who wants newsletters."""
+    sent = []
+    for consultation in newsletters.with_results(session):
+        if newsletters.for_results(session, consultation.id) is not None:
+            continue  # seeding twice sends nothing more
+        item = newsletters.from_results(session, consultation, officer_id=officer_id)
+        count = newsletters.send(session, item, now=utcnow())
+        sent.append(f"{consultation.title} sent to {count} panel members")
+    return "; ".join(sent) or "no results to send to the panel"

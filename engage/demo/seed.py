@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engage.accounts.models import User
 from engage.accounts.services import create_user
 from engage.codebooks import services as codebooks
 from engage.curation import board as priorities
@@ -78,12 +79,21 @@ def run() -> str:
     counts.append(events.seed(session, partnership["localities"]))
     session.commit()
     counts.extend(curate_closed(session, [(run.id, run.consultation_id) for run in runs]))
+    # After curation, so the newsletter carries the themes chosen for "You said".
+    counts.append(panel.send_results(session, officer_id(session)))
+    session.commit()
     # Any run not finished here is sent after the commit; if the broker is not reachable yet
     # the scheduler sends it later.
     waiting = findings.undispatched_runs(session)
     findings.dispatch(session, current_app.extensions["celery"], waiting)
     session.commit()
     return "Seeded the demo partnership: " + "; ".join(counts)
+
+
+def officer_id(session: Session) -> int | None:
+    """The demo's first officer, who curates and sends the results."""
+    email = next(u["email"] for u in load("partnership.json")["users"] if u["role"] == "officer")
+    return session.scalar(select(User.id).where(User.email == email))
 
 
 def curate_closed(session: Session, runs: list[tuple[int, int]]) -> list[str]:
@@ -153,7 +163,9 @@ def seed_consultation(
             question = by_key.get(key)
             if question is None:
                 continue
-            parsed[question.id] = get_type(question.type).parse(question, as_form(question, raw))
+            # As the form would send it: a locality question reads its area from the form.
+            form = {question.field_name: as_form(question, raw)}
+            parsed[question.id] = get_type(question.type).read(question, form)
         bad = [p.error for p in parsed.values() if p.error]
         if bad:
             raise ValueError(f"demo response {n} of {spec['slug']} is invalid: {bad}")

@@ -1,5 +1,10 @@
-"""Themes by respondent group: which attributes a question's themes are broken down by, and the
-rows that feed ``analysis.breakdowns`` (which suppresses groups and cells under 10)."""
+"""Themes and choice results by respondent group: which attributes a question's answers are
+broken down by, and the rows that feed ``analysis.breakdowns`` (which suppresses groups and
+cells under 10, and hides one more where a hidden one could be worked out from a total).
+
+A choice question's options are treated as the themes of its answers: a single choice puts each
+person in exactly one, so a group's row adds up to its size and is protected like a column; a
+multiple choice may put a person in several or (an "Other" answer) in none."""
 
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ from surveys.models import (
     Question,
     Response,
 )
+from surveys.questions import get_type
+from surveys.questions.choice import OTHER, allows_other
 
 NOT_ANSWERED = "Not answered"
 
@@ -187,15 +194,16 @@ def membership_breakdowns(
 
 
 def respondent_rows(
-    session: Session, question_id: int, locality: Question | None
+    session: Session, question_id: int, locality: Question | None, *, written: bool = True
 ) -> list[Row[Any]]:
-    """Each answer to the question with its respondent's response id, channel, equalities answers
-    and area."""
+    """Each answer to the question with its value, its respondent's response id, channel,
+    equalities answers and area; only answers with text unless ``written`` is False."""
     eq = aliased(EqualitiesAnswers, name="eq")
     area = aliased(Answer, name="area")
     stmt = (
         select(
             Answer.id,
+            Answer.value,
             Response.id.label("response_id"),
             Response.channel,
             eq,
@@ -203,11 +211,81 @@ def respondent_rows(
         )
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(eq, eq.response_id == Response.id)
-        .where(Answer.question_id == question_id, Answer.text.is_not(None))
+        .where(Answer.question_id == question_id)
         .order_by(Answer.id)
     )
+    if written:
+        stmt = stmt.where(Answer.text.is_not(None))
     if locality is not None:
         stmt = stmt.outerjoin(
             area, and_(area.response_id == Response.id, area.question_id == locality.id)
         )
     return list(session.execute(stmt))
+
+
+def is_closed(question: Question) -> bool:
+    """Whether the question's answers are options chosen, so they can be broken down by group."""
+    return get_type(question.type).closed
+
+
+def attribute_choices(
+    session: Session, consultation: Consultation, localities: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(key, title) of each attribute choice results can be broken down by, in page order."""
+    from engage.panel.membership import panel_responses
+
+    panel = panel_responses(session, consultation.id)
+    return [(a.key, a.title) for a in attributes(consultation, localities, panel)]
+
+
+def choice_breakdowns(
+    session: Session,
+    question: Question,
+    consultation: Consultation,
+    localities: Sequence[str],
+    only: str | None = None,
+) -> list[AttributeBreakdown]:
+    """A closed question's answers by each attribute (or by the one keyed ``only``): how many in
+    each group chose each option, and their share of the group that answered the question.
+
+    The findings page, the findings report and its spreadsheet all call this, so they show
+    the same figures. A locality question is not broken down by itself."""
+    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
+    from engage.panel.membership import panel_responses
+
+    if not is_closed(question):
+        return []
+    own_area = locality_question(consultation)
+    rows = [
+        row
+        for row in respondent_rows(session, question.id, own_area, written=False)
+        if row.value not in (None, "", [])
+    ]
+    chosen = [set(row.value) if isinstance(row.value, list) else {row.value} for row in rows]
+    options = {o["value"]: o["label"] for o in question.options}
+    if allows_other(question):
+        # A column of its own, so a group's row still adds up to its size: otherwise a few
+        # "Other" answers could be worked out as the group less its options.
+        options[OTHER] = "Other"
+    panel = panel_responses(session, consultation.id)
+    tables = []
+    for attribute in attributes(consultation, localities, panel):
+        if only is not None and attribute.key != only:
+            continue
+        if attribute.key == "locality" and own_area is not None and own_area.id == question.id:
+            continue
+        tables.append(
+            AttributeBreakdown(
+                attribute.title,
+                breakdown(
+                    chosen,
+                    [attribute.value(row) for row in rows],
+                    themes=list(options),
+                    groups=attribute.groups,
+                    attribute=attribute.key,
+                ),
+                attribute.labels,
+                options,
+            )
+        )
+    return tables

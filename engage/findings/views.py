@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,10 +12,13 @@ from engage.auth import role_required
 from engage.consultations.forms import ActionForm
 from engage.db import get_session
 from engage.findings import access, bp
+from engage.findings import breakdowns as groups_of
 from engage.findings import exports as answer_exports
 from engage.findings import services as findings
 from engage.findings.breakdowns import theme_breakdowns
+from engage.findings.forms import ChoiceGroupsForm
 from engage.findings.models import QuestionAnalysis, Theme
+from engage.forms import error_list
 from engage.population import services as population_figures
 from surveys import equalities, exports, population, services
 from surveys.models import Consultation, EqualitiesAnswers
@@ -59,6 +62,11 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
     from engage.curation import services as curation
 
     curated_sets = curation.sets_for(session, item.id)
+    localities = current_app.config["LOCALITIES"]
+    by_form = ChoiceGroupsForm(formdata=request.args or None)
+    by_form.offer(groups_of.attribute_choices(session, item, localities))
+    valid = by_form.validate() if request.args else True
+    by = (by_form.by.data or "") if valid else ""
     sections = []
     for number, question in enumerate(item.questions, start=1):
         qtype = get_type(question.type)
@@ -67,6 +75,10 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
             counts = services.choice_counts(session, question)
             section["counts"] = counts
             section["max_count"] = max((n for _, n in counts), default=0)
+        if by and qtype.closed:
+            section["choice_groups"] = groups_of.choice_breakdowns(
+                session, question, item, localities, only=by
+            )
         if qtype.free_text:
             qa = section["analysis"] = by_question.get(question.id)
             reviewed = curated_sets.get(question.id)
@@ -75,13 +87,12 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
                 section["curated"] = summary.reviewed(session, reviewed, show)
                 section["proposed"] = summary.pending_proposed(reviewed, qa)
                 section["breakdowns"] = groups.curated_breakdowns(
-                    session, reviewed, item, current_app.config["LOCALITIES"]
+                    session, reviewed, item, localities
                 )
             elif qa is not None:
-                section["breakdowns"] = theme_breakdowns(
-                    session, qa, item, current_app.config["LOCALITIES"]
-                )
+                section["breakdowns"] = theme_breakdowns(session, qa, item, localities)
         sections.append(section)
+    errors = error_list(by_form) if not valid else []
     return render_template(
         "findings/consultation.html",
         consultation=item,
@@ -102,7 +113,10 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         masked=not may_see_originals(item),
         can_save_codebook=current_user.has_role(Role.OFFICER),
         action=ActionForm(),
-    )
+        by_form=by_form,
+        has_closed=any(get_type(q.type).closed for q in item.questions),
+        errors=errors,
+    ), (400 if errors else 200)
 
 
 @bp.get("/<int:consultation_id>/answers.<any(csv, xlsx):fmt>")

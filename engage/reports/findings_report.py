@@ -19,7 +19,7 @@ from analysis import pii
 from engage.curation import groups, summary
 from engage.curation import services as curation
 from engage.findings import services as findings
-from engage.findings.breakdowns import theme_breakdowns
+from engage.findings.breakdowns import choice_breakdowns, theme_breakdowns
 from engage.findings.models import ThemeKind
 from engage.findings.views import who_took_part
 from engage.reports.charts import Chart, bar_chart
@@ -65,6 +65,8 @@ class QuestionFinding:
     analysed: bool = False
     reviewed: bool = False  # the themes are the officers' approved, curated set
     breakdowns: list[Any] = field(default_factory=list)  # findings.AttributeBreakdown
+    # A closed question's answers by every attribute (the page shows one at a time).
+    choice_groups: list[Any] = field(default_factory=list)
     cloud: str | None = None
     cloud_alt: str = ""
 
@@ -115,6 +117,9 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
             item.answered = _answers(session, question.id)
             item.chart = bar_chart(
                 item.counts, title=f"answers to question {number}", base=item.answered
+            )
+            item.choice_groups = choice_breakdowns(
+                session, question, consultation, current_app.config["LOCALITIES"]
             )
         qa = by_question.get(question.id) if qtype.free_text else None
         reviewed = curation.curated_set(session, question.id) if qtype.free_text else None
@@ -230,9 +235,35 @@ def render_html(data: FindingsData) -> str:
     return current_app.jinja_env.get_template("reports/findings.html").render(data=data)
 
 
+STANDS_OUT = {"over": "More than others", "under": "Fewer than others"}
+
+
+def group_rows(number: int, tables: list[Any], hidden_group: str) -> list[Row]:
+    """One row per cell of a question's tables by group (themes or answers), hidden ones as the
+    page shows them (a hidden group's size as ``hidden_group``)."""
+    rows: list[Row] = []
+    for table in tables:
+        for g in table.breakdown.groups:
+            for c in g.cells:
+                rows.append(
+                    [
+                        number,
+                        table.title,
+                        table.group_labels.get(g.value, g.value),
+                        hidden_group if g.respondents is None else g.respondents,
+                        table.theme_labels.get(c.theme, c.theme),
+                        "Fewer than 10" if c.count is None else c.count,
+                        c.share,
+                        STANDS_OUT.get(c.flag or "", ""),
+                    ]
+                )
+    return rows
+
+
 def sheets(data: FindingsData) -> list[Sheet]:
     """The report's figures as tables, one per sheet (XLSX) or file (CSV)."""
     choices: list[Row] = []
+    choice_groups: list[Row] = []
     themes: list[Row] = []
     quotes: list[Row] = []
     groups: list[Row] = []
@@ -240,6 +271,9 @@ def sheets(data: FindingsData) -> list[Sheet]:
         for label, n in q.counts:
             share = round(n / q.answered, 4) if q.answered else None
             choices.append([q.number, q.title, label, n, share])
+        # A group can be hidden because another small one could be worked out from it, so
+        # "Not shown" rather than "Fewer than 10" (which the theme tables have always said).
+        choice_groups += group_rows(q.number, q.choice_groups, "Not shown")
         for t in q.themes:
             themes.append(
                 [
@@ -272,24 +306,7 @@ def sheets(data: FindingsData) -> list[Sheet]:
                 ]
             )
             themes.append([q.number, q.title, "Other", "", q.other, None, None, None, ""])
-        for table in q.breakdowns:
-            b = table.breakdown
-            for g in b.groups:
-                for c in g.cells:
-                    groups.append(
-                        [
-                            q.number,
-                            table.title,
-                            table.group_labels.get(g.value, g.value),
-                            "Fewer than 10" if g.respondents is None else g.respondents,
-                            table.theme_labels.get(c.theme, c.theme),
-                            "Fewer than 10" if c.count is None else c.count,
-                            c.share,
-                            {"over": "More than others", "under": "Fewer than others"}.get(
-                                c.flag or "", ""
-                            ),
-                        ]
-                    )
+        groups += group_rows(q.number, q.breakdowns, "Fewer than 10")
     took_part: list[Row] = []
     for table in data.who_took_part or []:
         for row in table.rows:
@@ -338,6 +355,20 @@ def sheets(data: FindingsData) -> list[Sheet]:
                 "Stands out",
             ],
             groups,
+        ),
+        (
+            "Choice results by group",
+            [
+                "Question",
+                "Grouped by",
+                "Group",
+                "People in group who answered",
+                "Answer",
+                "People",
+                "Share of group",
+                "Stands out",
+            ],
+            choice_groups,
         ),
         (
             "Who took part",

@@ -36,6 +36,9 @@ class QuestionType:
     has_options: ClassVar[bool] = False
     has_input: ClassVar[bool] = True  # information text has none
     free_text: ClassVar[bool] = False  # answers are analysed for themes
+    # Answers are one or more of the options (a value or a list of values): findings break
+    # their counts down by respondent group. Not a matrix (one value per row) or a ranking.
+    closed: ClassVar[bool] = False
     settings_fields: ClassVar[tuple[str, ...]] = ()  # extra fields on the officer's form
     default_options: ClassVar[tuple[str, ...]] = ()  # used when the officer gives none
 

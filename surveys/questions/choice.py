@@ -40,6 +40,7 @@ class SingleChoice(QuestionType):
     key = "single_choice"
     name = "Single choice (radio buttons or a dropdown list)"
     has_options = True
+    closed = True
     settings_fields = ("display", "allow_other")
 
     def valid_values(self, question: Question) -> set[str]:
@@ -98,6 +99,7 @@ class MultipleChoice(QuestionType):
     key = "multiple_choice"
     name = "Multiple choice (checkboxes)"
     has_options = True
+    closed = True
     settings_fields = ("max_choices", "allow_other")
 
     def read(self, question: Question, form: Form) -> Parsed:

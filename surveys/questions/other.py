@@ -22,6 +22,7 @@ class Locality(QuestionType):
     key = "locality"
     name = "Locality (area list, or a postcode matched to an area)"
     has_options = True
+    closed = True
 
     def postcode_field(self, question: Question) -> str:
         return f"{question.field_name}-postcode"

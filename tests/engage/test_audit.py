@@ -366,3 +366,91 @@ def test_the_page_is_paginated_keeping_the_filters(client, auth, db):
     assert "action=export.summary&amp;page=2" in page
     second = client.get("/audit?action=export.summary&page=2").get_data(as_text=True)
     assert table(second).count('<tr class="govuk-table__row">') == 5
+
+
+def test_the_about_column_names_each_object_and_links_to_it(app, client, auth, db):
+    from tests.engage.test_panel import make_exercise
+    from tests.engage.test_panel import member as panel_member
+
+    item = factories.consultation(title="Buses & bins")
+    report = finished_report(item)
+    codebook = codebooks.create(
+        db, name="Priorities 2027", organisation_id=item.organisation_id, shared=False, themes=[]
+    )
+    exercise = make_exercise(db, item, title="Panel: buses")
+    member = panel_member(db, name="Morag Private", email="morag@example.org")
+    admin = factories.user(role="admin", name="Ada Admin")
+    for kind, target in [
+        ("consultation", item.id),
+        ("report", report.id),
+        ("codebook", codebook.id),
+        ("panel_exercise", exercise.id),
+        ("panel_member", member.id),
+        ("consultation", 987654),  # since deleted
+        ("user", admin.id),
+    ]:
+        audit.record(db, action="export.summary", actor=admin, target_type=kind, target_id=target)
+    auth.login(admin)
+    rows = table(client.get("/audit").get_data(as_text=True))
+    cell = {
+        name: re.sub(r"\s+", " ", row.split("</td>")[3].split(">", 1)[1])
+        for row in rows.split("</tr>")[:-1]
+        for name in [re.sub(r"<[^>]+>", "", row.split("</td>")[3]).strip()]
+    }
+    with app.test_request_context():
+        from flask import url_for
+
+        links = {
+            "Consultation: Buses &amp; bins": url_for(
+                "consultations.detail", consultation_id=item.id
+            ),
+            "Report: Findings: Buses &amp; bins": url_for("reports.report", report_id=report.id),
+            "Codebook: Priorities 2027": url_for("codebooks.show", codebook_id=codebook.id),
+            "Panel exercise: Panel: buses": url_for(
+                "panel_manage.exercise", exercise_id=exercise.id
+            ),
+            f"Panel member {member.id}": url_for("panel_manage.member", member_id=member.id),
+        }
+    for name, href in links.items():
+        assert name in cell, (name, list(cell))
+        assert f'<a class="govuk-link" href="{href}">' in cell[name], name
+    assert "Consultation 987654 (deleted)" in cell
+    assert "href" not in cell["Consultation 987654 (deleted)"]
+    assert "Account: Ada Admin" in cell
+    assert "Morag Private" not in rows  # a panel member is named by number only
+
+
+def test_the_about_column_links_only_where_the_reader_may_look(app, db):
+    from flask_login import login_user
+
+    from engage.audit.about import describe
+
+    item = factories.consultation(title="Roads")
+    report = finished_report(item)
+    codebook = codebooks.create(
+        db, name="Ours", organisation_id=item.organisation_id, shared=False, themes=[]
+    )
+    events = [
+        audit.record(db, action="x.test", target_type=kind, target_id=target)
+        for kind, target in [
+            ("consultation", item.id),
+            ("report", report.id),
+            ("codebook", codebook.id),
+        ]
+    ]
+    readers = {
+        "jog": factories.user(role="jog"),
+        "owner": factories.user(role="officer", organisation_=item.organisation),
+        "other": factories.user(role="officer"),
+    }
+    linked = {}
+    for name, reader in readers.items():
+        with app.test_request_context():
+            login_user(reader)
+            about = describe(db, events)
+            linked[name] = [about[e.id].href is not None for e in events]
+            assert [about[e.id].name for e in events] == ["Roads", "Findings: Roads", "Ours"]
+    # (consultation's own page, the report, the codebook)
+    assert linked["owner"] == [True, True, True]
+    assert linked["jog"] == [False, True, False]
+    assert linked["other"] == [False, False, False]  # not published, not theirs

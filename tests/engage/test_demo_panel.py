@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from engage.accounts.models import User
 from engage.demo import seed
 from engage.panel.models import PanelExercise, PanelMember
 from tests import factories
@@ -28,3 +29,44 @@ def test_demo_panel_has_members_an_exercise_with_answers_and_a_newsletter(
     balance = client.get("/manage/panel/balance").get_data(as_text=True)
     assert "16 to 24" in balance.split('id="gaps"')[1].split("</ul>")[0]
     assert "Spring newsletter" in client.get("/panel/newsletters").get_data(as_text=True)
+
+
+def test_demo_sent_its_we_asked_you_said_we_did_to_the_panel(app, client, db, auth, monkeypatch):
+    from engage.mail import OutboxEmail
+    from engage.panel import newsletters
+    from engage.panel.models import PanelNewsletter
+    from surveys.models import Consultation
+
+    monkeypatch.setattr(seed.findings, "dispatch", lambda session, celery, runs: None)
+    monkeypatch.setitem(app.config, "LOCALITIES", seed.load("partnership.json")["localities"])
+    with app.app_context():
+        message = seed.run()
+    item = db.scalar(select(Consultation).where(Consultation.slug == "what-matters-most"))
+    sent = db.scalar(select(PanelNewsletter).where(PanelNewsletter.consultation_id == item.id))
+    assert sent is not None
+    assert sent.sent_at is not None
+    assert f"sent to {sent.recipients} panel members" in message
+    # Sent as the real service sends it: one email to each member who wants newsletters.
+    wanted = newsletters.recipients(db, sent)
+    assert sent.recipients == len(wanted) > 100
+    subject = f"Residents' Panel newsletter: {sent.title}"
+    to = set(db.scalars(select(OutboxEmail.to).where(OutboxEmail.subject == subject)))
+    assert to == {m.email for m in wanted}
+    assert sent.created_by_id is not None  # started by the demo's officer
+
+    # In the public archive, with "You said" carrying the themes the officer chose.
+    archive = client.get("/panel/newsletters").get_data(as_text=True)
+    assert "We asked, you said, we did: What matters most" in archive
+    page = client.get(f"/panel/newsletters/{sent.id}").get_data(as_text=True)
+    assert "Buses came up more than anything else" in page
+    chosen = [theme["label"] for theme in sent.sections[1]["themes"]]
+    assert chosen
+    for label in chosen:
+        assert label.replace("'", "&#39;") in page
+    assert "/consultations/what-matters-most" in page
+
+    # The results page tells its officer the results have gone to the panel.
+    officer = db.scalar(select(User).where(User.email == "officer@craigmuir.example.org"))
+    auth.login(officer, seed.DEMO_PASSWORD)
+    results = client.get(f"/manage/{item.id}/results").get_data(as_text=True)
+    assert f"These results were sent to {sent.recipients} panel members on" in results

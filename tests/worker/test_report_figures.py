@@ -1,6 +1,7 @@
 """The findings report's files carry the figures the findings page shows: choice counts, theme
-sizes and shares, and the themes-by-group cells, scraped from the page and looked for in the
-HTML report, the XLSX workbook and the PDF's text. Run on the demo's closed consultation (seeded,
+sizes and shares, the themes-by-group cells and the choice results by each group the page
+offers, scraped from the page and looked for in the HTML report, the XLSX workbook and the
+PDF's text. Run on the demo's closed consultation (seeded,
 analysed and curated as in `make run`) and on a consultation with the machine's themes only."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ THEMES = re.compile(
     r"^(?:Themes|Codebook themes|Themes reviewed by officers) in the answers to question (\d+)$"
 )
 GROUPS = re.compile(r"^Question (\d+) themes by: (.+)$")
+CHOICE_GROUPS = re.compile(r"^Question (\d+) answers by: (.+)$")
 
 
 class Tables(HTMLParser):
@@ -84,7 +86,8 @@ def tables(html: str) -> list[tuple[str, list[list[str]]]]:
 
 def on_screen(html: str) -> dict:
     """{("choice", q): {answer: count}, ("themes", q): {label: (size, "NN%")},
-    ("groups", q, by): [(group, theme, cell text)]} from the findings page."""
+    ("groups", q, by): [(group, theme, cell text)], ("choice_groups", q, by): [(group, answer,
+    cell text)]} from the findings page."""
     found: dict = {}
     for caption, rows in tables(html):
         if m := CHOICES.match(caption):
@@ -98,9 +101,10 @@ def on_screen(html: str) -> dict:
             found[("themes", int(m[1]))] = {
                 r[0]: (int(r[size_at]), r[share_at].split()[0]) for r in rows[1:]
             }
-        elif m := GROUPS.match(caption):
+        elif (m := GROUPS.match(caption)) or (m := CHOICE_GROUPS.match(caption)):
             themes = rows[0][2:]
-            found[("groups", int(m[1]), m[2])] = [
+            kind = "groups" if GROUPS.match(caption) else "choice_groups"
+            found[(kind, int(m[1]), m[2])] = [
                 (r[0], theme, cell)
                 for r in rows[1:]
                 for theme, cell in zip(themes, r[2:], strict=True)
@@ -141,6 +145,16 @@ def check_report_matches_the_page(app, client, auth, db, item, name):
     groups = {k: v for k, v in screen.items() if k[0] == "groups"}
     assert choices, "the page shows choice results"
     assert themes, "the page shows themes"
+    # Choice results by group: the page shows one group at a time, chosen in its form.
+    form = page.split('id="by"', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option value="([a-z_]+)"', form)
+    assert "channel" in offered
+    choice_groups = {}
+    for by in offered:
+        shown = on_screen(client.get(f"/findings/{item.id}?by={by}").get_data(as_text=True))
+        choice_groups |= {k: v for k, v in shown.items() if k[0] == "choice_groups"}
+    assert choice_groups, "the page shows choice results by group"
+    screen |= choice_groups
 
     report = build(app, db, item)
     assert report.status == "succeeded", report.error
@@ -151,7 +165,7 @@ def check_report_matches_the_page(app, client, auth, db, item, name):
         assert in_report[key] == counts, key
     for key, sizes in themes.items():
         assert {k: v for k, v in in_report[key].items() if k in sizes} == sizes, key
-    for key, cells in groups.items():
+    for key, cells in (groups | choice_groups).items():
         assert in_report[key] == cells, key
 
     # The workbook: choice counts, theme sizes and shares, and every shown group cell.
@@ -174,11 +188,16 @@ def check_report_matches_the_page(app, client, auth, db, item, name):
         (r[0], r[1], r[2], r[4]): (r[5], r[6])
         for r in book["Themes by group"].iter_rows(min_row=2, values_only=True)
     }
-    for (_, number, by), cells in groups.items():
-        for group, theme, text in cells:
-            count, share = xlsx_groups[(number, by, group, theme)]
-            expected = f"{count} ({share * 100:.0f}%)" if share is not None else f"{count}"
-            assert text.split(" More")[0].split(" Fewer")[0] == expected, (number, by, group)
+    xlsx_choice_groups = {
+        (r[0], r[1], r[2], r[4]): (r[5], r[6])
+        for r in book["Choice results by group"].iter_rows(min_row=2, values_only=True)
+    }
+    for found, in_book in ((groups, xlsx_groups), (choice_groups, xlsx_choice_groups)):
+        for (_, number, by), cells in found.items():
+            for group, theme, text in cells:
+                count, share = in_book[(number, by, group, theme)]
+                expected = f"{count} ({share * 100:.0f}%)" if share is not None else f"{count}"
+                assert text.split(" More")[0].split(" Fewer")[0] == expected, (number, by, group)
 
     # The PDF's text: each figure as the tables print it.
     text = pdf_text(report.pdf)
@@ -188,7 +207,7 @@ def check_report_matches_the_page(app, client, auth, db, item, name):
     for sizes in themes.values():
         for label, (size, share) in sizes.items():
             assert f"{size} {share}" in text, (label, size, share)
-    for cells in groups.values():
+    for cells in (groups | choice_groups).values():
         for _, _, cell in cells:
             assert cell.split(" More")[0].split(" Fewer")[0] in text, cell
     save_pages(report.pdf, name)
@@ -198,6 +217,8 @@ def check_report_matches_the_page(app, client, auth, db, item, name):
 def test_the_demo_report_carries_the_figures_on_screen(app, client, auth, db, demo):
     screen = check_report_matches_the_page(app, client, auth, db, demo, "findings-demo")
     assert any(key[0] == "groups" for key in screen), "curated themes are broken down by group"
+    by_area = [key for key in screen if key[0] == "choice_groups" and key[2].startswith("Area")]
+    assert by_area, "choice results are broken down by area"
 
 
 def test_a_machine_themes_report_carries_the_figures_on_screen(app, client, auth, db, analysed):  # noqa: F811

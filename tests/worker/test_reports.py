@@ -96,6 +96,7 @@ def test_a_findings_report_is_built_in_every_format(app, db, analysed):
         "Themes",
         "Quotes",
         "Themes by group",
+        "Choice results by group",
         "Who took part",
     ]
     themes = list(book["Themes"].iter_rows(values_only=True))
