@@ -17,9 +17,10 @@ SETTINGS: dict[str, str] = {
     "`ENGAGE_SECRET_KEY` and sends cookies over HTTPS only.",
     "SECRET_KEY": "Signs sessions and form tokens. Required in production: a long random string.",
     "ENCRYPTION_KEY": "Encrypts staff's one-time-code keys in the database: a Fernet key "
-    "(`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`), "
-    "or several separated by commas, the first used for new values and all accepted (to rotate "
-    "keys). Default: a key derived from `ENGAGE_SECRET_KEY`, which is always accepted too.",
+    "(`python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'`), or several separated by commas, the first "
+    "used for new values and all accepted (to rotate keys). Default: a key derived from "
+    "`ENGAGE_SECRET_KEY`, which is always accepted too.",
     "DATABASE_URL": "SQLAlchemy URL. Default: a SQLite file `instance/engage.sqlite`. "
     "Production: `postgresql+psycopg://user:password@host/engage`.",
     "BROKER_URL": "Celery broker. Default: `filesystem://`, an embedded broker in "
