@@ -64,7 +64,7 @@ SETTINGS: dict[str, str] = {
     "phone numbers in free text removed; the counts stand) or `delete`. Default: `anonymise`.",
     "EVENT_RETENTION_DAYS": "How many days after an event its sign-ups' names, contact details "
     "and needs are deleted (attendance counts by organisation and locality are kept). "
-    "Default: `180` (the sign-up page promises within 6 months).",
+    "At most `183`: the sign-up page promises within 6 months. Default: `180`.",
     "DISPATCH_SECONDS": "How often the scheduler publishes the task outbox (work that web "
     "requests wrote for the worker: responses received, emails to send). Default: `2`.",
     "TASK_TIME_LIMIT": "Seconds after which a task (an analysis of one question, a report) is "
@@ -228,9 +228,12 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
             ) from exc
     if config.get("RETENTION_ACTION", "anonymise") not in ("anonymise", "delete"):
         raise ConfigError("ENGAGE_RETENTION_ACTION must be `anonymise` or `delete`.")
-    if config.get("RETENTION_DAYS", 730) < 1 or config.get("EVENT_RETENTION_DAYS", 180) < 1:
+    if config.get("RETENTION_DAYS", 730) < 1:
+        raise ConfigError("ENGAGE_RETENTION_DAYS must be 1 or more.")
+    if not 1 <= config.get("EVENT_RETENTION_DAYS", 180) <= 183:
         raise ConfigError(
-            "ENGAGE_RETENTION_DAYS and ENGAGE_EVENT_RETENTION_DAYS must be 1 or more."
+            "ENGAGE_EVENT_RETENTION_DAYS must be between 1 and 183: the sign-up page promises "
+            "that personal details are deleted within 6 months of the event."
         )
     if config.get("LOG_FORMAT", "text") not in ("text", "json"):
         raise ConfigError("ENGAGE_LOG_FORMAT must be `text` or `json`.")

@@ -40,6 +40,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(panel.manage_bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(events.manage_bp)
+    from engage.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
     app.context_processor(layout_context)
     app.add_template_filter(longdate)
     app.add_template_global(question_template)
