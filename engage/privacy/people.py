@@ -17,6 +17,9 @@ attendance counts (a place at an event still to come is given up, and the waitin
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -71,6 +74,12 @@ class Query:
     def as_dict(self) -> dict[str, str]:
         return {"email": self.email, "name": self.name, "postcode": self.postcode}
 
+    def reference(self, secret: str) -> str:
+        """A keyed hash of the search, so the audit log can tie an export and an erasure of
+        the same person together without holding their details."""
+        message = json.dumps(self.as_dict(), sort_keys=True).encode()
+        return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:16]
+
 
 def normalise_postcode(value: str) -> str:
     """Upper case with one space before the last three characters, as panel members' are kept."""
@@ -91,7 +100,7 @@ class Found:
 
     @property
     def total(self) -> int:
-        return sum(len(v) for v in self.counts().values())
+        return sum(self.counts().values())
 
     def counts(self) -> dict[str, int]:
         return {
@@ -326,30 +335,47 @@ def response_fate(session: Session, response: Response) -> str:
     return "anonymise" if consultation and consultation.status in CLOSED else "delete"
 
 
-def _scrub(text: str, query: Query) -> str:
-    for term in (query.email, query.name):
-        if term:
-            text = re.sub(re.escape(term), REMOVED, text, flags=re.IGNORECASE)
-    if query.postcode:
-        compact = query.postcode.replace(" ", "")
-        pattern = r"\s*".join(re.escape(ch) for ch in compact)
+@dataclass(frozen=True)
+class Known:
+    """What identifies the person in written answers: what was searched for, and the names,
+    addresses and postcodes their other records give."""
+
+    terms: tuple[str, ...]
+    postcodes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, query: Query, found: Found) -> Known:
+        names = [query.email, query.name]
+        names += [u.name for u in found.users] + [s.name for s in found.signups]
+        names += [m.name for m in found.members] + [m.email or "" for m in found.members]
+        postcodes = [query.postcode, *(m.postcode for m in found.members)]
+        terms = sorted({n.strip() for n in names if len(n.strip()) > 2}, key=len, reverse=True)
+        return cls(tuple(terms), tuple(sorted({p for p in postcodes if p})))
+
+
+def _scrub(text: str, known: Known) -> str:
+    for term in known.terms:
+        pattern = r"\s+".join(re.escape(part) for part in term.split())
+        text = re.sub(pattern, REMOVED, text, flags=re.IGNORECASE)
+    for postcode in known.postcodes:
+        pattern = r"\s*".join(re.escape(ch) for ch in postcode.replace(" ", ""))
         text = re.sub(pattern, REMOVED, text, flags=re.IGNORECASE)
     return pii.mask(text).text
 
 
-def _anonymise_response(session: Session, response: Response, query: Query) -> None:
+def _anonymise_response(session: Session, response: Response, known: Known) -> None:
     for answer in list(response.answers):
         question = session.get(Question, answer.question_id)
         if question is not None and question.type == "email":
             session.delete(answer)
             continue
         if answer.text:
-            clean = _scrub(answer.text, query)
+            clean = _scrub(answer.text, known)
             if answer.value == answer.text:
                 answer.value = clean
             answer.text = clean
         elif isinstance(answer.value, str):
-            answer.value = _scrub(answer.value, query)
+            answer.value = _scrub(answer.value, known)
     if response.equalities is not None:
         for column in SPECIAL_CATEGORY:
             setattr(response.equalities, column, None)
@@ -368,7 +394,7 @@ def _erase_user(user: User) -> None:
 
 
 def erase(
-    session: Session, query: Query, found: Found, *, actor: Any, now: datetime
+    session: Session, query: Query, found: Found, *, actor: Any, now: datetime, secret: str
 ) -> dict[str, int]:
     """Erase or anonymise everything found; one audit row with the counts (never the details)."""
     counts = {
@@ -380,6 +406,7 @@ def erase(
         "drafts_deleted": 0,
         "emails_deleted": 0,
     }
+    known = Known.of(query, found)  # before the records that give it are erased
     for user in found.users:
         _erase_user(user)
         counts["accounts_disabled"] += 1
@@ -406,7 +433,7 @@ def erase(
             .values(response_id=None, draft_token=None)
         )
         if response_fate(session, response) == "anonymise":
-            _anonymise_response(session, response, query)
+            _anonymise_response(session, response, known)
             counts["responses_anonymised"] += 1
         else:
             session.execute(delete(Answer).where(Answer.response_id == response.id))
@@ -420,15 +447,16 @@ def erase(
         counts["drafts_deleted"] += 1
     remaining = _still_there(session, OutboxEmail, [e.id for e in found.emails])
     for email in found.emails:
-        if email.id in remaining:
+        if email.id in remaining:  # else it went with a panel member's erasure
             session.delete(email)
-            counts["emails_deleted"] += 1
+    counts["emails_deleted"] = len(found.emails)
     session.flush()
     record(
         session,
         action="privacy.person.erased",
         actor=actor,
         target_type="person",
+        target_id=query.reference(secret),
         detail={"searched_by": _searched_by(query), **counts},
     )
     return counts
@@ -448,11 +476,12 @@ def _searched_by(query: Query) -> str:
     return " and ".join(parts)
 
 
-def record_export(session: Session, query: Query, found: Found, *, actor: Any) -> None:
+def record_export(session: Session, query: Query, found: Found, *, actor: Any, secret: str) -> None:
     record(
         session,
         action="privacy.person.exported",
         actor=actor,
         target_type="person",
+        target_id=query.reference(secret),
         detail={"searched_by": _searched_by(query), **found.counts()},
     )

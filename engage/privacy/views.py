@@ -175,7 +175,9 @@ def export_person() -> ResponseReturnValue:
     db = get_session()
     found = people.find(db, query)
     data = people.export(db, query, found)
-    people.record_export(db, query, found, actor=current_user)
+    people.record_export(
+        db, query, found, actor=current_user, secret=current_app.config["SECRET_KEY"]
+    )
     db.commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
@@ -198,7 +200,14 @@ def erase_person() -> ResponseReturnValue:
     found = people.find(db, query)
     form = EraseForm()
     if form.validate_on_submit():
-        counts = people.erase(db, query, found, actor=current_user, now=datetime.now(UTC))
+        counts = people.erase(
+            db,
+            query,
+            found,
+            actor=current_user,
+            now=datetime.now(UTC),
+            secret=current_app.config["SECRET_KEY"],
+        )
         db.commit()
         done = sum(counts.values())
         flash(f"Erased: {done} record{'s' if done != 1 else ''} changed or deleted", "success")
