@@ -74,6 +74,7 @@ def nav_items() -> list[dict[str, Any]]:
             items.append(("Priority board", "curation.board", ("curation.board", "curation.prio")))
         if current_user.has_role(Role.ADMIN):
             items.append(("Audit log", "audit.index", ("audit.",)))
+            items.append(("People's data", "privacy.find_person", ("privacy.find", "privacy.e")))
         if current_user.has_role(Role.OFFICER):
             items.append(("Manage panel", "panel_manage.index", ("panel_manage.",)))
             items.append(("Manage events", "events_manage.index", ("events_manage.",)))
