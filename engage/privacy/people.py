@@ -33,6 +33,7 @@ from analysis import pii
 from engage.accounts.models import User
 from engage.accounts.services import hash_password
 from engage.audit import record
+from engage.audit.models import AuditEvent
 from engage.events import services as event_services
 from engage.events.models import EventSignup, SignupStatus
 from engage.mail import OutboxEmail
@@ -264,6 +265,14 @@ def export(session: Session, query: Query, found: Found) -> dict[str, Any]:
                 else None,
             }
         )
+    user_ids = [user.id for user in found.users]
+    activity = (
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)).order_by(AuditEvent.id)
+        ).all()
+        if user_ids
+        else []
+    )
     return {
         "request": {"searched_for": query.as_dict()},
         "accounts": [
@@ -322,6 +331,11 @@ def export(session: Session, query: Query, found: Found) -> dict[str, Any]:
                 "sent_at": _iso(email.sent_at),
             }
             for email in found.emails
+        ],
+        # Kept after erasure (the log is append-only); it names the account by number only.
+        "audit_log_entries_by_their_account": [
+            {"at": _iso(event.at), "what": event.action, "account": event.actor_id}
+            for event in activity
         ],
     }
 

@@ -101,8 +101,11 @@ def test_finding_a_person_by_email_shows_everything_held(client, auth, db):
     assert "Sam Jones" not in text
 
 
-def test_the_export_holds_everything_on_the_person_and_nothing_on_anyone_else(client, auth, db):
-    seed(db, FIONA, "Fiona Mackay", "KA1 1AA")
+def test_the_export_holds_everything_on_the_person_and_nothing_on_anyone_else(
+    app, client, auth, db
+):
+    fiona = seed(db, FIONA, "Fiona Mackay", "KA1 1AA")
+    factories.sign_in(app.test_client(), fiona["account"])  # her account's own activity
     seed(db, SAM, "Sam Jones", "KA2 2BB")
     admin = factories.user("admin")
     auth.login(admin)
@@ -128,6 +131,8 @@ def test_the_export_holds_everything_on_the_person_and_nothing_on_anyone_else(cl
     assert response["equalities"]["sexual_orientation"] == "bisexual"
     assert len(data["saved_drafts"]) == 1
     assert [e["subject"] for e in data["emails"]] == ["Your place at the forum"]
+    (activity,) = data["audit_log_entries_by_their_account"]
+    assert (activity["what"], activity["account"]) == ("auth.login", fiona["account"].id)
     for other in ("Sam", "Jones", SAM, "KA2 2BB"):
         assert other not in raw
     rows = audit(db, "privacy.person.exported")
