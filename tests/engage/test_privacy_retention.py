@@ -238,3 +238,19 @@ def test_another_partners_officer_cannot_change_the_schedule(client, auth, db):
     response = client.post(f"/manage/{item.id}/retention", data={"days": "183", "action": "delete"})
     assert response.status_code == 403
     assert retention.schedule_of(db, item) is None
+
+
+def test_findings_still_open_after_the_responses_are_anonymised_or_deleted(client, auth, db):
+    from tests.engage.curation_data import analysed
+
+    anonymised, deleted = analysed(db), analysed(db)
+    for data in (anonymised, deleted):
+        data.consultation.closes_at = utcnow() - timedelta(days=800)
+    retention.set_schedule(db, deleted.consultation, days=365, action="delete", actor=None)
+    outcome = retention.apply_due(db, now=utcnow(), defaults=DEFAULTS)
+    assert (outcome["retention_anonymised"], outcome["retention_deleted"]) == (1, 1)
+    auth.login(factories.user("jog"))
+    for data in (anonymised, deleted):
+        page = client.get(f"/findings/{data.consultation.id}")
+        assert page.status_code == 200
+    assert "Buses" in client.get(f"/findings/{anonymised.consultation.id}").get_data(as_text=True)
