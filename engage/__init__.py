@@ -19,6 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from engage import auth, benchmark, db, errors, health, logs, security, views
     from engage.celery import celery_init_app
     from engage.config import DefaultConfig, environment_settings, finish
+    from engage.privacy import crypto
 
     overrides = dict(test_config) if test_config is not None else environment_settings(os.environ)
     instance_path = Path(overrides.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     WTFormsHelpers(app)  # wtforms_errors() for GOV.UK error summaries
     db.init_app(app)
+    crypto.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     celery_init_app(app)

@@ -16,6 +16,11 @@ SETTINGS: dict[str, str] = {
     "ENV": "`development` (default) or `production`. Production refuses to start without "
     "`ENGAGE_SECRET_KEY` and sends cookies over HTTPS only.",
     "SECRET_KEY": "Signs sessions and form tokens. Required in production: a long random string.",
+    "ENCRYPTION_KEY": "Encrypts staff's one-time-code keys in the database: a Fernet key "
+    "(`python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'`), or several separated by commas, the first "
+    "used for new values and all accepted (to rotate keys). Default: a key derived from "
+    "`ENGAGE_SECRET_KEY`, which is always accepted too.",
     "DATABASE_URL": "SQLAlchemy URL. Default: a SQLite file `instance/engage.sqlite`. "
     "Production: `postgresql+psycopg://user:password@host/engage`.",
     "BROKER_URL": "Celery broker. Default: `filesystem://`, an embedded broker in "
@@ -52,6 +57,14 @@ SETTINGS: dict[str, str] = {
     "Default: `12`.",
     "PANEL_RETENTION_DAYS": "How many days after a panel member leaves (or their term ends) "
     "their contact details are deleted. Default: `365`.",
+    "RETENTION_DAYS": "The partnership's default for how many days after a consultation closes "
+    "its responses are kept as given; officers can change it per consultation. Default: `730`.",
+    "RETENTION_ACTION": "What happens to a consultation's responses at the end of that period, "
+    "by default: `anonymise` (contact details, equalities answers and names, addresses and "
+    "phone numbers in free text removed; the counts stand) or `delete`. Default: `anonymise`.",
+    "EVENT_RETENTION_DAYS": "How many days after an event its sign-ups' names, contact details "
+    "and needs are deleted (attendance counts by organisation and locality are kept). "
+    "At most `183`: the sign-up page promises within 6 months. Default: `180`.",
     "DISPATCH_SECONDS": "How often the scheduler publishes the task outbox (work that web "
     "requests wrote for the worker: responses received, emails to send). Default: `2`.",
     "TASK_TIME_LIMIT": "Seconds after which a task (an analysis of one question, a report) is "
@@ -74,6 +87,8 @@ INTEGER_SETTINGS = (
     "TICK_SECONDS",
     "PANEL_TERM_YEARS",
     "PANEL_RETENTION_DAYS",
+    "RETENTION_DAYS",
+    "EVENT_RETENTION_DAYS",
     "DISPATCH_SECONDS",
     "TASK_TIME_LIMIT",
     "VISIBILITY_TIMEOUT",
@@ -110,6 +125,10 @@ class DefaultConfig:
     BASE_URL = "http://127.0.0.1:5000"
     PANEL_TERM_YEARS = 3
     PANEL_RETENTION_DAYS = 365
+    ENCRYPTION_KEY = ""
+    RETENTION_DAYS = 730
+    RETENTION_ACTION = "anonymise"
+    EVENT_RETENTION_DAYS = 180
     DISPATCH_SECONDS = 2
     TASK_TIME_LIMIT = 1800
     VISIBILITY_TIMEOUT = 3600
@@ -196,6 +215,25 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
         raise ConfigError(
             "ENGAGE_VISIBILITY_TIMEOUT must be longer than ENGAGE_TASK_TIME_LIMIT, or a slow task "
             "is handed to a second worker while the first still runs it."
+        )
+    if config.get("ENCRYPTION_KEY"):
+        from engage.privacy.crypto import parse_keys
+
+        try:
+            parse_keys(config["ENCRYPTION_KEY"])
+        except ValueError as exc:
+            raise ConfigError(
+                f"ENGAGE_ENCRYPTION_KEY: {exc}. Make one with `python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+            ) from exc
+    if config.get("RETENTION_ACTION", "anonymise") not in ("anonymise", "delete"):
+        raise ConfigError("ENGAGE_RETENTION_ACTION must be `anonymise` or `delete`.")
+    if config.get("RETENTION_DAYS", 730) < 1:
+        raise ConfigError("ENGAGE_RETENTION_DAYS must be 1 or more.")
+    if not 1 <= config.get("EVENT_RETENTION_DAYS", 180) <= 183:
+        raise ConfigError(
+            "ENGAGE_EVENT_RETENTION_DAYS must be between 1 and 183: the sign-up page promises "
+            "that personal details are deleted within 6 months of the event."
         )
     if config.get("LOG_FORMAT", "text") not in ("text", "json"):
         raise ConfigError("ENGAGE_LOG_FORMAT must be `text` or `json`.")

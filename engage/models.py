@@ -17,6 +17,7 @@ from engage.mail import OutboxEmail
 from engage.outbox import Heartbeat, TaskOutbox
 from engage.panel.models import PanelExercise, PanelInvitation, PanelMember, PanelNewsletter
 from engage.population.models import PopulationFigure
+from engage.privacy.models import RetentionSchedule
 from engage.ratelimit import RateLimitHit
 from engage.reports.models import Report
 from engage.scorecard.models import Nomination
@@ -67,6 +68,7 @@ __all__ = [
     "RateLimitHit",
     "Report",
     "Response",
+    "RetentionSchedule",
     "StrategicPriority",
     "TaskOutbox",
     "Theme",

@@ -41,6 +41,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(panel.manage_bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(events.manage_bp)
+    from engage.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
     app.context_processor(layout_context)
     app.add_template_filter(longdate)
     app.add_template_global(question_template)
@@ -74,6 +77,7 @@ def nav_items() -> list[dict[str, Any]]:
             items.append(("Priority board", "curation.board", ("curation.board", "curation.prio")))
         if current_user.has_role(Role.ADMIN):
             items.append(("Audit log", "audit.index", ("audit.",)))
+            items.append(("People's data", "privacy.find_person", ("privacy.find", "privacy.e")))
         if current_user.has_role(Role.OFFICER):
             items.append(("Manage panel", "panel_manage.index", ("panel_manage.",)))
             items.append(("Manage events", "events_manage.index", ("events_manage.",)))

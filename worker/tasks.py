@@ -23,6 +23,7 @@ from engage.db import get_session
 from engage.events import attendance as events
 from engage.findings import services as findings
 from engage.panel import jobs as panel_jobs
+from engage.privacy import retention
 from engage.reports import services as reports
 from surveys import drafts
 from surveys import services as survey_services
@@ -318,6 +319,10 @@ def tick() -> dict[str, int]:
     session.commit()
     reminded = events.due_reminders(session, now=now)
     session.commit()
+    kept = retention.apply_due(
+        session, now=now, defaults=retention.Defaults.from_config(current_app.config)
+    )
+    session.commit()
     outbox.beat(session, "worker", now)  # /readyz reads this to know a worker and beat are alive
     outbox.purge_done(session, now=now)
     session.commit()
@@ -333,6 +338,7 @@ def tick() -> dict[str, int]:
         "event_reminders": reminded,
         "published": published,
         **panel,
+        **kept,
     }
 
 

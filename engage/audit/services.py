@@ -45,6 +45,12 @@ ACTIONS = {
     "auth.password_changed": "Changed their password",
     "auth.disabled": "Account disabled",
     "auth.role_changed": "Role changed",
+    "privacy.person.exported": "Downloaded everything held on a person (subject access)",
+    "privacy.person.erased": "Erased a person's data (their request)",
+    "retention.schedule_set": "Set how long a consultation's responses are kept",
+    "retention.anonymised": "Anonymised a consultation's responses (retention schedule)",
+    "retention.deleted": "Deleted a consultation's responses (retention schedule)",
+    "retention.event_signups": "Deleted an event's sign-ups' names and needs (retention)",
 }
 PAGE_SIZE = 50
 

@@ -99,6 +99,11 @@ RULES: dict[str, frozenset[str]] = {
     "panel.leave": PANEL,
     "panel.sign_out": EVERYONE,  # signing out when not signed in does nothing
     "audit.index": ADMIN,
+    # Subject access and erasure: administrators only; a retention schedule is the owner's.
+    "privacy.find_person": ADMIN,
+    "privacy.export_person": ADMIN,
+    "privacy.erase_person": ADMIN,
+    "privacy.retention_schedule": OWNER,
     # Codebooks: every officer keeps their own; another partner's private one is not theirs.
     "codebooks.index": OFFICERS,
     "codebooks.new": OFFICERS,

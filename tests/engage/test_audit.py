@@ -107,6 +107,28 @@ def panel_letters(db):
     return Download(url, officer, "panel.letters", "panel_exercise", exercise.id, detail)
 
 
+def subject_access_export(db):
+    import json
+
+    from cryptography.fernet import Fernet, MultiFernet
+
+    from engage.privacy import crypto
+    from engage.privacy.people import Query
+
+    factories.user("resident", email="fiona.mackay@example.org")
+    admin = factories.user("admin")
+    query = Query.clean(email="fiona.mackay@example.org")
+    # The test app's key: derived from its SECRET_KEY, as no ENCRYPTION_KEY is set.
+    keys = MultiFernet([Fernet(crypto.derived_key("test-secret"))])
+    token = crypto.encrypt(json.dumps(query.as_dict()), keys)
+    counts = {"accounts": 1, "panel_members": 0, "event_sign_ups": 0, "responses": 0}
+    detail = {"searched_by": "email", **counts, "drafts": 0, "emails": 0}
+    url = f"/admin/people/export.json?q={token}"
+    return Download(
+        url, admin, "privacy.person.exported", "person", query.reference("test-secret"), detail
+    )
+
+
 DOWNLOADS = {
     "responses.csv": lambda db: responses_export(db, "csv"),
     "responses.xlsx": lambda db: responses_export(db, "xlsx"),
@@ -126,6 +148,7 @@ DOWNLOADS = {
     "event-summary.csv": lambda db: event_export(db, "csv", "summary"),
     "event-summary.xlsx": lambda db: event_export(db, "xlsx", "summary"),
     "panel-letters.csv": panel_letters,
+    "subject-access.json": subject_access_export,
 }
 
 
@@ -175,6 +198,7 @@ AUDITED = {
     "events_manage.download_signups",
     "events_manage.download_summary",
     "panel_manage.letters_csv",
+    "privacy.export_person",
 }
 NOT_AUDITED = {"consultations.import_template", "public.document", "consultations.run_status"}
 FILE_RULE = re.compile(r"\.(csv|xlsx|json|pdf)$|<any\(csv|/download|/documents/")
