@@ -1,7 +1,7 @@
 """retention schedules per consultation, and staff's one-time-code keys encrypted at rest
 
 Revision ID: c5e1a9d3f720
-Revises: b7d41e2c9a10
+Revises: c3e8a5f1d2b4
 Create Date: 2027-01-20 09:00:00.000000
 
 The keys already stored are encrypted here, with the running application's key when the
@@ -16,7 +16,7 @@ from alembic import op
 import surveys.base
 
 revision = "c5e1a9d3f720"
-down_revision = "b7d41e2c9a10"
+down_revision = "c3e8a5f1d2b4"
 branch_labels = None
 depends_on = None
 
