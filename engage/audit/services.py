@@ -43,6 +43,7 @@ ACTIONS = {
     "auth.logout": "Signed out",
     "auth.password_changed": "Changed their password",
     "auth.disabled": "Account disabled",
+    "auth.enabled": "Account enabled again",
     "auth.role_changed": "Role changed",
 }
 PAGE_SIZE = 50
