@@ -66,8 +66,8 @@ SETTINGS: dict[str, str] = {
     "its task ends. Default: `3072` (the embedding model alone is about 1 GB).",
     "FORM_MIN_SECONDS": "Public forms (survey, panel and event sign-up) sent back sooner than "
     "this after they were shown are shown again, everything kept, with a request to check and "
-    "send them again: a bot check instead of a CAPTCHA. `0` turns the time check off (the hidden honeypot field "
-    "stays). Default: `3`.",
+    "send them again: a bot check instead of a CAPTCHA. `0` turns the time check off (the "
+    "hidden honeypot field stays). Default: `3`.",
     "LOG_FORMAT": "`text` (default) or `json`: one JSON object per line with the request id "
     "or task id, for log collectors.",
     "BENCH_ENDPOINT": "`1` adds the bare one-row endpoint `bench/load.py` compares the "
