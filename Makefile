@@ -63,6 +63,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 assets: node_modules/axe-core/axe.min.js
 	npm run build
 
+# A black-box scan (Wapiti) of the demo on a private port; see bin/dast and docs/security.md.
+dast: install
+	bin/dast
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
