@@ -7,6 +7,9 @@ import pytest
 
 from engage.accounts import mfa
 from engage.events import services as events
+from surveys import drafts, services
+from surveys.base import utcnow
+from surveys.questions.base import Parsed
 from tests import factories
 from tests.engage.events_data import event
 from tests.engage.test_participate import Respondent, form_for
@@ -36,3 +39,37 @@ def test_a_booking_link_with_odd_characters_is_not_found(app, client, db, token)
 def test_a_one_time_code_in_other_digits_is_wrong_not_a_crash():
     assert mfa.code_matches(factories.TOTP_SECRET, "\u0661\u0662\u0663\u0664\u0665\u0666") is None
     assert mfa.code_matches(factories.TOTP_SECRET, "12345\u00bf") is None
+
+
+def test_findings_count_matrix_and_ranking_answers_instead_of_failing(client, auth, db):
+    """The scan's signed-in pass found /findings/<scorecard> a 500: a matrix or ranking answer is
+    a dict, which the choice counts could not count."""
+    item = factories.consultation(questions=False)
+    matrix = services.add_question(
+        db,
+        item,
+        type="matrix",
+        title="How good is each service?",
+        options=["Good", "Poor"],
+        settings={"rows": [{"value": "r1", "label": "Buses"}, {"value": "r2", "label": "Parks"}]},
+    )
+    ranking = services.add_question(
+        db, item, type="ranking", title="Put these in order", options=["Buses", "Parks"]
+    )
+    good, poor = (o["value"] for o in matrix.options)
+    buses, parks = (o["value"] for o in ranking.options)
+    for rows, order in (
+        ({"r1": good, "r2": good}, {buses: 1, parks: 2}),
+        ({"r1": poor}, {parks: 1, buses: 2}),
+    ):
+        services.submit_response(
+            db,
+            item,
+            {matrix.id: Parsed(value=rows), ranking.id: Parsed(value=order)},
+            token=drafts.new_token(),
+            now=utcnow(),
+        )
+    assert services.choice_counts(db, matrix) == [("Good", 1), ("Poor", 1)]
+    assert services.choice_counts(db, ranking) == [("Buses", 1), ("Parks", 1)]
+    auth.login(factories.user("jog"))
+    assert client.get(f"/findings/{item.id}").status_code == 200
