@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 
 
-.PHONY: run test test-faults install install-test system-libs browser assets lint clean
+.PHONY: run test test-faults security dast install install-test system-libs browser assets lint clean
 
 run: install
 	$(BIN)/engage demo --port $(PORT)
 
-test: install-test browser
+test: install-test browser security
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Static security checks (bandit, configured in pyproject.toml); any finding fails `make test`.
+security: install-test
+	$(BIN)/bandit -q -c pyproject.toml -r engage surveys analysis worker
 
 # Faults injected into private Redis and PostgreSQL servers the tests start themselves
 # (redis-server, initdb/pg_ctl); also part of `make test`. A missing binary fails, never skips.
@@ -58,6 +62,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 # Rebuild engage/static from the Sass sources (the built files are committed).
 assets: node_modules/axe-core/axe.min.js
 	npm run build
+
+# A black-box scan (Wapiti) of the demo on a private port; see bin/dast and docs/security.md.
+dast: install
+	bin/dast
 
 lint: install-test
 	$(BIN)/ruff check .

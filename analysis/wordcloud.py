@@ -79,7 +79,7 @@ def render_word_cloud(
         raise ValueError("A word cloud needs at least 50 by 50 pixels.")
 
     def colour(*_args: object, random_state: random.Random | None = None, **_kw: object) -> str:
-        chooser = random_state if random_state is not None else random.Random(seed)  # noqa: S311 - colours, not secrets
+        chooser = random_state if random_state is not None else random.Random(seed)  # noqa: S311 - colours, not secrets  # nosec B311
         return chooser.choice(PALETTE)
 
     cloud = WordCloud(

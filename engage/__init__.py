@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application: defaults, then ``ENGAGE_*`` variables (or ``test_config``)."""
-    from engage import auth, benchmark, db, errors, health, logs, security, views
+    from engage import auth, benchmark, db, errors, formguard, health, logs, security, views
     from engage.celery import celery_init_app
     from engage.config import DefaultConfig, environment_settings, finish
     from engage.privacy import crypto
@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     crypto.init_app(app)
     security.init_app(app)
+    formguard.init_app(app)
     auth.init_app(app)
     celery_init_app(app)
     views.register_blueprints(app)

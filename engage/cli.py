@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from engage import create_app
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from engage.accounts.models import User
 
 
 class EngageGroup(FlaskGroup):
@@ -119,6 +126,76 @@ def users_create(email: str, role: str, organisation: str | None, name: str, pas
         raise click.ClickException(str(exc)) from None
     session.commit()
     click.echo(f"Created {user.role} account {user.email}.")
+
+
+def _account(session: Session, email: str) -> User:
+    from engage.accounts.services import find_user
+
+    user = find_user(session, email)
+    if user is None:
+        raise click.BadParameter(f"no account for {email!r}", param_hint="--email")
+    return user
+
+
+@users.command("set-role")
+@click.option("--email", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["resident", "panel_member", "officer", "jog", "admin"]),
+)
+@click.option("--organisation", default=None, help="Move to this partner organisation too.")
+@with_appcontext
+def users_set_role(email: str, role: str, organisation: str | None) -> None:
+    """Change an account's role; it is signed out everywhere and the change is audited."""
+    from engage.accounts.services import AccountError, change_role, find_organisation
+    from engage.db import get_session
+
+    session = get_session()
+    user = _account(session, email)
+    org = None
+    if organisation:
+        org = find_organisation(session, organisation)
+        if org is None:
+            raise click.BadParameter(
+                f"no partner organisation called {organisation!r}", param_hint="--organisation"
+            )
+    try:
+        change_role(session, user, role, organisation=org)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"{user.email} is now {user.role}.")
+
+
+@users.command("disable")
+@click.option("--email", required=True)
+@with_appcontext
+def users_disable(email: str) -> None:
+    """Stop an account signing in and end its sessions (audited)."""
+    from engage.accounts.services import disable_user
+    from engage.db import get_session
+
+    session = get_session()
+    user = _account(session, email)
+    disable_user(session, user)
+    session.commit()
+    click.echo(f"Disabled {user.email}.")
+
+
+@users.command("enable")
+@click.option("--email", required=True)
+@with_appcontext
+def users_enable(email: str) -> None:
+    """Let a disabled account sign in again (audited)."""
+    from engage.accounts.services import enable_user
+    from engage.db import get_session
+
+    session = get_session()
+    user = _account(session, email)
+    enable_user(session, user)
+    session.commit()
+    click.echo(f"Enabled {user.email} again.")
 
 
 @main.command("seed-demo")

@@ -77,6 +77,10 @@ SETTINGS: dict[str, str] = {
     "long analysis kept). Default: `50`.",
     "WORKER_MAX_MEMORY_MB": "Resident memory after which a worker process is replaced once "
     "its task ends. Default: `3072` (the embedding model alone is about 1 GB).",
+    "FORM_MIN_SECONDS": "Public forms (survey, panel and event sign-up) sent back sooner than "
+    "this after they were shown are shown again, everything kept, with a request to check and "
+    "send them again: a bot check instead of a CAPTCHA. `0` turns the time check off (the "
+    "hidden honeypot field stays). Default: `3`.",
     "LOG_FORMAT": "`text` (default) or `json`: one JSON object per line with the request id "
     "or task id, for log collectors.",
     "BENCH_ENDPOINT": "`1` adds the bare one-row endpoint `bench/load.py` compares the "
@@ -95,6 +99,7 @@ INTEGER_SETTINGS = (
     "WORKER_MAX_TASKS",
     "WORKER_MAX_MEMORY_MB",
     "STAFF_IDLE_MINUTES",
+    "FORM_MIN_SECONDS",
     "STAFF_SESSION_HOURS",
 )
 
@@ -138,6 +143,7 @@ class DefaultConfig:
     # A bare endpoint that inserts one row, for bench/load.py only; refused in production.
     BENCH_ENDPOINT = False
     STAFF_IDLE_MINUTES = 60
+    FORM_MIN_SECONDS = 3
     STAFF_SESSION_HOURS = 12
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token

@@ -30,6 +30,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12  # about 59 bits
 NO_CLOSING_DATE_KEEP = timedelta(days=90)
 UNSAVED_KEEP = timedelta(days=7)
+# Kept with the answers: when the person began (an ISO time), for the web's minimum-time check.
+STARTED = "_started"
 
 
 # What a token looks like, so a mangled address is refused before any lookup.
@@ -110,9 +112,26 @@ def save(
 def start(session: Session, consultation: Consultation, *, channel: str, now: datetime) -> Draft:
     """An empty draft under a new token, for a personal link (a panel invitation, event feedback)
     that opens the survey at its first page."""
+    values = {STARTED: [now.isoformat()]}
     return save(
-        session, consultation, None, token=new_token(), values={}, path=[], now=now, channel=channel
+        session,
+        consultation,
+        None,
+        token=new_token(),
+        values=values,
+        path=[],
+        now=now,
+        channel=channel,
     )
+
+
+def started(draft: Draft) -> datetime | None:
+    """When the person began answering (kept with the answers under ``STARTED``), if known."""
+    value = (draft.values.get(STARTED) or [None])[0]
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def merge_values(

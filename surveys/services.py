@@ -318,8 +318,18 @@ def choice_counts(session: Session, question: Question) -> list[tuple[str, int]]
     """Count each option of a choice question, in the order the options are shown."""
     counts: Counter[str] = Counter()
     for value in session.scalars(select(Answer.value).where(Answer.question_id == question.id)):
-        counts.update(value if isinstance(value, list) else [value])
+        counts.update(_chosen(value))
     return [(o["label"], counts[o["value"]]) for o in question.options]
+
+
+def _chosen(value: Any) -> list[Any]:
+    """The options one answer chose: a matrix ({row: option}) counts each option chosen in any
+    row once, a ranking ({option: rank}) the option put first."""
+    if isinstance(value, dict):
+        if value and all(isinstance(v, int) for v in value.values()):
+            return [option for option, rank in value.items() if rank == 1]
+        return sorted({str(v) for v in value.values()})
+    return value if isinstance(value, list) else [value]
 
 
 def free_text_answers(session: Session, question_id: int) -> list[tuple[int, str]]:

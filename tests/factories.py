@@ -226,3 +226,12 @@ def routed_consultation(owner: Organisation | None = None, **kw: Any) -> Consult
     follow_up.show_if = {"question_id": often.id, "values": ["o1"]}
     db.flush()
     return item
+
+
+def form_started(app: Any, seconds_ago: float = 10) -> dict[str, str]:
+    """The signed "form shown at" field of a public form shown ``seconds_ago`` (engage/formguard),
+    for tests that turn the minimum time on."""
+    from engage import formguard
+
+    with app.app_context():
+        return {formguard.STARTED: formguard.issue(utcnow() - timedelta(seconds=seconds_ago))}

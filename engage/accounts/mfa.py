@@ -34,7 +34,7 @@ def normalise(code: str) -> str:
 def code_matches(secret: str, code: str, at: float | None = None) -> int | None:
     """The time step the code belongs to (this one or either neighbour, for clock drift)."""
     code = normalise(code)
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):  # "١٢٣٤٥٦" is isdigit() too
         return None
     totp = pyotp.TOTP(secret)
     now = time.time() if at is None else at
@@ -56,7 +56,7 @@ def verify(user: User, code: str, at: float | None = None) -> bool:
             return True
     wanted = _hash(code)
     for stored in user.recovery_codes or []:
-        if hmac.compare_digest(stored, wanted):
+        if hmac.compare_digest(stored.encode(), wanted.encode()):
             user.recovery_codes = [c for c in user.recovery_codes if c != stored]
             return True
     return False

@@ -44,6 +44,7 @@ ACTIONS = {
     "auth.logout": "Signed out",
     "auth.password_changed": "Changed their password",
     "auth.disabled": "Account disabled",
+    "auth.enabled": "Account enabled again",
     "auth.role_changed": "Role changed",
     "privacy.person.exported": "Downloaded everything held on a person (subject access)",
     "privacy.person.erased": "Erased a person's data (their request)",

@@ -322,4 +322,4 @@ _CONTROL = re.compile(r"<(input|select|textarea)\b(?![^>]*type=\"hidden\")")
 @bp.app_template_filter("autofocus_first_control")
 def autofocus_first_control(html: str) -> Markup:
     """Put ``autofocus`` on the first visible form control of already-rendered HTML."""
-    return Markup(_CONTROL.sub(r"<\1 autofocus", str(html), count=1))  # noqa: S704 - our own escaped HTML
+    return Markup(_CONTROL.sub(r"<\1 autofocus", str(html), count=1))  # noqa: S704 - our own escaped HTML  # nosec B704

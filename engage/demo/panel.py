@@ -75,7 +75,7 @@ MEMBERS = 150
 
 
 def seed(session: Session, localities: list[str]) -> str:
-    rng = random.Random(2026)  # noqa: S311 - demo data
+    rng = random.Random(2026)  # noqa: S311 - demo data  # nosec B311
     now = utcnow()
     weights = [6, 5, 4, 3, 3, 1, 1][: len(localities)] or [1]
     members = []

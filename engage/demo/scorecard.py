@@ -27,7 +27,7 @@ OTHER = "Another organisation"
 
 def seed(session: Session, content: dict[str, Any], orgs: dict[str, Organisation]) -> str:
     """Build both years and return a line for the seeding summary."""
-    rng = random.Random(content["random_seed"])  # noqa: S311 - demo answers, repeatable on purpose
+    rng = random.Random(content["random_seed"])  # noqa: S311 - demo answers, repeatable on purpose  # nosec B311
     names = {code: org.name for code, org in orgs.items()}
     previous: Consultation | None = None
     made = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # starts our own worker and web processes  # nosec B404
 import sys
 import time
 import urllib.request
@@ -39,7 +39,7 @@ def run(*, port: int, workers: int) -> None:
     env.setdefault("ENGAGE_PARTNERSHIP_NAME", partnership["name"])
     env.setdefault("ENGAGE_CONTACT_EMAIL", partnership["contact_email"])
     env.setdefault("ENGAGE_LOCALITIES", ",".join(partnership["localities"]))
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module  # nosec B603
         [
             sys.executable,
             "-m",
@@ -53,7 +53,7 @@ def run(*, port: int, workers: int) -> None:
         ],
         env=env,
     )
-    web = subprocess.Popen(  # noqa: S603
+    web = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments  # nosec B603
         [
             sys.executable,
             "-m",
@@ -93,7 +93,7 @@ def wait_until_up(url: str, web: subprocess.Popen[bytes], timeout: float = 60) -
     while time.monotonic() < deadline:
         if web.poll() is not None:
             raise click.ClickException("The web server did not start; see the messages above.")
-        with suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310 - local
+        with suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310 - local  # nosec B310
             return
         time.sleep(0.5)
     raise click.ClickException(f"The web server did not answer at {url}")

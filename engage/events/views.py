@@ -15,6 +15,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from engage import formguard
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.db import get_session
@@ -144,8 +145,14 @@ def sign_up(event_id: int) -> ResponseReturnValue:
         return signup_page("events/sign_up.html", item, services.Details(), {})
     details = services.Details.from_form(request.form)
     errors = details.check(localities())
+    started = formguard.kept(request.form)
     if errors:
-        return signup_page("events/sign_up.html", item, details, errors)
+        return signup_page("events/sign_up.html", item, details, errors, started=started)
+    if formguard.too_soon(request.form):
+        page, _ = signup_page(
+            "events/sign_up.html", item, details, {}, started=started, notice=formguard.AGAIN
+        )
+        return page, 400
     db = get_session()
     try:
         signup = services.sign_up(db, item, details, now=now())

@@ -56,7 +56,7 @@ def stratified_sample(
     for member_id, profile in members:
         groups.setdefault(stratum_of(profile, keys), []).append(member_id)
     quota = allocate({s: len(ids) for s, ids in groups.items()}, n)
-    rng = random.Random(seed)  # noqa: S311 - sampling, not security
+    rng = random.Random(seed)  # noqa: S311 - sampling, not security  # nosec B311
     chosen: list[int] = []
     for stratum in sorted(groups):
         ids = sorted(groups[stratum])

@@ -22,7 +22,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from engage import ratelimit
+from engage import formguard, ratelimit
 from engage.audit import record
 from engage.db import get_session
 from engage.mail import nudge_sender
@@ -131,14 +131,38 @@ def join() -> ResponseReturnValue:
     errors.update(profile_errors)
     if request.form.get("consent") != "yes":
         errors["consent"] = "Tick the box to say you agree, or you cannot join the panel"
+    started = formguard.kept(request.form)
+    if not errors and formguard.too_soon(request.form):
+        return form_page(
+            "panel/join.html",
+            400,
+            details=details,
+            answers=answers,
+            errors={},
+            wave=wave,
+            started=started,
+            notice=formguard.AGAIN,
+        )
     if not errors and not within_limits(JOIN_LIMITS, details.email):
         errors["email"] = TOO_MANY
         return form_page(
-            "panel/join.html", 429, details=details, answers=answers, errors=errors, wave=wave
+            "panel/join.html",
+            429,
+            details=details,
+            answers=answers,
+            errors=errors,
+            wave=wave,
+            started=started,
         )
     if errors:
         return form_page(
-            "panel/join.html", 400, details=details, answers=answers, errors=errors, wave=wave
+            "panel/join.html",
+            400,
+            details=details,
+            answers=answers,
+            errors=errors,
+            wave=wave,
+            started=started,
         )
     db = get_session()
     existing = members.by_email(db, details.email)

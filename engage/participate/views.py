@@ -14,7 +14,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from engage import outbox
+from engage import formguard, outbox
 from engage.db import get_session
 from engage.mail import queue_email
 from engage.panel.exercises import record_response
@@ -193,6 +193,10 @@ def persist(journey: Journey) -> Draft:
     link = None
     if journey.draft is None:
         link = links.resolve(get_session(), journey.consultation, request.form.get("via"))
+        # The survey's time counts from when its first page was shown (a genuine signed note),
+        # or from now for a form that came without one.
+        begun = formguard.started_at(request.form.get(formguard.STARTED)) or datetime.now(UTC)
+        journey.values[drafts.STARTED] = [begun.isoformat()]
     journey.draft = drafts.save(
         get_session(),
         journey.consultation,
@@ -264,6 +268,9 @@ def answer_step(journey: Journey, target: str | int) -> ResponseReturnValue:
         return render_for(
             journey, target, answers=answers, errors=errors, notice=EXPIRED, status=400
         )
+    if formguard.honeypot_filled(request.form):
+        answers, _ = services.parse_answers(journey.questions_for(target), values)
+        return render_for(journey, target, answers=answers, notice=formguard.AGAIN, status=400)
     if request.form.get("action") == "save":
         return save_for_later(journey, target, values)
     answers, errors = take_step(journey, target, values)
@@ -305,6 +312,14 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
     if not key_is_valid(token, request.form.get("form_key")):
         return render_step(
             journey, "participate/check.html", 400, sections=check_rows(journey), notice=EXPIRED
+        )
+    if formguard.too_soon(request.form, started=drafts.started(journey.draft)):
+        return render_step(
+            journey,
+            "participate/check.html",
+            400,
+            sections=check_rows(journey),
+            notice=formguard.AGAIN,
         )
     walk = journey.walk()
     answers, errors = services.parse_answers(walk.asked, journey.values)

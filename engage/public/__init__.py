@@ -185,12 +185,16 @@ def document(slug: str, document_id: int) -> ResponseReturnValue:
     found = get_session().get(Document, document_id)
     if found is None or found.consultation_id != item.id:
         abort(404)
-    return send_file(
+    response = send_file(
         io.BytesIO(found.data),
         mimetype=found.content_type,
         as_attachment=True,
         download_name=found.filename,
     )
+    # An uploaded file is never a page of ours: were a browser to show it anyway, it runs no
+    # script and reaches nothing (the usual policy is set only where a view set none).
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.app_template_filter()
