@@ -351,8 +351,19 @@ def send_mail(outbox_id: int | None = None) -> int:
 
 @shared_task
 def dispatch() -> int:
-    """Publish the task outbox (beat runs this every few seconds; the tick does it too)."""
-    return outbox.publish_pending(get_session(), current_app.extensions["celery"])
+    """Publish the task outbox and hand queued analysis runs and reports to the broker.
+
+    Beat runs this every ``ENGAGE_DISPATCH_SECONDS`` (the tick does it too): web requests only
+    write rows, so an officer starting an analysis or a report never waits on Redis.
+    """
+    session = get_session()
+    celery = current_app.extensions["celery"]
+    sent = outbox.publish_pending(session, celery)
+    sent += findings.dispatch(session, celery, findings.undispatched_runs(session))
+    session.commit()
+    sent += reports.dispatch(session, celery, reports.undispatched(session))
+    session.commit()
+    return sent
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
