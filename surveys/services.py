@@ -265,15 +265,20 @@ def submit_response(
     equalities: Mapping[str, str] | None = None,
     tracked_link_id: int | None = None,
     keyed_in: bool = False,
+    token_unused: bool = False,
 ) -> Response:
     """Store one response. A token already used returns the stored response instead of a copy.
 
     ``equalities`` holds the monitoring block's codes by field (see ``surveys.equalities``); it is
     stored apart from the answers, and only when the consultation asks the block.
+    ``token_unused``: the caller knows no response has this token (the resident's draft, deleted
+    in the same transaction as the response is stored, still exists), so the lookup is skipped;
+    a concurrent submit of the same token still fails on the unique constraint.
     """
-    existing = find_response(session, token)
-    if existing is not None:
-        return existing
+    if not token_unused:
+        existing = find_response(session, token)
+        if existing is not None:
+            return existing
     # Officers may key in or import late returns; people answering online must be in time.
     if channel in ONLINE_CHANNELS and not keyed_in and not is_accepting(consultation, now):
         raise ConsultationNotOpen("This consultation is not open for responses")

@@ -31,7 +31,7 @@ from engage.public import public_consultation
 from engage.security import csrf
 from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Consultation, ConsultationStatus, Draft, Page
+from surveys.models import Channel, Consultation, ConsultationStatus, Draft, Page
 from surveys.questions import Parsed, get_type
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -289,15 +289,23 @@ def check(journey: Journey) -> ResponseReturnValue:
 
 
 def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
-    item = public_consultation(slug)
+    """Store the response, its answers and its outbox row in one transaction.
+
+    The busiest path under load, so it asks the database only what it must: a live draft means
+    no response has this token yet (both change in one transaction), so the response lookup is
+    only made without one, and a panel invitation is only looked for from a panel draft.
+    """
+    item = public_consultation(slug, survey=True)
     session = get_session()
     journey = journey_for(item, token, embedded)
-    if services.find_response(session, token) is not None:
-        return redirect(journey.endpoint("thank_you"), 303)
+    if journey.draft is None:
+        if services.find_response(session, token) is not None:
+            return redirect(journey.endpoint("thank_you"), 303)
+        if (closed := accepting(item, embedded)) is not None:
+            return closed
+        return redirect(journey.url(journey.steps()[0]), 303)
     if (closed := accepting(item, embedded)) is not None:
         return closed
-    if journey.draft is None:
-        return redirect(journey.url(journey.steps()[0]), 303)
     if not key_is_valid(token, request.form.get("form_key")):
         return render_step(
             journey, "participate/check.html", 400, sections=check_rows(journey), notice=EXPIRED
@@ -320,10 +328,12 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
             channel=draft.channel,
             equalities=codes,
             tracked_link_id=draft.tracked_link_id,
+            token_unused=True,
         )
-        record_response(session, token, response)  # a panel member's invitation, if any
+        if draft.channel == Channel.PANEL:
+            record_response(session, token, response)  # the panel member's invitation
         # Work after a response goes through the outbox, committed with it: never the broker.
-        outbox.enqueue(
+        outbox.enqueue_new(
             session, outbox.RESPONSE_RECEIVED_TASK, [response.id], key=f"response:{response.id}"
         )
         session.delete(draft)

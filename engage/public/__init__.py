@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 
 from engage.curation import services as curation
 from engage.db import get_session
@@ -44,8 +45,13 @@ LISTED_STATES = (
 MAX_QUERY = 100
 
 
-def public_consultation(slug: str) -> Consultation:
-    consultation = get_session().scalar(select(Consultation).where(Consultation.slug == slug))
+def public_consultation(slug: str, *, survey: bool = False) -> Consultation:
+    """A consultation residents may see, or 404. ``survey``: with its pages and questions
+    loaded in the same query (the submission reads them all; one round trip, not three)."""
+    stmt = select(Consultation).where(Consultation.slug == slug)
+    if survey:
+        stmt = stmt.options(joinedload(Consultation.pages), joinedload(Consultation.questions))
+    consultation = get_session().scalars(stmt).unique().first()
     if consultation is None or consultation.status not in PUBLIC_STATES:
         abort(404)
     return consultation

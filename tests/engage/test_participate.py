@@ -458,3 +458,44 @@ def test_survey_pages_are_not_cached(client, db):
     person = Respondent(client, item)
     person.start()
     assert person.get(1).headers["Cache-Control"] == "no-store"
+
+
+def test_the_submission_asks_the_database_only_what_it_must(client, db, app):
+    """The busiest request under load: consultation (with its pages and questions), draft,
+    then response, answers, outbox row and the draft's deletion; one of each."""
+    from sqlalchemy import event
+
+    from engage.outbox import TaskOutbox
+
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    assert person.post(1, form_for(item)).status_code == 303
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        words = statement.split() + ["", ""]
+        statements.append(f"{words[0]} {words[1] if words[0] == 'SELECT' else words[2]}")
+
+    engine = db.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert person.submit().status_code == 303
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    data = [s for s in statements if s.startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
+    expected = [
+        "SELECT consultations.id,",
+        "SELECT drafts.id,",
+        "INSERT responses",
+        "INSERT task_outbox",
+        "DELETE drafts",
+    ]
+    assert sorted(s for s in data if s != "INSERT answers") == sorted(expected), statements
+    # PostgreSQL inserts all the answers in one statement; SQLite one per answer.
+    one_statement = db.get_bind().dialect.name == "postgresql"
+    assert data.count("INSERT answers") == (1 if one_statement else 3), statements
+    response = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
+    assert len(response.answers) == 3
+    outbox_row = db.scalars(select(TaskOutbox).where(TaskOutbox.key == f"response:{response.id}"))
+    assert outbox_row.one().args == [response.id]
