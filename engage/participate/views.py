@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from engage import outbox
@@ -31,7 +32,7 @@ from engage.public import public_consultation
 from engage.security import csrf
 from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Channel, Consultation, ConsultationStatus, Draft, Page
+from surveys.models import Channel, Consultation, ConsultationStatus, Draft, Page, Response
 from surveys.questions import Parsed, get_type
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -291,9 +292,10 @@ def check(journey: Journey) -> ResponseReturnValue:
 def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
     """Store the response, its answers and its outbox row in one transaction.
 
-    The busiest path under load, so it asks the database only what it must: a live draft means
-    no response has this token yet (both change in one transaction), so the response lookup is
-    only made without one, and a panel invitation is only looked for from a panel draft.
+    The busiest path under load, so it asks the database only what it must, in plain INSERTs
+    with no ORM unit of work: a live draft means no response has this token yet (both change in
+    one transaction), so the response lookup is only made without one, and a panel invitation
+    is only looked for from a panel draft.
     """
     item = public_consultation(slug, survey=True)
     session = get_session()
@@ -319,7 +321,7 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
     codes, _ = equalities.parse(journey.equalities_block(), journey.values)
     draft = journey.draft
     try:
-        response = services.submit_response(
+        response_id = services.store_response(
             session,
             item,
             answers,
@@ -328,15 +330,15 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
             channel=draft.channel,
             equalities=codes,
             tracked_link_id=draft.tracked_link_id,
-            token_unused=True,
         )
-        if draft.channel == Channel.PANEL:
-            record_response(session, token, response)  # the panel member's invitation
+        if draft.channel == Channel.PANEL:  # the panel member's invitation
+            record_response(session, token, session.get_one(Response, response_id))
         # Work after a response goes through the outbox, committed with it: never the broker.
         outbox.enqueue_new(
-            session, outbox.RESPONSE_RECEIVED_TASK, [response.id], key=f"response:{response.id}"
+            session, outbox.RESPONSE_RECEIVED_TASK, [response_id], key=f"response:{response_id}"
         )
-        session.delete(draft)
+        drafts_table = Draft.__table__
+        session.connection().execute(delete(drafts_table).where(drafts_table.c.id == draft.id))
         session.commit()
     except ConsultationNotOpen:
         session.rollback()
