@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from engage import outbox
@@ -28,6 +27,7 @@ from engage.participate.journey import (
     form_values,
     key_is_valid,
 )
+from engage.participate.store import store_submission
 from engage.public import public_consultation
 from engage.security import csrf
 from surveys import drafts, equalities, links, services
@@ -292,10 +292,10 @@ def check(journey: Journey) -> ResponseReturnValue:
 def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
     """Store the response, its answers and its outbox row in one transaction.
 
-    The busiest path under load, so it asks the database only what it must, in plain INSERTs
-    with no ORM unit of work: a live draft means no response has this token yet (both change in
-    one transaction), so the response lookup is only made without one, and a panel invitation
-    is only looked for from a panel draft.
+    The busiest path under load, so it asks the database only what it must: a live draft means
+    no response has this token yet (both change in one transaction), so the response lookup is
+    only made without one; a panel invitation is only looked for from a panel draft; and the
+    writes are one statement on PostgreSQL (``engage.participate.store``).
     """
     item = public_consultation(slug, survey=True)
     session = get_session()
@@ -321,24 +321,13 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
     codes, _ = equalities.parse(journey.equalities_block(), journey.values)
     draft = journey.draft
     try:
-        response_id = services.store_response(
-            session,
-            item,
-            answers,
-            token=token,
-            now=datetime.now(UTC),
-            channel=draft.channel,
-            equalities=codes,
-            tracked_link_id=draft.tracked_link_id,
+        # The response, its answers, its outbox row (work after a response goes through the
+        # outbox, committed with it: never the broker) and the draft's deletion, together.
+        response_id = store_submission(
+            session, item, answers, draft=draft, equalities=codes, now=datetime.now(UTC)
         )
         if draft.channel == Channel.PANEL:  # the panel member's invitation
             record_response(session, token, session.get_one(Response, response_id))
-        # Work after a response goes through the outbox, committed with it: never the broker.
-        outbox.enqueue_new(
-            session, outbox.RESPONSE_RECEIVED_TASK, [response_id], key=f"response:{response_id}"
-        )
-        drafts_table = Draft.__table__
-        session.connection().execute(delete(drafts_table).where(drafts_table.c.id == draft.id))
         session.commit()
     except ConsultationNotOpen:
         session.rollback()

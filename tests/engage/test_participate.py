@@ -462,7 +462,8 @@ def test_survey_pages_are_not_cached(client, db):
 
 def test_the_submission_asks_the_database_only_what_it_must(client, db, app):
     """The busiest request under load: consultation (with its pages and questions), draft,
-    then response, answers, outbox row and the draft's deletion; one of each."""
+    then response, all its answers, outbox row and the draft's deletion (in one statement on
+    PostgreSQL)."""
     from sqlalchemy import event
 
     from engage.outbox import TaskOutbox
@@ -475,7 +476,7 @@ def test_the_submission_asks_the_database_only_what_it_must(client, db, app):
 
     def record(_conn, _cursor, statement, *_args):
         words = statement.split() + ["", ""]
-        statements.append(f"{words[0]} {words[1] if words[0] == 'SELECT' else words[2]}")
+        statements.append(f"{words[0]} {words[1] if words[0] in ('SELECT', 'WITH') else words[2]}")
 
     engine = db.get_bind().engine
     event.listen(engine, "before_cursor_execute", record)
@@ -483,15 +484,12 @@ def test_the_submission_asks_the_database_only_what_it_must(client, db, app):
         assert person.submit().status_code == 303
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    data = [s for s in statements if s.startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
-    expected = [
-        "SELECT consultations.id,",
-        "SELECT drafts.id,",
-        "INSERT responses",
-        "INSERT answers",  # all of them in one statement
-        "INSERT task_outbox",
-        "DELETE drafts",
-    ]
+    data = [s for s in statements if s.startswith(("SELECT", "INSERT", "DELETE", "WITH"))]
+    expected = ["SELECT consultations.id,", "SELECT drafts.id,"]
+    if db.get_bind().dialect.name == "postgresql":  # one statement writes everything
+        expected.append("WITH response")
+    else:
+        expected += ["INSERT responses", "INSERT answers", "INSERT task_outbox", "DELETE drafts"]
     assert sorted(data) == sorted(expected), statements
     response = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
     assert len(response.answers) == 3
