@@ -28,7 +28,7 @@ from engage.participate.journey import (
     key_is_valid,
 )
 from engage.participate.store import store_submission
-from engage.public import public_consultation
+from engage.public import public_consultation, public_survey
 from engage.security import csrf
 from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
@@ -156,6 +156,13 @@ def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journ
     if not drafts.TOKEN.match(token):
         abort(404)
     draft = drafts.get(get_session(), consultation, token)
+    return journey_with(consultation, token, embedded, draft)
+
+
+def journey_with(
+    consultation: Consultation, token: str, embedded: bool, draft: Draft | None
+) -> Journey:
+    """The journey for ``token`` whose draft (for this consultation) was already looked up."""
     if draft is None and drafts.token_taken(get_session(), token):
         abort(404)  # another consultation's draft (a panel link's, say): never answer it here
     return Journey(
@@ -297,10 +304,12 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
     only made without one; a panel invitation is only looked for from a panel draft; and the
     writes are one statement on PostgreSQL (``engage.participate.store``).
     """
-    item = public_consultation(slug, survey=True)
+    if not drafts.TOKEN.match(token):
+        abort(404)
+    item, draft = public_survey(slug, token)  # one query for the consultation and the draft
     session = get_session()
-    journey = journey_for(item, token, embedded)
-    if journey.draft is None:
+    journey = journey_with(item, token, embedded, draft)
+    if draft is None:
         if services.find_response(session, token) is not None:
             return redirect(journey.endpoint("thank_you"), 303)
         if (closed := accepting(item, embedded)) is not None:
@@ -319,7 +328,6 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
         page_errors = [e for e in errors if e[0] in {q.id for q in walk.asked_on(first.page)}]
         return render_page(journey, first.page, errors=page_errors, status=400)
     codes, _ = equalities.parse(journey.equalities_block(), journey.values)
-    draft = journey.draft
     try:
         # The response, its answers, its outbox row (work after a response goes through the
         # outbox, committed with it: never the broker) and the draft's deletion, together.
