@@ -57,4 +57,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     benchmark.init_app(app)
     logs.init_app(app)
     errors.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]  # trust exactly this many proxies' headers, no more
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

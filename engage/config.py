@@ -83,6 +83,9 @@ SETTINGS: dict[str, str] = {
     "hidden honeypot field stays). Default: `3`.",
     "LOG_FORMAT": "`text` (default) or `json`: one JSON object per line with the request id "
     "or task id, for log collectors.",
+    "PROXY_HOPS": "How many proxies (TLS terminator, load balancer) stand in front of the web "
+    "processes and set `X-Forwarded-For`/`-Proto`/`-Host`; Engage then sees each person's "
+    "address (rate limits) and `https` links. `0` (default): none, the headers are ignored.",
     "BENCH_ENDPOINT": "`1` adds the bare one-row endpoint `bench/load.py` compares the "
     "submission path with. For benchmarks only: production refuses to start with it.",
 }
@@ -98,6 +101,7 @@ INTEGER_SETTINGS = (
     "VISIBILITY_TIMEOUT",
     "WORKER_MAX_TASKS",
     "WORKER_MAX_MEMORY_MB",
+    "PROXY_HOPS",
     "STAFF_IDLE_MINUTES",
     "FORM_MIN_SECONDS",
     "STAFF_SESSION_HOURS",
@@ -140,6 +144,7 @@ class DefaultConfig:
     WORKER_MAX_TASKS = 50
     WORKER_MAX_MEMORY_MB = 3072
     LOG_FORMAT = "text"
+    PROXY_HOPS = 0
     # A bare endpoint that inserts one row, for bench/load.py only; refused in production.
     BENCH_ENDPOINT = False
     STAFF_IDLE_MINUTES = 60

@@ -25,7 +25,9 @@ bp = Blueprint("health", __name__)
 
 CHECK_TIMEOUT = 0.5  # seconds per check: a hanging dependency must not hang the probe
 OUTBOX_STALE_SECONDS = 120
-HEARTBEAT_STALE_SECONDS = 300
+# The tick writes the worker's heartbeat every ENGAGE_TICK_SECONDS: ten missed ticks (five
+# minutes by default) mean no worker or no beat is running.
+HEARTBEAT_STALE_TICKS = 10
 
 
 @bp.get("/healthz")
@@ -68,10 +70,9 @@ def _database(checks: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "oldest_pending_seconds": None if age is None else round(age, 1),
     }
     beat_age = None if beat is None else (now - beat).total_seconds()
+    stale_after = HEARTBEAT_STALE_TICKS * current_app.config["TICK_SECONDS"]
     checks["worker"] = {
-        "status": "ok"
-        if beat_age is not None and beat_age < HEARTBEAT_STALE_SECONDS
-        else "degraded",
+        "status": "ok" if beat_age is not None and beat_age < stale_after else "degraded",
         "last_heartbeat_seconds": None if beat_age is None else round(beat_age, 1),
     }
     return {"status": "ok", "ms": round((time.monotonic() - started) * 1000, 1)}

@@ -172,9 +172,13 @@ def forget(email: OutboxEmail) -> None:
 SEND_MAIL_TASK = "worker.tasks.send_mail"
 
 
-def nudge_sender(celery: Any) -> None:
-    """Ask a worker to send the outbox now; if the broker is down the next tick sends it."""
-    try:
-        celery.send_task(SEND_MAIL_TASK, retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure only delays the email
-        log.warning("broker refused the send-mail nudge: %s", exc)
+def nudge_sender(session: Session) -> None:
+    """Ask a worker to send the email outbox soon, without touching the broker here.
+
+    A task-outbox row, committed by the caller (with the emails, ideally); the dispatcher
+    publishes it within ``ENGAGE_DISPATCH_SECONDS``, and the tick sends the emails anyway if
+    Redis is away for longer, so a page that queues an email never waits on Redis.
+    """
+    from engage import outbox  # the task outbox imports nothing of ours; kept local for clarity
+
+    outbox.enqueue(session, SEND_MAIL_TASK, [], key=f"nudge:{uuid.uuid4().hex}")

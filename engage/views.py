@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
 from engage.accounts.models import Role
@@ -65,7 +65,8 @@ def nav_items() -> list[dict[str, Any]]:
     items = [("Consultations", "public.index", ("public.", "participate."))]
     items.append(("Residents' Panel", "panel.index", ("panel.",)))
     items.append(("Events", "events.index", ("events.",)))
-    if current_user.is_authenticated:
+    # The database is away (errors/503.html): loading the signed-in user would fail again.
+    if not g.get("database_unavailable") and current_user.is_authenticated:
         if current_user.has_role(Role.JOG):
             items.append(("Event nominations", "events.nominations", (NOMINATIONS,)))
         if current_user.has_role(Role.OFFICER):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from surveys.errors import ConsultationNotOpen, SurveyError
@@ -296,6 +296,55 @@ def submit_response(
     session.add(response)
     session.flush()
     return response
+
+
+def store_response(
+    session: Session,
+    consultation: Consultation,
+    answers: Mapping[int, Parsed],
+    *,
+    token: str,
+    now: datetime,
+    channel: str = Channel.HUB,
+    equalities: Mapping[str, str] | None = None,
+    tracked_link_id: int | None = None,
+) -> int:
+    """Store a resident's new response and return its id: ``submit_response`` for the busiest
+    request, in plain INSERT statements (all the answers in one) with no ORM unit of work.
+
+    The caller knows the token is unused (its draft still exists); a concurrent submit of the
+    same token fails on the unique constraint and the caller's transaction rolls back whole.
+    """
+    if channel in ONLINE_CHANNELS and not is_accepting(consultation, now):
+        raise ConsultationNotOpen("This consultation is not open for responses")
+    # Core statements on the session's connection (same transaction): ORM-enabled INSERTs
+    # would cost as much Python as the ORM unit of work they replace.
+    connection = session.connection()
+    response_id: int = connection.execute(
+        insert(Response.__table__)
+        .values(
+            consultation_id=consultation.id,
+            submission_token=token,
+            submitted_at=now,
+            channel=channel,
+            tracked_link_id=tracked_link_id,
+        )
+        .returning(Response.id)
+    ).scalar_one()
+    if consultation.equalities and equalities:
+        connection.execute(
+            insert(EqualitiesAnswers.__table__).values(
+                response_id=response_id, consultation_id=consultation.id, **equalities
+            )
+        )
+    rows = [
+        {"response_id": response_id, "question_id": q.id, "value": p.value, "text": p.text}
+        for q in consultation.questions
+        if (p := answers.get(q.id)) is not None and not p.is_empty
+    ]
+    if rows:
+        connection.execute(insert(Answer.__table__), rows)
+    return response_id
 
 
 def response_count(session: Session, consultation_id: int) -> int:

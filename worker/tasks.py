@@ -17,7 +17,7 @@ from celery.exceptions import Retry
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
-from engage import mail, outbox
+from engage import locks, mail, outbox
 from engage.curation import services as curation
 from engage.db import get_session
 from engage.events import attendance as events
@@ -293,12 +293,29 @@ def _theme_clouds(
     return clouds
 
 
+@contextmanager
+def scheduled(name: str) -> Iterator[bool]:
+    """Whether this run of the scheduled task ``name`` is the only one (see ``engage.locks``)."""
+    with locks.only_one(
+        current_app.extensions["engine"], name, folder=current_app.instance_path
+    ) as mine:
+        if not mine:
+            log.info("%s skipped: another is running", name)
+        yield mine
+
+
 @shared_task
 def tick() -> dict[str, int]:
     """Open and close consultations by their dates; start analysis for those that closed.
 
     Also re-sends runs the broker refused earlier, so no request depends on the broker being up.
+    Runs once at a time across every beat and worker machine: a second tick does nothing.
     """
+    with scheduled("tick") as mine:
+        return _tick() if mine else {"skipped": 1}
+
+
+def _tick() -> dict[str, int]:
     session = get_session()
     now = utcnow()
     closed = survey_services.apply_due_dates(session, now=now)
@@ -357,8 +374,22 @@ def send_mail(outbox_id: int | None = None) -> int:
 
 @shared_task
 def dispatch() -> int:
-    """Publish the task outbox (beat runs this every few seconds; the tick does it too)."""
-    return outbox.publish_pending(get_session(), current_app.extensions["celery"])
+    """Publish the task outbox and hand queued analysis runs and reports to the broker.
+
+    Beat runs this every ``ENGAGE_DISPATCH_SECONDS`` (the tick does it too): web requests only
+    write rows, so an officer starting an analysis or a report never waits on Redis.
+    """
+    with scheduled("dispatch") as mine:
+        if not mine:
+            return 0
+        session = get_session()
+        celery = current_app.extensions["celery"]
+        sent = outbox.publish_pending(session, celery)
+        sent += findings.dispatch(session, celery, findings.undispatched_runs(session))
+        session.commit()
+        sent += reports.dispatch(session, celery, reports.undispatched(session))
+        session.commit()
+        return sent
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -163,10 +163,7 @@ def _change_state(consultation_id: int, change: str) -> ResponseReturnValue:
         session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("consultations.detail", consultation_id=consultation.id))
-    session.commit()
-    if runs:
-        findings.dispatch(session, current_app.extensions["celery"], runs)
-        session.commit()
+    session.commit()  # a queued run is its own outbox entry: the dispatcher hands it to Redis
     flash(message, "success")
     return redirect(url_for("consultations.detail", consultation_id=consultation.id))
 
@@ -210,8 +207,8 @@ def start_analysis(consultation_id: int) -> ResponseReturnValue:
                 requested_by_id=current_user.id,
                 params=params,
             )
-            session.commit()  # the worker must be able to see the row before it gets the task
-            findings.dispatch(session, current_app.extensions["celery"], [run])
+            # The queued run is its own outbox entry: the dispatcher hands it to the broker
+            # within seconds, so the officer never waits on (or fails with) Redis.
             session.commit()
             return redirect(url_for("consultations.run", run_id=run.id), 303)
     errors = error_list(form)

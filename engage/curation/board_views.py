@@ -81,9 +81,7 @@ def run_against_priorities(consultation_id: int) -> ResponseReturnValue:
     run = findings.request_analysis(
         session, item, trigger="officer", requested_by_id=current_user.id, params=params
     )
-    session.commit()  # the worker must see the row before it gets the task
-    findings.dispatch(session, current_app.extensions["celery"], [run])
-    session.commit()
+    session.commit()  # the queued run is its own outbox entry: the dispatcher sends it
     return redirect(url_for("consultations.run", run_id=run.id), 303)
 
 

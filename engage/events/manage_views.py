@@ -39,7 +39,8 @@ def now() -> datetime:
 
 
 def nudge() -> None:
-    nudge_sender(current_app.extensions["celery"])
+    nudge_sender(get_session())  # an outbox row: the dispatcher talks to Redis, never the request
+    get_session().commit()
 
 
 @bp.before_request

@@ -46,7 +46,8 @@ def localities() -> list[str]:
 
 
 def nudge() -> None:
-    nudge_sender(current_app.extensions["celery"])
+    nudge_sender(get_session())  # an outbox row: the dispatcher talks to Redis, never the request
+    get_session().commit()
 
 
 def event_or_404(event_id: int) -> Event:

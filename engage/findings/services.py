@@ -91,8 +91,12 @@ def dispatch(session: Session, celery: Celery, runs: Sequence[AnalysisRun]) -> i
 
 
 def undispatched_runs(session: Session) -> list[AnalysisRun]:
-    stmt = select(AnalysisRun).where(
-        AnalysisRun.status == RunStatus.QUEUED, AnalysisRun.dispatched_at.is_(None)
+    """Queued runs no dispatcher has sent; rows another dispatcher holds are left to it."""
+    stmt = (
+        select(AnalysisRun)
+        .where(AnalysisRun.status == RunStatus.QUEUED, AnalysisRun.dispatched_at.is_(None))
+        .order_by(AnalysisRun.id)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer anyway
     )
     return list(session.scalars(stmt))
 

@@ -150,8 +150,8 @@ def send_exercise(exercise_id: int) -> ResponseReturnValue:
         db.rollback()
         flash(str(exc), "important")
         return redirect(url_for("panel_manage.exercise", exercise_id=item.id), 303)
+    nudge_sender(db)
     db.commit()
-    nudge_sender(current_app.extensions["celery"])
     flash(f"Invitations sent to {count} members", "success")
     return redirect(url_for("panel_manage.exercise", exercise_id=item.id), 303)
 
@@ -163,8 +163,8 @@ def remind(exercise_id: int) -> ResponseReturnValue:
         abort(409)
     db = get_session()
     count = exercises.remind(db, item, now=now())
+    nudge_sender(db)
     db.commit()
-    nudge_sender(current_app.extensions["celery"])
     flash(f"Reminders sent to {count} members who have not answered yet", "success")
     return redirect(url_for("panel_manage.exercise", exercise_id=item.id), 303)
 
@@ -255,8 +255,8 @@ def send_newsletter(newsletter_id: int) -> ResponseReturnValue:
     item = newsletter_or_404(newsletter_id)
     db = get_session()
     count = newsletters.send(db, item, now=now())
+    nudge_sender(db)
     db.commit()
-    nudge_sender(current_app.extensions["celery"])
     flash(f"Newsletter sent to {count} members and added to the archive", "success")
     return redirect(url_for("panel_manage.newsletter_list"), 303)
 

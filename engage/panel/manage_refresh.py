@@ -92,8 +92,8 @@ def send_renewals() -> ResponseReturnValue:
             target_id=member.id,
         )
         sent += 1
+    nudge_sender(db)
     db.commit()
-    nudge_sender(current_app.extensions["celery"])
     flash(f"Renewal links emailed to {sent} members", "success")
     return redirect(url_for("panel_manage.index"), 303)
 

@@ -101,7 +101,8 @@ def member_required() -> PanelMember:
 
 
 def nudge() -> None:
-    nudge_sender(current_app.extensions["celery"])
+    nudge_sender(get_session())  # an outbox row: the dispatcher talks to Redis, never the request
+    get_session().commit()
 
 
 def form_page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:

@@ -27,11 +27,12 @@ from engage.participate.journey import (
     form_values,
     key_is_valid,
 )
-from engage.public import public_consultation
+from engage.participate.store import store_submission
+from engage.public import public_consultation, public_survey
 from engage.security import csrf
 from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
-from surveys.models import Consultation, ConsultationStatus, Draft, Page
+from surveys.models import Channel, Consultation, ConsultationStatus, Draft, Page, Response
 from surveys.questions import Parsed, get_type
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -155,6 +156,13 @@ def journey_for(consultation: Consultation, token: str, embedded: bool) -> Journ
     if not drafts.TOKEN.match(token):
         abort(404)
     draft = drafts.get(get_session(), consultation, token)
+    return journey_with(consultation, token, embedded, draft)
+
+
+def journey_with(
+    consultation: Consultation, token: str, embedded: bool, draft: Draft | None
+) -> Journey:
+    """The journey for ``token`` whose draft (for this consultation) was already looked up."""
     if draft is None and drafts.token_taken(get_session(), token):
         abort(404)  # another consultation's draft (a panel link's, say): never answer it here
     if draft is None and consultation.personal_links_only:
@@ -300,15 +308,26 @@ def check(journey: Journey) -> ResponseReturnValue:
 
 
 def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue:
-    item = public_consultation(slug)
+    """Store the response, its answers and its outbox row in one transaction.
+
+    The busiest path under load, so it asks the database only what it must: a live draft means
+    no response has this token yet (both change in one transaction), so the response lookup is
+    only made without one; a panel invitation is only looked for from a panel draft; and the
+    writes are one statement on PostgreSQL (``engage.participate.store``).
+    """
+    if not drafts.TOKEN.match(token):
+        abort(404)
+    item, draft = public_survey(slug, token)  # one query for the consultation and the draft
     session = get_session()
-    journey = journey_for(item, token, embedded)
-    if services.find_response(session, token) is not None:
-        return redirect(journey.endpoint("thank_you"), 303)
+    journey = journey_with(item, token, embedded, draft)
+    if draft is None:
+        if services.find_response(session, token) is not None:
+            return redirect(journey.endpoint("thank_you"), 303)
+        if (closed := accepting(item, embedded)) is not None:
+            return closed
+        return redirect(journey.url(journey.steps()[0]), 303)
     if (closed := accepting(item, embedded)) is not None:
         return closed
-    if journey.draft is None:
-        return redirect(journey.url(journey.steps()[0]), 303)
     if not key_is_valid(token, request.form.get("form_key")):
         return render_step(
             journey, "participate/check.html", 400, sections=check_rows(journey), notice=EXPIRED
@@ -328,24 +347,14 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
         page_errors = [e for e in errors if e[0] in {q.id for q in walk.asked_on(first.page)}]
         return render_page(journey, first.page, errors=page_errors, status=400)
     codes, _ = equalities.parse(journey.equalities_block(), journey.values)
-    draft = journey.draft
     try:
-        response = services.submit_response(
-            session,
-            item,
-            answers,
-            token=token,
-            now=datetime.now(UTC),
-            channel=draft.channel,
-            equalities=codes,
-            tracked_link_id=draft.tracked_link_id,
+        # The response, its answers, its outbox row (work after a response goes through the
+        # outbox, committed with it: never the broker) and the draft's deletion, together.
+        response_id = store_submission(
+            session, item, answers, draft=draft, equalities=codes, now=datetime.now(UTC)
         )
-        record_response(session, token, response)  # a panel member's invitation, if any
-        # Work after a response goes through the outbox, committed with it: never the broker.
-        outbox.enqueue(
-            session, outbox.RESPONSE_RECEIVED_TASK, [response.id], key=f"response:{response.id}"
-        )
-        session.delete(draft)
+        if draft.channel == Channel.PANEL:  # the panel member's invitation
+            record_response(session, token, session.get_one(Response, response_id))
         session.commit()
     except ConsultationNotOpen:
         session.rollback()

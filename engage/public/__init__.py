@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from engage.curation import services as curation
 from engage.db import get_session
@@ -21,6 +22,7 @@ from surveys.models import (
     Consultation,
     ConsultationStatus,
     Document,
+    Draft,
     Organisation,
     consultation_co_owners,
 )
@@ -42,6 +44,21 @@ LISTED_STATES = (
     ConsultationStatus.PUBLISHED,
 )
 MAX_QUERY = 100
+
+
+def public_survey(slug: str, token: str) -> tuple[Consultation, Draft | None]:
+    """A consultation residents may see (or 404) with its pages and questions, and the draft
+    ``token`` names for it, in one query: everything a submission reads, in one round trip."""
+    stmt = (
+        select(Consultation, Draft)
+        .outerjoin(Draft, and_(Draft.consultation_id == Consultation.id, Draft.token == token))
+        .where(Consultation.slug == slug)
+        .options(joinedload(Consultation.pages), joinedload(Consultation.questions))
+    )
+    row = get_session().execute(stmt).unique().first()
+    if row is None or row[0].status not in PUBLIC_STATES:
+        abort(404)
+    return row[0], row[1]
 
 
 def public_consultation(slug: str) -> Consultation:

@@ -73,7 +73,13 @@ def dispatch(session: Session, celery: Celery, reports: Sequence[Report]) -> int
 
 
 def undispatched(session: Session) -> list[Report]:
-    stmt = select(Report).where(Report.status == RunStatus.QUEUED, Report.dispatched_at.is_(None))
+    """Queued reports no dispatcher has sent; rows another dispatcher holds are left to it."""
+    stmt = (
+        select(Report)
+        .where(Report.status == RunStatus.QUEUED, Report.dispatched_at.is_(None))
+        .order_by(Report.id)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer anyway
+    )
     return list(session.scalars(stmt))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, redirect, render_template, url_for
+from flask import Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -52,9 +52,7 @@ def request_findings(consultation_id: int) -> ResponseReturnValue:
         abort(400)
     session = get_session()
     report = reports.request_findings_report(session, item, requested_by_id=current_user.id)
-    session.commit()
-    # Sent after the commit; if the broker is down, the scheduler's tick sends it later.
-    reports.dispatch(session, current_app.extensions["celery"], [report])
+    # The queued report is its own outbox entry: the dispatcher hands it to the broker.
     session.commit()
     return redirect(url_for("reports.report", report_id=report.id))
 
@@ -76,9 +74,7 @@ def request_board() -> ResponseReturnValue:
         abort(400)
     session = get_session()
     report = reports.request_board_report(session, requested_by_id=current_user.id)
-    session.commit()
-    reports.dispatch(session, current_app.extensions["celery"], [report])
-    session.commit()
+    session.commit()  # the dispatcher hands it to the broker: no wait on Redis here
     return redirect(url_for("reports.report", report_id=report.id))
 
 

@@ -104,3 +104,20 @@ def test_the_analysis_settings_come_from_the_environment():
         {"ENGAGE_ANALYSIS_METHOD": "embeddings", "ENGAGE_EMBEDDING_MODEL": "/srv/models/minilm"}
     )
     assert settings == {"ANALYSIS_METHOD": "embeddings", "EMBEDDING_MODEL": "/srv/models/minilm"}
+
+
+def test_behind_a_proxy_the_forwarded_address_and_scheme_are_used_only_when_configured(tmp_path):
+    from flask import request, url_for
+
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    for hops, address, scheme in ((0, "127.0.0.1", "http"), (1, "203.0.113.9", "https")):
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "PROXY_HOPS": hops})
+
+        @app.get("/where")
+        def where() -> dict:
+            return {"ip": request.remote_addr, "link": url_for("where", _external=True)}
+
+        seen = app.test_client().get("/where", headers=headers).json
+        assert seen["ip"] == address
+        assert seen["link"].startswith(f"{scheme}://")
+    assert environment_settings({"ENGAGE_PROXY_HOPS": "2"}) == {"PROXY_HOPS": 2}

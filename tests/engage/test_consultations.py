@@ -17,25 +17,24 @@ def officer(db):
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """Record what would go to the broker instead of sending it."""
+def sent(app, monkeypatch):
+    """Record what goes to the broker instead of sending it."""
     calls = []
 
-    def send_task(name, args, **kwargs):
+    def send_task(name, args=(), **kwargs):
         calls.append((name, args))
         return SimpleNamespace(id=f"task-{len(calls)}")
 
-    monkeypatch.setattr(findings, "dispatch", _recording_dispatch(send_task))
+    monkeypatch.setitem(app.extensions, "celery", SimpleNamespace(send_task=send_task))
     return calls
 
 
-def _recording_dispatch(send_task):
-    real = findings.dispatch
+def run_dispatcher(app):
+    """What beat does every few seconds: publish the outbox and queued runs and reports."""
+    from worker import tasks
 
-    def dispatch(session, celery, runs):
-        return real(session, SimpleNamespace(send_task=send_task), runs)
-
-    return dispatch
+    with app.app_context():
+        return tasks.dispatch.run()
 
 
 def create(client, **overrides):
@@ -162,6 +161,10 @@ def test_asking_for_analysis_records_a_run_and_sends_its_id(client, auth, db, of
     response = client.post(f"/manage/{item.id}/analysis")
     run = db.scalars(select(AnalysisRun).where(AnalysisRun.consultation_id == item.id)).one()
     assert response.headers["Location"].endswith(f"/manage/runs/{run.id}")
+    assert sent == []  # the request never talks to the broker
+    assert run.dispatched_at is None
+    assert run_dispatcher(client.application) == 1
+    db.expire_all()
     assert sent == [("worker.tasks.run_analysis", [run.id])]
     assert run.status == "queued"
     assert run.dispatched_at is not None
@@ -179,19 +182,22 @@ def test_closing_starts_analysis(client, auth, db, officer, sent):
     assert item.status == "closed"
     run = db.scalars(select(AnalysisRun).where(AnalysisRun.consultation_id == item.id)).one()
     assert run.trigger == "closing"
+    assert sent == []
+    run_dispatcher(client.application)
     assert sent == [("worker.tasks.run_analysis", [run.id])]
 
 
-def test_a_refusing_broker_leaves_the_run_queued_for_the_next_tick(
-    client, auth, db, officer, monkeypatch
+def test_a_refusing_broker_leaves_the_run_queued_for_the_next_dispatch(
+    app, client, auth, db, officer, monkeypatch
 ):
-    def refuse(name, args, **kwargs):
+    def refuse(name, args=(), **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(findings, "dispatch", _recording_dispatch(refuse))
+    monkeypatch.setitem(app.extensions, "celery", SimpleNamespace(send_task=refuse))
     item = factories.consultation(officer.organisation)
     auth.login(officer)
     assert client.post(f"/manage/{item.id}/analysis").status_code == 303
+    assert run_dispatcher(app) == 0
     run = db.scalars(select(AnalysisRun).where(AnalysisRun.consultation_id == item.id)).one()
     assert run.dispatched_at is None
     assert findings.undispatched_runs(db) == [run]

@@ -458,3 +458,40 @@ def test_survey_pages_are_not_cached(client, db):
     person = Respondent(client, item)
     person.start()
     assert person.get(1).headers["Cache-Control"] == "no-store"
+
+
+def test_the_submission_asks_the_database_only_what_it_must(client, db, app):
+    """The busiest request under load: consultation (with its pages and questions) and draft
+    in one query, then response, all its answers, outbox row and the draft's deletion (in one
+    statement on PostgreSQL)."""
+    from sqlalchemy import event
+
+    from engage.outbox import TaskOutbox
+
+    item = factories.consultation()
+    person = Respondent(client, item)
+    person.start()
+    assert person.post(1, form_for(item)).status_code == 303
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        words = statement.split() + ["", ""]
+        statements.append(f"{words[0]} {words[1] if words[0] in ('SELECT', 'WITH') else words[2]}")
+
+    engine = db.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert person.submit().status_code == 303
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    data = [s for s in statements if s.startswith(("SELECT", "INSERT", "DELETE", "WITH"))]
+    expected = ["SELECT consultations.id,"]  # with its pages, questions and the draft
+    if db.get_bind().dialect.name == "postgresql":  # one statement writes everything
+        expected.append("WITH response")
+    else:
+        expected += ["INSERT responses", "INSERT answers", "INSERT task_outbox", "DELETE drafts"]
+    assert sorted(data) == sorted(expected), statements
+    response = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
+    assert len(response.answers) == 3
+    outbox_row = db.scalars(select(TaskOutbox).where(TaskOutbox.key == f"response:{response.id}"))
+    assert outbox_row.one().args == [response.id]

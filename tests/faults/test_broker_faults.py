@@ -120,3 +120,67 @@ def test_submissions_do_not_wait_on_redis_and_drain_once(live, redis_server, tmp
         response_ids = get_session().scalars(select(Response.id)).all()
     for response_id in response_ids:
         assert log.count(f"response {response_id} received") == 1, log[-3000:]
+
+
+def test_officers_start_analysis_and_reports_while_redis_hangs_and_they_run_when_it_returns(
+    live, redis_server, tmp_path
+):
+    """No request calls the broker: the run and the report are rows the dispatcher sends."""
+    from engage.findings.models import AnalysisRun
+    from engage.reports.models import Report
+    from tests.faults.test_heartbeat import worker_with_beat
+    from tests.worker.corpus import ANSWERS
+
+    with live.app_context():
+        session = get_session()
+        factories.bind(session)
+        officer = factories.user("officer")
+        item = factories.consultation(officer.organisation)
+        q1, _, q3 = item.questions
+        for text in ANSWERS[:40]:
+            factories.response(item, {q1.id: "o1", q3.id: text})
+        session.commit()
+        factories.bind(None)  # type: ignore[arg-type]
+    client = live.test_client()
+    assert factories.sign_in(client, officer).status_code == 302
+
+    redis_server.pause()  # hanging: connections accepted, nothing answered
+    started = time.monotonic()
+    analysis = client.post(f"/manage/{item.id}/analysis", data={"method": "free"})
+    report = client.post(f"/reports/consultations/{item.id}")
+    took = time.monotonic() - started
+    assert analysis.status_code == 303, analysis.get_data(as_text=True)[:2000]
+    assert report.status_code == 302
+    assert took < 1.0, took  # two requests, neither waited on Redis
+    with live.app_context():
+        session = get_session()
+        run = session.scalars(select(AnalysisRun)).one()
+        built = session.scalars(select(Report)).one()
+        assert (run.status, run.dispatched_at) == ("queued", None)
+        assert (built.status, built.dispatched_at) == ("queued", None)
+        run_id, report_id = run.id, built.id
+        session.commit()
+
+    redis_server.resume()
+    log = tmp_path / "worker.log"
+    worker = worker_with_beat(worker_env(live), log)  # its beat dispatches every 2 s
+    try:
+
+        def finished() -> bool:
+            with live.app_context():
+                session = get_session()
+                states = (
+                    session.get(AnalysisRun, run_id).status,
+                    session.get(Report, report_id).status,
+                )
+                session.commit()
+            assert "failed" not in states, log.read_text()[-3000:]
+            return states == ("succeeded", "succeeded")
+
+        wait_until(finished, timeout=50, what="the analysis and the report to run")
+    finally:
+        import os
+        import signal
+
+        os.killpg(worker.pid, signal.SIGKILL)  # its work is done and checked
+        worker.wait(timeout=10)

@@ -54,6 +54,9 @@ def start_worker(live: Flask, tmp_path: Path, **extra_env: str) -> subprocess.Po
         "ENGAGE_BROKER_URL": live.config["BROKER_URL"],
         "ENGAGE_INSTANCE_PATH": live.instance_path,
         "ENGAGE_SECRET_KEY": "test-secret",
+        # Its embedded beat publishes what requests left in the outbox (every 2 s, as in
+        # production); the tests send the tick themselves when they want it.
+        "ENGAGE_TICK_SECONDS": "3600",
         **extra_env,
     }
     with (tmp_path / "worker.log").open("w") as log:
@@ -65,6 +68,7 @@ def start_worker(live: Flask, tmp_path: Path, **extra_env: str) -> subprocess.Po
                 "-A",
                 "worker.celery_app",
                 "worker",
+                "--beat",
                 "--pool=solo",
                 "--loglevel=INFO",
                 "--without-gossip",
