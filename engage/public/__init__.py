@@ -6,10 +6,12 @@ import io
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy.orm import lazyload
 
 from engage.curation import services as curation
 from engage.db import get_session
@@ -46,6 +48,21 @@ LISTED_STATES = (
 MAX_QUERY = 100
 
 
+@cache
+def _survey_query() -> Select[tuple[Consultation, str | None, Draft]]:
+    """Built once: under load, building the statement cost more than the rows it reads. The
+    partner is left out (read only if a page shows it)."""
+    return (
+        select(Consultation, Consultation.survey_version, Draft)
+        .outerjoin(
+            Draft,
+            and_(Draft.consultation_id == Consultation.id, Draft.token == bindparam("token")),
+        )
+        .where(Consultation.slug == bindparam("slug"))
+        .options(lazyload(Consultation.organisation))
+    )
+
+
 def public_survey(slug: str, token: str) -> tuple[Survey, Draft | None]:
     """A consultation residents may see (or 404) with its pages and questions, and the draft
     ``token`` names for it: everything a submission reads, in one round trip.
@@ -53,12 +70,7 @@ def public_survey(slug: str, token: str) -> tuple[Survey, Draft | None]:
     The pages and questions come from this process's snapshot while the survey's version, read
     in the same query, is still theirs (``surveys.snapshot``); otherwise they are read again.
     """
-    stmt = (
-        select(Consultation, Consultation.survey_version, Draft)
-        .outerjoin(Draft, and_(Draft.consultation_id == Consultation.id, Draft.token == token))
-        .where(Consultation.slug == slug)
-    )
-    row = get_session().execute(stmt).first()
+    row = get_session().execute(_survey_query(), {"slug": slug, "token": token}).first()
     if row is None or row[0].status not in PUBLIC_STATES:
         abort(404)
     return snapshot.survey(get_session(), row[0], row[1]), row[2]
