@@ -282,7 +282,7 @@ def main() -> None:
             rows.append(row)
             print(
                 f"run {run + 1}: submit {submit['rps']:.0f}/s p95 {submit['p95']:.0f} ms "
-                f"(5xx {submit['errors']}, stored {stored}/{submit['ok']}) | bare "
+                f"(statuses {submit['statuses']}, stored {stored}/{submit['ok']}) | bare "
                 f"{bare['rps']:.0f}/s p95 {bare['p95']:.0f} ms (5xx {bare['errors']}, "
                 f"stored {bare_stored}/{bare['ok']}) | ratio {row['ratio']:.2f} | spike x"
                 f"{args.spike}: {spike['rps']:.0f}/s p95 {spike['p95']:.0f} ms statuses "
