@@ -87,7 +87,13 @@ def seed(database: str, instance: Path, residents: int) -> tuple[str, list[str],
         )
         item.status = "open"
         session.flush()
-        values = {q1.field_name: ["o1"], q2.field_name: ["More buses to the hospital, please"]}
+        values = {
+            q1.field_name: ["o1"],
+            q2.field_name: ["More buses to the hospital, please"],
+            # As a real draft holds it: begun when its first page was shown, minutes ago, so
+            # the minimum-time check (engage.formguard) passes as it does for a person.
+            drafts.STARTED: [(now - timedelta(minutes=5)).isoformat()],
+        }
         tokens = []
         for _ in range(residents):
             token = drafts.new_token()
@@ -276,7 +282,7 @@ def main() -> None:
             rows.append(row)
             print(
                 f"run {run + 1}: submit {submit['rps']:.0f}/s p95 {submit['p95']:.0f} ms "
-                f"(5xx {submit['errors']}, stored {stored}/{submit['ok']}) | bare "
+                f"(statuses {submit['statuses']}, stored {stored}/{submit['ok']}) | bare "
                 f"{bare['rps']:.0f}/s p95 {bare['p95']:.0f} ms (5xx {bare['errors']}, "
                 f"stored {bare_stored}/{bare['ok']}) | ratio {row['ratio']:.2f} | spike x"
                 f"{args.spike}: {spike['rps']:.0f}/s p95 {spike['p95']:.0f} ms statuses "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +84,10 @@ consultation_co_owners = Table(
 )
 
 
+def new_survey_version() -> str:
+    return secrets.token_hex(16)
+
+
 class Consultation(Timestamped, Base):
     __tablename__ = "consultations"
 
@@ -116,6 +121,12 @@ class Consultation(Timestamped, Base):
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultations.id", ondelete="SET NULL"), index=True
     )
+
+    # Names the current shape of the survey (its pages and questions): database triggers set a
+    # new random value whenever one is added, changed or removed (migration d9a4c7e2b158), so
+    # a web process knows whether the survey it parsed earlier is still current
+    # (``surveys.snapshot``). Random, never a counter: one value never names two surveys.
+    survey_version: Mapped[str | None] = mapped_column(String(32), default=new_survey_version)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     previous: Mapped[Consultation | None] = relationship(remote_side=[id])

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import TextClause, delete, text
 from sqlalchemy.orm import Session
 
 from engage import outbox
@@ -111,4 +112,11 @@ def store_submission(
     )
     parts.append("draft AS (DELETE FROM drafts WHERE id = :draft_id)")
     statement = "WITH " + ", ".join(parts) + " SELECT id FROM response"  # noqa: S608  # nosec B608
-    return int(session.connection().execute(text(statement), params).scalar_one())
+    return int(session.connection().execute(_text(statement), params).scalar_one())
+
+
+@lru_cache(maxsize=256)
+def _text(statement: str) -> TextClause:
+    """The statement for a shape of submission (which answers, which equalities fields), made
+    once per process: the same few shapes come back on every submit."""
+    return text(statement)

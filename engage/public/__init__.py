@@ -6,15 +6,16 @@ import io
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy.orm import lazyload
 
 from engage.curation import services as curation
 from engage.db import get_session
-from surveys import services
+from surveys import services, snapshot
 from surveys.documents import describe
 from surveys.lifecycle import has_results
 from surveys.models import (
@@ -26,6 +27,7 @@ from surveys.models import (
     Organisation,
     consultation_co_owners,
 )
+from surveys.snapshot import Survey
 
 bp = Blueprint("public", __name__)
 # States in which a consultation has a public page. Scheduled ones are listed as forthcoming;
@@ -46,19 +48,32 @@ LISTED_STATES = (
 MAX_QUERY = 100
 
 
-def public_survey(slug: str, token: str) -> tuple[Consultation, Draft | None]:
-    """A consultation residents may see (or 404) with its pages and questions, and the draft
-    ``token`` names for it, in one query: everything a submission reads, in one round trip."""
-    stmt = (
-        select(Consultation, Draft)
-        .outerjoin(Draft, and_(Draft.consultation_id == Consultation.id, Draft.token == token))
-        .where(Consultation.slug == slug)
-        .options(joinedload(Consultation.pages), joinedload(Consultation.questions))
+@cache
+def _survey_query() -> Select[tuple[Consultation, str | None, Draft]]:
+    """Built once: under load, building the statement cost more than the rows it reads. The
+    partner is left out (read only if a page shows it)."""
+    return (
+        select(Consultation, Consultation.survey_version, Draft)
+        .outerjoin(
+            Draft,
+            and_(Draft.consultation_id == Consultation.id, Draft.token == bindparam("token")),
+        )
+        .where(Consultation.slug == bindparam("slug"))
+        .options(lazyload(Consultation.organisation))
     )
-    row = get_session().execute(stmt).unique().first()
+
+
+def public_survey(slug: str, token: str) -> tuple[Survey, Draft | None]:
+    """A consultation residents may see (or 404) with its pages and questions, and the draft
+    ``token`` names for it: everything a submission reads, in one round trip.
+
+    The pages and questions come from this process's snapshot while the survey's version, read
+    in the same query, is still theirs (``surveys.snapshot``); otherwise they are read again.
+    """
+    row = get_session().execute(_survey_query(), {"slug": slug, "token": token}).first()
     if row is None or row[0].status not in PUBLIC_STATES:
         abort(404)
-    return row[0], row[1]
+    return snapshot.survey(get_session(), row[0], row[1]), row[2]
 
 
 def public_consultation(slug: str) -> Consultation:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from engage.mail import OutboxEmail
@@ -461,37 +462,82 @@ def test_survey_pages_are_not_cached(client, db):
 
 
 def test_the_submission_asks_the_database_only_what_it_must(client, db, app):
-    """The busiest request under load: consultation (with its pages and questions) and draft
-    in one query, then response, all its answers, outbox row and the draft's deletion (in one
-    statement on PostgreSQL)."""
+    """The busiest request under load: consultation (with its survey's version) and draft in
+    one query, then response, all its answers, outbox row and the draft's deletion (in one
+    statement on PostgreSQL). The pages and questions are read once, when the process has not
+    got this version of the survey yet (``surveys.snapshot``)."""
     from sqlalchemy import event
 
     from engage.outbox import TaskOutbox
 
     item = factories.consultation()
-    person = Respondent(client, item)
-    person.start()
-    assert person.post(1, form_for(item)).status_code == 303
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        words = statement.split() + ["", ""]
-        statements.append(f"{words[0]} {words[1] if words[0] in ('SELECT', 'WITH') else words[2]}")
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert person.submit().status_code == 303
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    data = [s for s in statements if s.startswith(("SELECT", "INSERT", "DELETE", "WITH"))]
-    expected = ["SELECT consultations.id,"]  # with its pages, questions and the draft
+    people = [Respondent(client, item), Respondent(client, item)]
+    for person in people:
+        person.start()
+        assert person.post(1, form_for(item)).status_code == 303
     if db.get_bind().dialect.name == "postgresql":  # one statement writes everything
-        expected.append("WITH response")
+        writes = ["WITH response"]
     else:
-        expected += ["INSERT responses", "INSERT answers", "INSERT task_outbox", "DELETE drafts"]
-    assert sorted(data) == sorted(expected), statements
-    response = db.scalars(select(Response).where(Response.consultation_id == item.id)).one()
-    assert len(response.answers) == 3
-    outbox_row = db.scalars(select(TaskOutbox).where(TaskOutbox.key == f"response:{response.id}"))
-    assert outbox_row.one().args == [response.id]
+        writes = ["INSERT responses", "INSERT answers", "INSERT task_outbox", "DELETE drafts"]
+    first_read = ["SELECT consultations.id,"]  # the consultation, its version and the draft
+    survey_read = ["SELECT consultations.survey_version,"]  # its pages and questions
+    engine = db.get_bind().engine
+    for person, expected in zip(
+        people, [first_read + survey_read + writes, first_read + writes], strict=True
+    ):
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args, statements=statements):
+            words = statement.split() + ["", ""]
+            second = words[1] if words[0] in ("SELECT", "WITH") else words[2]
+            statements.append(f"{words[0]} {second}")
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert person.submit().status_code == 303
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        data = [s for s in statements if s.startswith(("SELECT", "INSERT", "DELETE", "WITH"))]
+        assert sorted(data) == sorted(expected), statements
+    responses = db.scalars(select(Response).where(Response.consultation_id == item.id)).all()
+    assert [len(r.answers) for r in responses] == [3, 3]
+    for response in responses:
+        outbox_row = db.scalars(
+            select(TaskOutbox).where(TaskOutbox.key == f"response:{response.id}")
+        )
+        assert outbox_row.one().args == [response.id]
+
+
+@pytest.mark.parametrize("how", ["orm", "sql"])
+def test_a_survey_edited_after_submissions_applies_its_new_rules_at_once(client, db, how):
+    """A process that kept the survey from earlier submissions never judges a later one by it:
+    an edit made through the models or by any SQL at all changes the version the submission
+    reads with its draft, so the new rule applies to the very next submit."""
+    from sqlalchemy import update
+
+    from surveys.models import Question
+
+    item = factories.consultation()
+    first, second = Respondent(client, item), Respondent(client, item)
+    for person in (first, second):
+        person.start()
+        assert person.post(1, form_for(item, text="")).status_code == 303
+    assert first.submit().status_code == 303  # the survey is now kept by this process
+    text_question = item.questions[2]
+    if how == "orm":
+        text_question.required = True
+    else:
+        db.execute(
+            update(Question.__table__)
+            .where(Question.__table__.c.id == text_question.id)
+            .values(required=True)
+        )
+    db.commit()
+
+    response = second.submit()
+    assert response.status_code == 400, "the answer the edit made required was not asked for"
+    assert f'id="{text_question.field_name}-error"' in response.get_data(as_text=True)
+    assert stored(db, item) == 1
+    assert second.post(1, form_for(item)).status_code == 303
+    assert second.submit().status_code == 303
+    assert stored(db, item) == 2
