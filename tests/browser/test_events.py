@@ -240,7 +240,9 @@ def test_officer_cancels_an_event_and_everyone_is_told(make_page, base_url, live
     page.click("button:has-text('Change the reason')")
     assert page.input_value("#reason") == reason  # nothing typed is lost
     page.click("button:has-text('Continue')")
-    page.click("button:has-text('Yes, cancel the event')")
+    with page.expect_navigation():  # the POST, its redirect, then the event page loaded
+        page.click("button:has-text('Yes, cancel the event')")
+    page.wait_for_load_state()
     assert "Event cancelled. We are emailing 2 people" in page.content()
     assert "Cancel the event" not in page.content()
     checker.check("cancelled-manage")

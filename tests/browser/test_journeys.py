@@ -148,7 +148,12 @@ def test_jog_reads_the_themes(make_page, base_url):
     assert "Themes in the answers to question 3" in text
     assert "bus" in text.lower()
     image = page.locator("img.engage-word-cloud:not(.engage-word-cloud--theme)")
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(  # a separate request: under load it may not have arrived yet
+        "() => { const img = document.querySelector("
+        "'img.engage-word-cloud:not(.engage-word-cloud--theme)');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
     assert "Word cloud" in image.get_attribute("alt")
     per_theme = page.locator("img.engage-word-cloud--theme").first
     per_theme.scroll_into_view_if_needed()

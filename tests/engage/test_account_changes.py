@@ -103,4 +103,4 @@ def test_the_audit_page_names_role_changes(client, auth, db):
     auth.login(admin)
     page = client.get("/audit?action=auth.role_changed").get_data(as_text=True)
     assert "Role changed" in page
-    assert f"User {officer.id}" in page
+    assert f"Account: {officer.name}" in page  # the About column names whom it changed
