@@ -81,6 +81,10 @@ SETTINGS: dict[str, str] = {
     "this after they were shown are shown again, everything kept, with a request to check and "
     "send them again: a bot check instead of a CAPTCHA. `0` turns the time check off (the "
     "hidden honeypot field stays). Default: `3`.",
+    "SURVEY_STARTS_PER_HOUR": "Responses one network address may start on one consultation in "
+    "an hour; more are asked to wait, with their answers kept. Generous, because a school, "
+    "college or library puts many people behind one address: raise it for a class-room "
+    "session. Default: `600`.",
     "LOG_FORMAT": "`text` (default) or `json`: one JSON object per line with the request id "
     "or task id, for log collectors.",
     "PROXY_HOPS": "How many proxies (TLS terminator, load balancer) stand in front of the web "
@@ -104,6 +108,7 @@ INTEGER_SETTINGS = (
     "PROXY_HOPS",
     "STAFF_IDLE_MINUTES",
     "FORM_MIN_SECONDS",
+    "SURVEY_STARTS_PER_HOUR",
     "STAFF_SESSION_HOURS",
 )
 
@@ -149,6 +154,7 @@ class DefaultConfig:
     BENCH_ENDPOINT = False
     STAFF_IDLE_MINUTES = 60
     FORM_MIN_SECONDS = 3
+    SURVEY_STARTS_PER_HOUR = 600
     STAFF_SESSION_HOURS = 12
     LOCALITIES: list[str] = []  # replaced by the environment, never mutated
     # A slow reader must not lose a long form to an expired token (WCAG 2.2.1); the token

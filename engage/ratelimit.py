@@ -69,6 +69,19 @@ def hit(session: Session, checks: list[tuple[Limit, str]], *, now: datetime) -> 
     return True
 
 
+def within(
+    session: Session, limits: tuple[Limit, ...], *, address: str = "", now: datetime
+) -> bool:
+    """Count this request against limits keyed by email ``address`` or by ``ip`` (the last part of
+    each bucket's name says which); False when one is used up."""
+    from flask import request
+
+    keys = {"address": address.strip().lower(), "ip": request.remote_addr or ""}
+    return hit(
+        session, [(limit, keys[limit.bucket.rsplit(".", 1)[1]]) for limit in limits], now=now
+    )
+
+
 def purge(session: Session, *, now: datetime) -> int:
     result = session.execute(delete(RateLimitHit).where(RateLimitHit.at < now - KEEP))
     return result.rowcount or 0

@@ -8,14 +8,14 @@ Every page works without JavaScript; a form with mistakes shows them and keeps w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from engage import formguard
+from engage import formguard, ratelimit
 from engage.accounts.models import Role
 from engage.auth import role_required
 from engage.db import get_session
@@ -35,6 +35,18 @@ FEEDBACK_REFUSED = {
     "answered": "You have already given your feedback",
     "closed": "The feedback survey has closed",
 }
+
+
+# Each sign-up sends an email, so they are limited per email address and per network address
+# (generously: a library PC or an office signs several people up).
+SIGN_UP_LIMITS = (
+    ratelimit.Limit("events.sign_up.address", 10, timedelta(days=1)),
+    ratelimit.Limit("events.sign_up.ip", 60, timedelta(hours=1)),
+)
+TOO_MANY = (
+    "There have been too many sign-ups from this email address or this device in a short "
+    "time. Wait an hour, then try again. What you typed has been kept."
+)
 
 
 def now() -> datetime:
@@ -155,6 +167,11 @@ def sign_up(event_id: int) -> ResponseReturnValue:
         )
         return page, 400
     db = get_session()
+    if not ratelimit.within(db, SIGN_UP_LIMITS, address=details.email, now=now()):
+        page, _ = signup_page(
+            "events/sign_up.html", item, details, {}, started=started, notice=TOO_MANY
+        )
+        return page, 429
     try:
         signup = services.sign_up(db, item, details, now=now())
     except services.EventError:  # cancelled while this form was being sent

@@ -62,9 +62,7 @@ def now() -> datetime:
 
 def within_limits(limits: tuple[ratelimit.Limit, ...], address: str) -> bool:
     """Count this request; False when the address or the IP has used up its limit."""
-    keys = {"address": (address or "").strip().lower(), "ip": request.remote_addr or ""}
-    checks = [(limit, keys[limit.bucket.rsplit(".", 1)[1]]) for limit in limits]
-    return ratelimit.hit(get_session(), checks, now=now())
+    return ratelimit.within(get_session(), limits, address=address or "", now=now())
 
 
 def block() -> list[Any]:

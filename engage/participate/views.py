@@ -7,14 +7,14 @@ differ only in their layout and the channel they record.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from engage import formguard, outbox
+from engage import formguard, outbox, ratelimit
 from engage.db import get_session
 from engage.mail import queue_email
 from engage.panel.exercises import record_response
@@ -234,6 +234,21 @@ def take_step(
     return answers, errors
 
 
+BUSY = (
+    "A great many responses have been started from your network in the last hour, so new ones "
+    "from it are paused for a while. Wait a few minutes, then send this page again: what you "
+    "typed has been kept."
+)
+
+
+def may_start(consultation: Consultation) -> bool:
+    """A new response (its draft is made by the first page sent) counts against a per-address,
+    per-consultation limit, set high because schools and libraries share one address."""
+    allowed = current_app.config["SURVEY_STARTS_PER_HOUR"]
+    limit = ratelimit.Limit(f"survey.{consultation.id}.start.ip", allowed, timedelta(hours=1))
+    return ratelimit.within(get_session(), (limit,), now=datetime.now(UTC))
+
+
 def render_for(journey: Journey, target: str | int, **kwargs: Any) -> ResponseReturnValue:
     """The page for a step: a page of questions, About you, or check your answers."""
     if target == CHECK:
@@ -279,6 +294,9 @@ def answer_step(journey: Journey, target: str | int) -> ResponseReturnValue:
     if formguard.honeypot_filled(request.form):
         answers, _ = services.parse_answers(journey.questions_for(target), values)
         return render_for(journey, target, answers=answers, notice=formguard.AGAIN, status=400)
+    if journey.draft is None and not may_start(journey.consultation):
+        answers, _ = services.parse_answers(journey.questions_for(target), values)
+        return render_for(journey, target, answers=answers, notice=BUSY, status=429)
     if request.form.get("action") == "save":
         return save_for_later(journey, target, values)
     answers, errors = take_step(journey, target, values)

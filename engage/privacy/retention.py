@@ -3,14 +3,15 @@
 - A consultation's responses are kept as given for a number of days after it closes (the
   partnership's default, ``ENGAGE_RETENTION_DAYS``, or the officer's choice), then either
   anonymised or deleted (``ENGAGE_RETENTION_ACTION``, or the officer's choice).
-- Anonymising keeps every response, so the published counts and themes still add up, and
-  removes what could identify someone: email-address answers are deleted; email addresses,
-  phone numbers, postcodes, house numbers, web addresses and names given with a clue ("my name
-  is ...", "Mrs ...") in free text are masked (``analysis.pii``, the masking quotes get); a bare
-  name with no clue can stay, which the officers' page says; the special-category equalities answers (gender identity, disability,
-  ethnicity, sexual orientation, religion) are dropped, keeping age band, sex, caring and
-  locality for the profile of who took part; the links from a response to a panel member's
-  invitation or an event sign-up are cut, saved drafts deleted and submission tokens replaced.
+- Anonymising keeps every response, so the published counts and themes still add up, and removes
+  what could identify someone: email-address answers are deleted; email addresses, phone
+  numbers, postcodes, house numbers, web addresses and names given with a clue ("my name is
+  ...", "Mrs ...") in free text are masked (``analysis.pii``, the masking quotes get); a bare
+  name with no clue can stay, which the officers' page says; the special-category equalities
+  answers (gender identity, disability, ethnicity, sexual orientation, religion) are dropped,
+  keeping age band, sex, caring and locality for the profile of who took part; the links from a
+  response to a panel member's invitation or an event sign-up are cut, saved drafts deleted and
+  submission tokens replaced.
 - Event sign-ups lose names, contact details, check-in codes and needs a number of days after
   the event (``ENGAGE_EVENT_RETENTION_DAYS``; the sign-up page promises 6 months); the row stays
   with its status, organisation, locality and attendance, so attendance counts still stand.

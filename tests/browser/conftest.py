@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from engage import create_app
+from engage.accounts.models import User
+from engage.db import get_session
 from tests.browser import scenario
 from tests.conftest import ROOT, app_config, reset_database
 
@@ -56,7 +59,16 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app(app_config(folder, database, None, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         scenario.build()
+
+    def forget_used_codes() -> None:
+        with app.app_context():
+            session = get_session()
+            session.execute(update(User).values(totp_last_step=None))
+            session.commit()
+
+    scenario.forget_used_codes = forget_used_codes
     yield app
+    scenario.forget_used_codes = None
     app.extensions["engine"].dispose()
 
 
