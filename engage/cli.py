@@ -168,19 +168,23 @@ def users_set_role(email: str, role: str, organisation: str | None) -> None:
     click.echo(f"{user.email} is now {user.role}.")
 
 
+def _switch_account(email: str, *, enable: bool) -> None:
+    from engage.accounts.services import disable_user, enable_user
+    from engage.db import get_session
+
+    session = get_session()
+    user = _account(session, email)
+    (enable_user if enable else disable_user)(session, user)
+    session.commit()
+    click.echo(f"Enabled {user.email} again." if enable else f"Disabled {user.email}.")
+
+
 @users.command("disable")
 @click.option("--email", required=True)
 @with_appcontext
 def users_disable(email: str) -> None:
     """Stop an account signing in and end its sessions (audited)."""
-    from engage.accounts.services import disable_user
-    from engage.db import get_session
-
-    session = get_session()
-    user = _account(session, email)
-    disable_user(session, user)
-    session.commit()
-    click.echo(f"Disabled {user.email}.")
+    _switch_account(email, enable=False)
 
 
 @users.command("enable")
@@ -188,14 +192,7 @@ def users_disable(email: str) -> None:
 @with_appcontext
 def users_enable(email: str) -> None:
     """Let a disabled account sign in again (audited)."""
-    from engage.accounts.services import enable_user
-    from engage.db import get_session
-
-    session = get_session()
-    user = _account(session, email)
-    enable_user(session, user)
-    session.commit()
-    click.echo(f"Enabled {user.email} again.")
+    _switch_account(email, enable=True)
 
 
 @main.command("seed-demo")
