@@ -318,6 +318,10 @@ def seed_two_questions(live: Flask) -> int:
         return item.id
 
 
+# One mode is enough here: the model's cost (about 30 s) does not depend on the database, and the
+# embedded default is proven by every other test in this file. With services configured (CI) the
+# test runs against them.
+@pytest.mark.parametrize("live", modes()[-1:], indirect=True)
 def test_a_worker_set_to_sentence_embeddings_themes_with_the_real_model(
     live, tmp_path, embedding_model_path
 ):
