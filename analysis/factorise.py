@@ -42,12 +42,17 @@ def factorise(
     seed: int,
     init_h: np.ndarray | None = None,
     max_iter: int = 300,
-    tol: float = 1e-4,
+    tol: float = 1e-3,
 ) -> Factors:
     """Fit NMF with k components; start from `init_h` when given (themes chosen by merging).
 
     Coordinate descent may stop at max_iter before meeting `tol`; a few more digits of the
     objective do not change which theme an answer belongs to, so that warning is not raised.
+    The fit only seeds the mixture of unigrams (analysis/refine.py), which moves every answer to
+    the theme whose words explain it best, so a tolerance of 1e-3 (1e-4 for the final fit until
+    session 6) is enough: 10,000 answers take about a second less, with the same themes on the
+    Pol.is conversations (median ARI across seeds 0.982 either way). A cap of 100 steps as well
+    was faster still but made themes depend on the seed (median ARI 0.942).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -44,8 +44,8 @@ def duplicate_key(cleaned: str) -> str:
 
 def is_shouted(text: str) -> bool:
     """Mostly capitals ("FIX THE ROADS"): its case says nothing about how words are written."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    letters = "".join(filter(str.isalpha, text))  # builtins over the characters: no Python loop
+    return len(letters) >= 8 and sum(map(str.isupper, letters)) > 0.6 * len(letters)
 
 
 def is_non_answer(normalised: str) -> bool:
@@ -134,14 +134,14 @@ class SurfaceForms:
 
     def _index(self) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
         if self._spellings is None or self._casing is None:
-            spellings: dict[str, Counter[str]] = {}
-            casing: dict[str, Counter[str]] = {}
+            spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
+            casing: defaultdict[str, Counter[str]] = defaultdict(Counter)
             for (feature, surface), count in self.seen.items():
                 lower = surface.lower()
-                spellings.setdefault(feature, Counter())[lower] += count
+                spellings[feature][lower] += count
                 if " " not in surface:
-                    casing.setdefault(lower, Counter())[surface] += count
-            self._spellings, self._casing = spellings, casing
+                    casing[lower][surface] += count
+            self._spellings, self._casing = dict(spellings), dict(casing)
         return self._spellings, self._casing
 
     def _case(self, word: str) -> str:

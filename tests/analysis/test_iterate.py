@@ -83,3 +83,36 @@ def test_a_shared_word_no_longer_pulls_answers_into_the_wrong_theme() -> None:
     found = iterate(x, start, seed=1)
 
     assert np.mean(found[topics == 2] == 2) > 0.97
+
+
+def test_rounds_stop_when_only_churn_is_left(monkeypatch) -> None:
+    # A classifier that always moves the same few answers back and forth: no round reaches a new
+    # low, so the rounds stop after PATIENCE more instead of running all ROUNDS.
+    from analysis import iterate as module
+
+    fits = []
+
+    class Churning:
+        def __init__(self, **_: object) -> None:
+            self.classes_ = np.arange(3)
+
+        def fit(self, x, labels):
+            fits.append(1)
+            self.labels = labels
+            return self
+
+        def decision_function(self, x):
+            flip = len(fits) % 2  # every other round the first 30 answers swap themes
+            scores = np.zeros((x.shape[0], 3))
+            scores[np.arange(x.shape[0]), np.arange(x.shape[0]) % 3] = 1.0
+            scores[:30] = np.roll(scores[:30], flip, axis=1)
+            return scores
+
+    monkeypatch.setattr(module, "SGDClassifier", Churning)
+    x, topics = _planted(MIN_ANSWERS, np.random.default_rng(3))
+    labels = np.arange(topics.size) % 3
+    module._rounds(x, labels, np.ones(topics.size, dtype=bool), np.random.default_rng(0), 0)
+
+    # The first round or two set the low (which answers are drawn for training varies a little).
+    assert len(fits) <= module.PATIENCE + 2
+    assert len(fits) < module.ROUNDS
