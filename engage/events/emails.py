@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from engage.accounts.models import User
 from engage.events import ics, services
 from engage.events.models import EventSignup, SignupStatus
 from engage.mail import queue_email
@@ -192,3 +193,36 @@ def event_cancelled(session: Session, signup: EventSignup) -> None:
         ),
         calendar=True,
     )
+
+
+def nominators_told(session: Session, told: list[EventSignup]) -> int:
+    """Tell each JOG member who nominated someone that the event is off and that we told them.
+
+    One email per nominator, naming their nominees; returns how many were sent. A nominator whose
+    account has gone (the nomination keeps no link then) or is disabled gets nothing.
+    """
+    nominees: dict[int, list[EventSignup]] = {}
+    for signup in told:
+        if signup.nominated_by_id is not None:
+            nominees.setdefault(signup.nominated_by_id, []).append(signup)
+    sent = 0
+    for user_id, people in sorted(nominees.items()):
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            continue
+        event = people[0].event
+        names = ", ".join(person.name for person in people)
+        Email(
+            subject=f"Cancelled: {event.title}, {when(people[0])}",
+            greeting=f"Dear {user.name or user.email},",
+            paragraphs=[
+                f"{event.title} on {when(people[0])} has been cancelled. You nominated "
+                f"{names}, and we have told {'each of them' if len(people) > 1 else 'them'} "
+                "by email.",
+                f"Why: {event.cancellation_reason}",
+            ],
+            link_text="See the event's page, where we will say if it is rearranged",
+            link=external("events.event", event_id=event.id),
+        ).queue(session, user.email)
+        sent += 1
+    return sent

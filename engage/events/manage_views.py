@@ -212,13 +212,14 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
         return redirect(url_for("events_manage.event", event_id=item.id), 303)
     for person in told:
         emails.event_cancelled(db, person)
+    nominators = emails.nominators_told(db, told)
     record(
         db,
         action="event.cancelled",
         actor=current_user,
         target_type="event",
         target_id=item.id,
-        detail={"emailed": len(told), "reason": reason},
+        detail={"emailed": len(told), "nominators_emailed": nominators, "reason": reason},
     )
     db.commit()
     nudge()

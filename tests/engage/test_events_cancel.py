@@ -249,3 +249,41 @@ def test_only_the_organiser_cancels_and_not_after_the_event(client, db, auth):
     db.expire_all()
     assert item.cancelled_at is None
     assert past.cancelled_at is None
+
+
+def test_the_jog_member_who_nominated_people_is_told_once_naming_them(client, db, auth):
+    officer = factories.user(role="officer")
+    jog = factories.user(role="jog", name="Jo Gill", email="jo.gill@example.org")
+    gone = factories.user(role="jog", email="left@example.org")
+    item = event(capacity=5, organisation=officer.organisation)
+    police = factories.organisation(kind="police")
+    now = utcnow()
+    for name in ("Sergeant Kerr", "Inspector Lee"):
+        services.sign_up(
+            db, item, details(name), now=now, organisation_id=police.id, nominated_by_id=jog.id
+        )
+    services.sign_up(db, item, details("Ben B"), now=now)
+    services.sign_up(
+        db, item, details("Pat P"), now=now, organisation_id=police.id, nominated_by_id=gone.id
+    )
+    gone.active = False  # a disabled account is not emailed
+    db.commit()
+    auth.login(officer)
+
+    done = client.post(
+        f"/manage/events/{item.id}/cancel", data={"reason": REASON, "action": "confirm"}
+    )
+
+    assert done.status_code == 303
+    (email,) = outbox(db, "jo.gill@example.org")
+    assert email.subject.startswith("Cancelled: North Locality Forum")
+    assert "Dear Jo Gill," in email.body
+    assert "You nominated Sergeant Kerr, Inspector Lee, and we have told each of them" in (
+        " ".join(email.body.split())
+    )
+    assert REASON in email.body
+    assert not email.attachments  # the calendar entries were the nominees', not theirs
+    assert outbox(db, "left@example.org") == []
+    assert len(outbox(db, "sergeant@example.org")) == 1  # the nominees still get their own
+    (row,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "event.cancelled"))
+    assert row.detail["nominators_emailed"] == 1
