@@ -195,21 +195,24 @@ def event_cancelled(session: Session, signup: EventSignup) -> None:
     )
 
 
-def nominators_told(session: Session, told: list[EventSignup]) -> int:
-    """Tell each JOG member who nominated someone that the event is off and that we told them.
-
-    One email per nominator, naming their nominees; returns how many were sent. A nominator whose
-    account has gone (the nomination keeps no link then) or is disabled gets nothing.
-    """
+def nominators(session: Session, told: list[EventSignup]) -> list[tuple[User, list[EventSignup]]]:
+    """The JOG members who nominated some of `told`, each with their nominees; only those we
+    can still email (an account that has gone or is disabled is left out)."""
     nominees: dict[int, list[EventSignup]] = {}
     for signup in told:
         if signup.nominated_by_id is not None:
             nominees.setdefault(signup.nominated_by_id, []).append(signup)
-    sent = 0
-    for user_id, people in sorted(nominees.items()):
-        user = session.get(User, user_id)
-        if user is None or not user.active:
-            continue
+    users = [(session.get(User, user_id), people) for user_id, people in sorted(nominees.items())]
+    return [(user, people) for user, people in users if user is not None and user.active]
+
+
+def nominators_told(session: Session, told: list[EventSignup]) -> int:
+    """Tell each JOG member who nominated someone that the event is off and that we told them.
+
+    One email per nominator, naming their nominees; returns how many were sent.
+    """
+    found = nominators(session, told)
+    for user, people in found:
         event = people[0].event
         names = ", ".join(person.name for person in people)
         Email(
@@ -224,5 +227,4 @@ def nominators_told(session: Session, told: list[EventSignup]) -> int:
             link_text="See the event's page, where we will say if it is rearranged",
             link=external("events.event", event_id=event.id),
         ).queue(session, user.email)
-        sent += 1
-    return sent
+    return len(found)

@@ -196,7 +196,13 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
         return redirect(url_for("events_manage.event", event_id=item.id), 303)
     reason = request.form.get("reason", "").strip()
     people = services.to_tell(item)
-    page = {"event": item, "reason": reason, "people": people, "error": ""}
+    page = {
+        "event": item,
+        "reason": reason,
+        "people": people,
+        "nominators": len(emails.nominators(get_session(), people)),
+        "error": "",
+    }
     if request.method == "GET" or request.form.get("action") == "change":
         return render_template("events/manage/cancel.html", **page)
     page["error"] = services.check_reason(reason)
