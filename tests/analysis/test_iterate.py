@@ -116,3 +116,27 @@ def test_rounds_stop_when_only_churn_is_left(monkeypatch) -> None:
     # The first round or two set the low (which answers are drawn for training varies a little).
     assert len(fits) <= module.PATIENCE + 2
     assert len(fits) < module.ROUNDS
+
+
+def test_passes_stop_once_a_pass_moves_hardly_any_answer(monkeypatch) -> None:
+    # Clean topics: the first pass puts the mislabelled answers back, the second moves none, so
+    # the passes stop there instead of running all PASSES.
+    from analysis import iterate as module
+
+    passes = []
+    rounds = module._rounds
+
+    def counted(*args, **kwargs):
+        passes.append(1)
+        return rounds(*args, **kwargs)
+
+    monkeypatch.setattr(module, "_rounds", counted)
+    rng = np.random.default_rng(6)
+    x, topics = _planted(MIN_ANSWERS + 200, rng)
+    start = topics.copy()
+    start[rng.random(topics.size) < 0.15] = 0
+
+    found = module.iterate(x, start, seed=0)
+
+    assert np.mean(found != topics) < 0.02
+    assert len(passes) == 2 < module.PASSES
