@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from analysis import sentiment
 from analysis.errors import AnalysisError, NotEnoughText
@@ -26,7 +25,7 @@ from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
 from analysis.refine import refine, theme_weights
 from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
-from analysis.vectorise import build_matrix
+from analysis.vectorise import TermMatrix, build_matrix
 
 METHOD = "tfidf-nmf"
 EMBEDDING_METHOD = "embeddings-kmeans"
@@ -54,7 +53,7 @@ def _not_enough(corpus: PreparedCorpus) -> NotEnoughText:
 def _embedding_factors(
     answers: Sequence[tuple[str, str]],
     corpus: PreparedCorpus,
-    counts: sp.csr_matrix,
+    matrix: TermMatrix,
     params: ThemeParams,
 ) -> Factors:
     """The optional sentence-embedding method's theme weights, in the shape NMF gives.
@@ -64,7 +63,7 @@ def _embedding_factors(
     """
     from analysis.semantic import embedding_factors
 
-    return embedding_factors(answers, corpus, counts, params)
+    return embedding_factors(answers, corpus, matrix, params)
 
 
 def find_themes(
@@ -87,7 +86,7 @@ def find_themes(
         raise _not_enough(corpus)
     doc_counts = np.asarray(corpus.doc_counts, dtype=np.float64)
     if params.method == "embeddings":  # the optional extra; see analysis/semantic.py
-        factors = _embedding_factors(answers, corpus, matrix.counts, params)
+        factors = _embedding_factors(answers, corpus, matrix, params)
     elif params.k is None:
         initial = choose_initial_themes(x, doc_counts, seed=params.seed)
         factors = factorise(x, initial.shape[0], seed=params.seed, init_h=initial)

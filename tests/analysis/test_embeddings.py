@@ -71,6 +71,27 @@ def test_given_number_of_themes(embedding_model_path):
     assert find_themes(ANSWERS, params).k == 3
 
 
+def test_the_automatic_number_of_themes_comes_from_the_words(
+    results, embedding_model_path, monkeypatch
+):
+    # The embeddings decide which answers go together; how many themes there are is the words'
+    # choice, the one the TF-IDF method makes on the same answers.
+    from analysis import merging, semantic
+
+    assert results["embeddings"].k == results["tfidf"].k
+
+    def two_themes(x, doc_counts, *, seed):
+        return merging.choose_initial_themes(x, doc_counts, seed=seed)[:2]
+
+    monkeypatch.setattr(semantic, "choose_initial_themes", two_themes)
+    params = ThemeParams(
+        question_text=QUESTION, method="embeddings", seed=0, embedding_model=embedding_model_path
+    )
+    result = find_themes(ANSWERS, params)
+    assert result.k == 2
+    assert sum(theme.size for theme in result.themes) >= len(PLANTED) - 2
+
+
 def test_reads_the_model_folder_from_the_environment(embedding_model):
     vectors = embeddings.embed(["More buses please", "more buses please", "Fix the potholes"])
     assert vectors.shape == (3, 384)
