@@ -4,7 +4,9 @@
   (with JavaScript off, at 1280 and 320 px), sees the confirmation, later cancels from their
   own link, and the person on the waiting list is promoted and told;
 - an officer creates an event (fixing mistakes), checks people in on the day by ticking the
-  register and by code, sends the feedback survey and reads the reports.
+  register and by code, sends the feedback survey and reads the reports;
+- an officer cancels a public event, and a partner event whose check step counts the JOG member
+  who nominated staff (at 320 px), who is then emailed naming them.
 
 No worker runs here: emails are read from the outbox.
 """
@@ -16,6 +18,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from engage.accounts.models import User
 from engage.db import get_session
 from engage.events import services
 from engage.events.models import Event, EventSignup
@@ -266,6 +269,55 @@ def test_officer_cancels_an_event_and_everyone_is_told(make_page, base_url, live
     assert sorted(told) == ["euan@example.org", "isla@example.org"]
     assert page.errors == []
     assert resident.errors == []
+
+
+def test_cancelling_a_partner_event_counts_and_tells_the_jog_member_who_nominated(
+    make_page, base_url, live_app
+):
+    title = "Partners' planning day"
+    event_id = make_event(live_app, title, capacity=10, audience="partners")
+    with live_app.app_context():
+        db = get_session()
+        police = db.scalar(select(Organisation).where(Organisation.code == "police"))
+        jog = db.scalar(select(User).where(User.email == "jog@example.org"))
+        event = db.get(Event, event_id)
+        services.set_allocations(db, event, {police.id: 3})
+        for name in ("Sergeant Ali Khan", "PC Morag Dunn"):
+            services.nominate(
+                db,
+                event,
+                services.Details(name=name, email=f"{name.split()[-1].lower()}@example.org"),
+                organisation_id=police.id,
+                organisation_name=police.name,
+                nominated_by_id=jog.id,
+                now=utcnow(),
+            )
+        db.commit()
+    page, checker = make_page(width=320)
+    sign_in(page, base_url, "officer@example.org")
+    page.goto(f"{base_url}/manage/events/{event_id}")
+    page.click("text=Cancel the event")
+    page.fill("#reason", "The venue is double-booked. We will set a new date.")
+    page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "Are you sure you want to cancel this event?"
+    check = page.locator("main").inner_text()
+    assert "2 people with a place, 0 on the waiting list" in check
+    assert "1 JOG member who nominated people" in check
+    checker.check("cancel-check-nominators")
+    with page.expect_navigation():
+        page.click("button:has-text('Yes, cancel the event')")
+    page.wait_for_load_state()
+    assert "Event cancelled." in page.content()
+    with live_app.app_context():
+        told = get_session().execute(
+            select(OutboxEmail.to, OutboxEmail.body).where(
+                OutboxEmail.subject.like(f"Cancelled: {title}%")
+            )
+        )
+        bodies = dict(told.all())
+    assert sorted(bodies) == ["dunn@example.org", "jog@example.org", "khan@example.org"]
+    assert "You nominated Sergeant Ali Khan, PC Morag Dunn" in bodies["jog@example.org"]
+    assert page.errors == []
 
 
 def test_jog_member_finds_events_open_for_nomination(make_page, base_url, live_app):
