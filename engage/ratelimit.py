@@ -37,6 +37,14 @@ class Limit:
     window: timedelta
 
 
+def too_many(what: str) -> str:
+    """What a person sees when a limit stops them; `what` is "sign-ups", "requests" and so on."""
+    return (
+        f"There have been too many {what} from this email address or this device in a short "
+        "time. Wait an hour, then try again. What you typed has been kept."
+    )
+
+
 def key_hash(key: str) -> str:
     secret = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(secret, key.strip().lower().encode(), hashlib.sha256).hexdigest()

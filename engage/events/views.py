@@ -43,10 +43,7 @@ SIGN_UP_LIMITS = (
     ratelimit.Limit("events.sign_up.address", 10, timedelta(days=1)),
     ratelimit.Limit("events.sign_up.ip", 60, timedelta(hours=1)),
 )
-TOO_MANY = (
-    "There have been too many sign-ups from this email address or this device in a short "
-    "time. Wait an hour, then try again. What you typed has been kept."
-)
+TOO_MANY = ratelimit.too_many("sign-ups")
 
 
 def now() -> datetime:

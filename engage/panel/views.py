@@ -50,10 +50,7 @@ SIGN_IN_LIMITS = (
     ratelimit.Limit("panel.sign_in.address", 5, timedelta(hours=1)),
     ratelimit.Limit("panel.sign_in.ip", 30, timedelta(hours=1)),
 )
-TOO_MANY = (
-    "There have been too many requests from this email address or this device in a short "
-    "time. Wait an hour, then try again. What you typed has been kept."
-)
+TOO_MANY = ratelimit.too_many("requests")
 
 
 def now() -> datetime:
