@@ -10,7 +10,7 @@ PORT ?= 5000
 run: install
 	$(BIN)/engage demo --port $(PORT)
 
-test: install-test browser security
+test: install-test browser security lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Static security checks (bandit, configured in pyproject.toml); any finding fails `make test`.

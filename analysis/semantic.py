@@ -14,8 +14,8 @@ centroids are merged (`analysis.merging.merge_groups`, weighted average linkage)
 number, and a few k-means steps settle them.
 
 Until session 7 the embeddings chose the number as well, merging parts while the cosine of their
-centroids was at least 0.5. Similarity between embeddings falls off smoothly from sub-topic to topic, so no
-bar held across sets (agnews: 11-14 themes for its 4 sections; the rules tried are in
+centroids was at least 0.5. Similarity between embeddings falls off smoothly from sub-topic to
+topic, so no bar held across sets (agnews: 11-14 themes for its 4 sections; the rules tried are in
 docs/benchmarks.md). The words' count is the one the default method has shown stable across seeds.
 On two 3,000-answer draws of each set (NMI before / after): agnews 0.437 / 0.611 and 0.444 / 0.552,
 biomedical 0.405 / 0.411 and 0.428 / 0.428, stackoverflow 0.664 both ways on both draws,

@@ -9,6 +9,7 @@ when the worker does (reminders).
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.accounts.models import User
@@ -202,8 +203,12 @@ def nominators(session: Session, told: list[EventSignup]) -> list[tuple[User, li
     for signup in told:
         if signup.nominated_by_id is not None:
             nominees.setdefault(signup.nominated_by_id, []).append(signup)
-    users = [(session.get(User, user_id), people) for user_id, people in sorted(nominees.items())]
-    return [(user, people) for user, people in users if user is not None and user.active]
+    if not nominees:
+        return []
+    users = session.scalars(
+        select(User).where(User.id.in_(nominees), User.active.is_(True)).order_by(User.id)
+    )
+    return [(user, nominees[user.id]) for user in users]
 
 
 def nominators_told(session: Session, told: list[EventSignup]) -> int:

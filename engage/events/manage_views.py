@@ -196,20 +196,15 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
         return redirect(url_for("events_manage.event", event_id=item.id), 303)
     reason = request.form.get("reason", "").strip()
     people = services.to_tell(item)
-    page = {
-        "event": item,
-        "reason": reason,
-        "people": people,
-        "nominators": len(emails.nominators(get_session(), people)),
-        "error": "",
-    }
+    page = {"event": item, "reason": reason, "people": people, "error": ""}
     if request.method == "GET" or request.form.get("action") == "change":
         return render_template("events/manage/cancel.html", **page)
     page["error"] = services.check_reason(reason)
     if page["error"]:
         return render_template("events/manage/cancel.html", **page), 400
     if request.form.get("action") != "confirm":
-        return render_template("events/manage/cancel_check.html", **page)
+        nominators = len(emails.nominators(get_session(), people))  # the check step counts them
+        return render_template("events/manage/cancel_check.html", nominators=nominators, **page)
     db = get_session()
     told = services.cancel_event(db, item, reason, now=now())
     if told is None:  # cancelled by someone else meanwhile: they have told everyone
@@ -229,9 +224,14 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
     )
     db.commit()
     nudge()
+    also = (
+        f", and {nominators} JOG {'member' if nominators == 1 else 'members'} who nominated them"
+        if nominators
+        else ""
+    )
     flash(
         f"Event cancelled. We are emailing {len(told)} {'person' if len(told) == 1 else 'people'}"
-        " to tell them.",
+        f" to tell them{also}.",
         "success",
     )
     return redirect(url_for("events_manage.event", event_id=item.id), 303)

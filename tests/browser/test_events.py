@@ -307,7 +307,10 @@ def test_cancelling_a_partner_event_counts_and_tells_the_jog_member_who_nominate
     with page.expect_navigation():
         page.click("button:has-text('Yes, cancel the event')")
     page.wait_for_load_state()
-    assert "Event cancelled." in page.content()
+    assert (
+        "Event cancelled. We are emailing 2 people to tell them, and 1 JOG member who nominated "
+        "them." in page.content()
+    )
     with live_app.app_context():
         told = get_session().execute(
             select(OutboxEmail.to, OutboxEmail.body).where(
