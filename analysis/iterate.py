@@ -210,7 +210,7 @@ def iterate(x: sp.csr_matrix, labels: np.ndarray, *, seed: int) -> np.ndarray:
         before = labels.copy()
         weighted = _reweighted(x, labels)
         usable = has_words & (np.asarray(weighted.getnnz(axis=1)) > 0)
-        remixed = mixture(weighted, labels, int(labels.max()) + 1)
+        remixed = mixture(weighted, labels, int(labels.max()) + 1, seed=seed + pass_index)
         usable &= remixed >= 0
         labels[usable] = remixed[usable]
         labels = _rounds(weighted, labels, usable, rng, seed + pass_index * ROUNDS)

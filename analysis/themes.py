@@ -94,7 +94,7 @@ def find_themes(
         k = min(params.k, corpus.n_docs, len(matrix.features))
         factors = factorise(x, k, seed=params.seed)
     if params.method != "embeddings":  # the embedding clusters are final as they come
-        refined = refine(x, factors)
+        refined = refine(x, factors, seed=params.seed)
         primary = iterate(x, refined.primary, seed=params.seed)
         factors = theme_weights(x, primary, refined.factors.h)
     primary, members = memberships(factors.w)
