@@ -1,7 +1,8 @@
 """Readable labels and key terms for themes, in words people wrote rather than stems.
 
 A theme's strongest phrase is usually the best label ("street lighting", "GP appointments"); when
-no two-word phrase is strong enough the two strongest words are joined ("potholes and roads"), so a
+no two-word phrase is strong enough the two strongest words are joined as people join them when
+they often do ("cost of living", "drink and drugs"), else with "and" ("potholes and roads"), so a
 label is always two to four words. Labels are chosen largest theme first with maximal marginal
 relevance: each option's strength is traded against how many of its words larger themes' labels
 already use, so "Bus services" and "Bus fares" give way to "Bus services" and "Fares and tickets"
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.preprocess import Stemmer, SurfaceForms
+from analysis.preprocess import JOINING_WORDS, Stemmer, SurfaceForms
 
 # A two-word phrase can label a theme when it scores at least this share of the theme's top term.
 PHRASE_SHARE = 0.2
@@ -134,8 +135,17 @@ def _label_candidates(weights: np.ndarray, features: Sequence[str]) -> list[tupl
 
 
 def _words(text: str, stemmer: Stemmer) -> list[str]:
-    """Stems of the words a label shows, leaving out the joining "and"."""
-    return [stemmer(word.lower()) for word in text.split() if word.lower() != "and"]
+    """Stems of the words a label shows, leaving out joining words ("and", "of")."""
+    return [stemmer(word.lower()) for word in text.split() if word.lower() not in JOINING_WORDS]
+
+
+def _option_text(candidate: tuple[str, ...], surfaces: SurfaceForms) -> str:
+    """A phrase as written; two words as people join them ("cost of living"), else with "and"."""
+    if len(candidate) == 2:
+        joined = surfaces.joined_phrase(*candidate)
+        if joined is not None:
+            return joined
+    return " and ".join(surfaces.display(part) for part in candidate)
 
 
 def _pick_label(
@@ -170,7 +180,7 @@ def describe_themes(
     for weights in h:
         terms = key_terms(weights, features, surfaces)
         options = [
-            (candidate, " and ".join(surfaces.display(part) for part in candidate))
+            (candidate, _option_text(candidate, surfaces))
             for candidate in _label_candidates(weights, features)
             if not any(part in used_features for part in candidate)
         ]

@@ -3,7 +3,9 @@
 Stems let "bus", "buses" and "Buses" count as one term; people must never see a stem, though, so for
 each stem (and stem pair) the most frequent surface spelling is kept for labels and key terms.
 Bigrams are only formed from words that are next to each other in the answer, within a clause, so
-they read as phrases people actually use ("street lighting", "youth clubs").
+they read as phrases people actually use ("street lighting", "youth clubs"). Two content words
+joined by one small word ("cost of living", "drink and drugs") are not features, but their
+wording is kept so a theme about "cost" and "living" is labelled as people say it.
 """
 
 from __future__ import annotations
@@ -82,6 +84,14 @@ class StopList:
         return surface in self.surfaces or stem in self.stems
 
 
+# Small words that may join two content words in a label as people write it ("cost of living").
+JOINING_WORDS = frozenset({"of", "to", "for", "in", "on", "at", "with", "from", "and", "or"})
+# A joined phrase labels a pair of words when it was written at least this many times and makes
+# up at least this share of the rarer word's uses: "cost of living" for "cost" and "living", not
+# "jobs for young" because two of fifteen answers about jobs said it.
+BRIDGE_MIN_COUNT = 2
+BRIDGE_SHARE = 0.3
+
 # Plurals Snowball leaves apart from their singular ("buses" -> "buse", "bus" -> "bus").
 _STEM_FIRST: dict[str, str] = {"buses": "bus", "busses": "bus", "children": "child"}
 
@@ -124,13 +134,21 @@ class SurfaceForms:
     """
 
     seen: Counter[tuple[str, str]] = field(default_factory=Counter)  # (feature, as written)
+    # ((stem, stem), "cost of living" in lower case): two content words joined by a small word
+    joined: Counter[tuple[tuple[str, str], str]] = field(default_factory=Counter)
     _spellings: dict[str, Counter[str]] | None = None
     _casing: dict[str, Counter[str]] | None = None
+    _joined: dict[frozenset[str], Counter[str]] | None = None
 
-    def add_all(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def add_all(
+        self,
+        pairs: Iterable[tuple[str, str]],
+        joined: Iterable[tuple[tuple[str, str], str]] = (),
+    ) -> None:
         """Record occurrences of (feature, surface as written); one call per answer is fast."""
         self.seen.update(pairs)
-        self._spellings = self._casing = None
+        self.joined.update(joined)
+        self._spellings = self._casing = self._joined = None
 
     def _index(self) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
         if self._spellings is None or self._casing is None:
@@ -161,6 +179,25 @@ class SurfaceForms:
         phrase = counter.most_common(1)[0][0]
         return " ".join(self._case(word) for word in phrase.split())
 
+    def joined_phrase(self, first: str, second: str) -> str | None:
+        """How people join two stems in one phrase ("cost of living"), in either order, when
+        they do so often enough (BRIDGE_MIN_COUNT, BRIDGE_SHARE); otherwise None."""
+        if self._joined is None:
+            joined: defaultdict[frozenset[str], Counter[str]] = defaultdict(Counter)
+            for (pair, phrase), count in self.joined.items():
+                joined[frozenset(pair)][phrase] += count
+            self._joined = dict(joined)
+        counter = self._joined.get(frozenset((first, second)))
+        if not counter:
+            return None
+        phrase, count = counter.most_common(1)[0]
+        spellings = self._index()[0]
+        rarer = min(sum(spellings.get(stem, Counter()).values()) for stem in (first, second))
+        if count < BRIDGE_MIN_COUNT or count < BRIDGE_SHARE * rarer:
+            return None
+        head, joining, tail = phrase.split()
+        return f"{self._case(head)} {joining} {self._case(tail)}"
+
 
 @dataclass
 class Analyser:
@@ -174,10 +211,13 @@ class Analyser:
         """Features of a cleaned answer; surface forms are recorded with their case."""
         out: list[str] = []
         seen: list[tuple[str, str]] = []
+        joined: list[tuple[tuple[str, str], str]] = []
         if is_shouted(text):
             text = text.lower()
         for clause in words(text):
             prev_stem = prev_word = ""
+            # (stem, written, joining word) of a content word followed by one joining word
+            before_join: tuple[str, str, str] | None = None
             first = next((index for index, token in enumerate(clause) if token), -1)
             for position, written in enumerate(clause):
                 lower = written.lower()
@@ -185,8 +225,14 @@ class Analyser:
                 word = lower if position == first and not written.isupper() else written
                 stem = self.stemmer(lower) if word else ""
                 if not word or self.stop_list.is_stop(lower, stem):
+                    joins = prev_stem and lower in JOINING_WORDS
+                    before_join = (prev_stem, prev_word, lower) if joins else None
                     prev_stem = prev_word = ""
                     continue
+                if before_join is not None and before_join[0] != stem:
+                    head_stem, head, joining = before_join
+                    joined.append(((head_stem, stem), f"{head.lower()} {joining} {lower}"))
+                before_join = None
                 out.append(stem)
                 seen.append((stem, word))
                 if bigrams and prev_stem and prev_stem != stem:
@@ -195,7 +241,7 @@ class Analyser:
                     seen.append((pair, f"{prev_word} {word}"))
                 prev_stem, prev_word = stem, word
         if self.surfaces is not None:
-            self.surfaces.add_all(seen)
+            self.surfaces.add_all(seen, joined)
         return out
 
 

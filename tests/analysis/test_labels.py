@@ -71,3 +71,25 @@ def test_a_weak_phrase_does_not_displace_a_strong_key_word() -> None:
 
     assert key_terms(strong, features, surfaces)[0] == "bus"
     assert key_terms(close, features, surfaces)[0] == "bus shelter"
+
+
+def test_two_words_people_join_with_a_small_word_are_labelled_as_written() -> None:
+    features = ["cost", "live", "energi", "bill"]
+    surfaces = SurfaceForms()
+    surfaces.add_all(
+        [("cost", "cost")] * 5
+        + [("live", "living")] * 4
+        + [("energi", "energy"), ("bill", "bills")],
+        [(("cost", "live"), "cost of living")] * 3,
+    )
+    h = np.array(
+        [
+            _weights(features, {"cost": 1.0, "live": 0.9, "energi": 0.3}),
+            _weights(features, {"energi": 1.0, "bill": 0.8}),
+        ]
+    )
+
+    first, second = describe_themes(h, features, surfaces)
+
+    assert first.label == "Cost of living"
+    assert second.label == "Energy and bills"  # never joined in writing: joined with "and"

@@ -88,3 +88,33 @@ def test_identical_answers_share_one_document() -> None:
     assert corpus.answer_doc == (0, 0, 0)
     assert corpus.doc_counts == (3,)
     assert corpus.doc_first == (0,)
+
+
+def test_words_joined_by_one_small_word_keep_their_wording_but_make_no_feature() -> None:
+    corpus = prepare(
+        [
+            ("1", "The cost of living is the worry"),
+            ("2", "Cost of Living, plain and simple"),
+            ("3", "cost of the living room heating"),  # two small words between: no join
+            ("4", "Living costs, and the cost of energy"),
+        ]
+    )
+    features = {feature for doc in corpus.doc_features for feature in doc}
+    stem = Stemmer()
+    assert not any(" of " in feature for feature in features)
+    assert f"{stem('cost')} {stem('living')}" not in features  # never adjacent as written
+    assert corpus.surfaces.joined_phrase(stem("cost"), stem("living")) == "cost of living"
+    assert corpus.surfaces.joined_phrase(stem("living"), stem("cost")) == "cost of living"
+    # "cost of energy" was written once, under the two-answer floor
+    assert corpus.surfaces.joined_phrase(stem("cost"), stem("energy")) is None
+
+
+def test_a_join_few_people_wrote_does_not_name_the_pair() -> None:
+    answers = [(str(i), f"jobs in the town, job number {i}") for i in range(10)]
+    answers += [("a", "jobs for young folk"), ("b", "more jobs for young folk")]
+    places = ["Drumlee", "Kirkhallie", "Auchenbrae", "Lochandrie", "Glenfarroch", "Annick"]
+    answers += [(place, f"young folk need a place in {place}") for place in places]
+    corpus = prepare(answers)
+    stem = Stemmer()
+    # 2 answers joined them: under BRIDGE_SHARE of the rarer word's 8 uses
+    assert corpus.surfaces.joined_phrase(stem("jobs"), stem("young")) is None
