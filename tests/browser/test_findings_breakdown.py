@@ -116,3 +116,86 @@ def test_the_breakdown_form_works_without_javascript(make_page, base_url, by_are
     page.goto(f"{base_url}/findings/{by_area}?by=postcode")
     assert page.title().startswith("Error:")
     assert "Choose a group from the list" in page.inner_text(".govuk-error-summary")
+
+
+LONG_TITLE = "Spending the community benefit fund"
+LONG_OPTIONS = [
+    "Support for older people and tackling loneliness in the rural villages",
+    "Things for children and young people to do after school and at weekends",
+    "Roads",
+]
+
+
+@pytest.fixture(scope="module")
+def long_options(live_app) -> int:
+    with live_app.app_context():
+        session = get_session()
+        existing = session.scalar(select(Consultation.id).where(Consultation.title == LONG_TITLE))
+        if existing is not None:
+            return existing
+        council = session.scalars(select(Organisation).where(Organisation.code == "council")).one()
+        now = utcnow()
+        item = services.create_consultation(
+            session,
+            title=LONG_TITLE,
+            summary="What should the wind farm fund pay for?",
+            organisation_id=council.id,
+            opens_at=now - timedelta(days=40),
+            closes_at=now - timedelta(days=10),
+        )
+        choice = services.add_question(
+            session,
+            item,
+            type="single_choice",
+            title="What should the fund pay for first?",
+            required=True,
+            options=LONG_OPTIONS,
+        )
+        item.status = ConsultationStatus.OPEN
+        for value, n in (("o1", 14), ("o2", 9), ("o3", 3)):
+            for _ in range(n):
+                services.submit_response(
+                    session,
+                    item,
+                    {choice.id: Parsed(value=value)},
+                    token=secrets.token_urlsafe(24),
+                    now=now - timedelta(days=20),
+                )
+        item.status = ConsultationStatus.CLOSED
+        session.commit()
+        return item.id
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_bar_chart_labels_stay_on_the_screen_and_off_the_bars(
+    make_page, base_url, long_options, width
+):
+    page, axe = make_page(width=width)
+    sign_in(page, base_url, scenario.JOG)
+    page.goto(f"{base_url}/findings/{long_options}")
+    axe.check("long-options")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('svg.engage-bars')].map(svg => ({
+            svg: svg.getBoundingClientRect().toJSON(),
+            texts: [...svg.querySelectorAll('text')]
+                .filter(t => getComputedStyle(t).display !== 'none')
+                .map(t => ({text: t.textContent, box: t.getBoundingClientRect().toJSON()})),
+            bars: [...svg.querySelectorAll('rect')].map(r => r.getBoundingClientRect().toJSON()),
+        }))"""
+    )
+    (chart,) = boxes
+    assert len(chart["bars"]) == 3
+    labels = [t for t in chart["texts"] if not t["text"].isdigit()]
+    assert len(labels) == 3  # one label shows per bar: the whole one or the phone's
+    for text in chart["texts"]:
+        assert text["box"]["right"] <= chart["svg"]["right"] + 0.5, (width, text["text"])
+    for label, bar in zip(labels, chart["bars"], strict=True):
+        assert label["box"]["bottom"] <= bar["top"] + 0.5, (width, label["text"])
+    shown = [label["text"] for label in labels]
+    if width == 1280:
+        assert shown == LONG_OPTIONS  # room for the whole wording
+    else:
+        assert shown[0].startswith("Support for older people")
+        assert shown[0].endswith("…")
+        assert shown[2] == "Roads"
+    assert page.errors == []
