@@ -20,10 +20,14 @@ from engage.curation import services as curation
 from engage.curation.models import CuratedSet, CuratedTheme, StrategicPriority
 from engage.findings import services as findings
 from engage.findings.models import QuestionAnalysis
-from surveys.models import Consultation
+from surveys.models import Answer, Consultation
 
-# An officer's names for themes the analysis labels by their words: (words in the machine's
-# label, the officer's name). A theme matching none keeps its label.
+# An officer's names for themes, given after reading their answers: (words in the answers, the
+# officer's name). A theme takes the name whose words most of its answers use, when at least
+# RENAME_SHARE of them do; otherwise it keeps the analysis's label, as an officer would keep a
+# label that fits better than any of their own. Naming by the machine's label alone called a
+# theme of litter, police and dentists "Getting a GP or hospital appointment" once.
+RENAME_SHARE = 0.3
 RENAMES = [
     (r"\bbus|transport", "Buses and getting about"),
     (r"youth|kids|teen", "Things for young people to do"),
@@ -31,7 +35,7 @@ RENAMES = [
     (r"older|lonel|care", "Older people, care and loneliness"),
     (r"heating|cost|money|living|poverty", "Cost of living"),
     (r"pothole|road", "Roads and potholes"),
-    (r"doctor|\bgp\b|dentist|waiting", "Getting a GP or hospital appointment"),
+    (r"doctor|\bgp\b|dentist|a&e|appointment", "Getting a GP or hospital appointment"),
 ]
 # Words in a curated theme's name that place it under one of the seeded priorities (in the
 # order of engage.curation.board.SEED); a theme matching none stays an emerging issue.
@@ -94,11 +98,15 @@ def first_pass(
         keep, other = themes[-2], themes[-1]
         curation.merge(session, item, keep.id, [other.id], user_id=user_id)
         themes.remove(other)
-    taken = set()
+    texts = answer_texts(session, themes)
+    taken = {theme.label.lower() for theme in themes}  # no two themes may share a name
+    fits: dict[int, str] = {}  # theme id -> the words of the officer's name for it
     for theme in themes:
-        name = officers_name(theme.label)
-        if name and name not in taken:
-            taken.add(name)
+        named = officers_name([texts.get(link.answer_id, "") for link in theme.assignments])
+        if named and named[1].lower() not in taken:
+            fits[theme.id], name = named
+            taken.discard(theme.label.lower())
+            taken.add(name.lower())
             curation.rename(
                 session,
                 item,
@@ -120,9 +128,16 @@ def first_pass(
     typical = typical_answers(session, item)
     for theme in themes:
         members = [link.answer_id for link in theme.assignments]
-        # As an officer would: the analysis's typical answers first, then any other.
+        # As an officer would: the analysis's typical answers first, then any other; an answer
+        # that says what the theme's new name says before either.
         picks = [a for key in theme.origins for a in typical.get(key, []) if a in members]
-        for answer_id in list(dict.fromkeys([*picks, *members]))[:QUOTES_PER_THEME]:
+        pattern = fits.get(theme.id)
+        on_point = [
+            a
+            for a in [*picks, *members]
+            if pattern and re.search(pattern, texts.get(a, ""), re.IGNORECASE)
+        ]
+        for answer_id in list(dict.fromkeys([*on_point, *picks, *members]))[:QUOTES_PER_THEME]:
             curation.mark_quote(session, item, theme.id, answer_id, on=True, user_id=user_id)
         priority = matching_priority(theme, priorities)
         if priority is not None and theme.priority_id != priority.id:
@@ -141,11 +156,23 @@ def typical_answers(session: Session, item: CuratedSet) -> dict[str, list[int]]:
     return {t.key: [int(a) for a in t.quote_answer_ids] for t in qa.themes} if qa else {}
 
 
-def officers_name(label: str) -> str | None:
-    for pattern, name in RENAMES:
-        if re.search(pattern, label, re.IGNORECASE):
-            return name
-    return None
+def answer_texts(session: Session, themes: list[CuratedTheme]) -> dict[int, str]:
+    """The written answers in the themes, by answer id."""
+    ids = [link.answer_id for theme in themes for link in theme.assignments]
+    rows = session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(ids))) if ids else []
+    return {answer_id: text or "" for answer_id, text in rows}
+
+
+def officers_name(texts: list[str]) -> tuple[str, str] | None:
+    """(pattern, name) of the name most of a theme's answers fit, if RENAME_SHARE of them do."""
+    if not texts:
+        return None
+    fits = [
+        (sum(bool(re.search(pattern, text, re.IGNORECASE)) for text in texts), -rank, pattern, name)
+        for rank, (pattern, name) in enumerate(RENAMES)
+    ]
+    count, _, pattern, name = max(fits)
+    return (pattern, name) if count >= RENAME_SHARE * len(texts) else None
 
 
 def matching_priority(
