@@ -140,12 +140,13 @@ def _words(text: str, stemmer: Stemmer) -> list[str]:
 
 
 def _option_text(candidate: tuple[str, ...], surfaces: SurfaceForms) -> str:
-    """A phrase as written; two words as people join them ("cost of living"), else with "and"."""
+    """A phrase as written; two words as people join them ("cost of living"), else with "and",
+    each with the word that nearly always follows it ("young people and drugs")."""
     if len(candidate) == 2:
         joined = surfaces.joined_phrase(*candidate)
         if joined is not None:
             return joined
-    return " and ".join(surfaces.display(part) for part in candidate)
+    return " and ".join(surfaces.label_word(part) for part in candidate)
 
 
 def _pick_label(

@@ -92,6 +92,12 @@ JOINING_WORDS = frozenset({"of", "to", "for", "in", "on", "at", "with", "from", 
 BRIDGE_MIN_COUNT = 2
 BRIDGE_SHARE = 0.3
 
+# A stop word people put after a describing word so often that the word alone reads oddly in a
+# label: "young" is nearly always "young people". It is shown with the word when it follows at
+# least FOLLOW_SHARE of the word's uses.
+FOLLOWERS = frozenset({"people"})
+FOLLOW_SHARE = 0.5
+
 # Plurals Snowball leaves apart from their singular ("buses" -> "buse", "bus" -> "bus").
 _STEM_FIRST: dict[str, str] = {"buses": "bus", "busses": "bus", "children": "child"}
 
@@ -136,19 +142,24 @@ class SurfaceForms:
     seen: Counter[tuple[str, str]] = field(default_factory=Counter)  # (feature, as written)
     # ((stem, stem), "cost of living" in lower case): two content words joined by a small word
     joined: Counter[tuple[tuple[str, str], str]] = field(default_factory=Counter)
+    # (stem, "young people" in lower case): a word followed by one of FOLLOWERS
+    followed: Counter[tuple[str, str]] = field(default_factory=Counter)
     _spellings: dict[str, Counter[str]] | None = None
     _casing: dict[str, Counter[str]] | None = None
     _joined: dict[frozenset[str], Counter[str]] | None = None
+    _followed: dict[str, Counter[str]] | None = None
 
     def add_all(
         self,
         pairs: Iterable[tuple[str, str]],
         joined: Iterable[tuple[tuple[str, str], str]] = (),
+        followed: Iterable[tuple[str, str]] = (),
     ) -> None:
         """Record occurrences of (feature, surface as written); one call per answer is fast."""
         self.seen.update(pairs)
         self.joined.update(joined)
-        self._spellings = self._casing = self._joined = None
+        self.followed.update(followed)
+        self._spellings = self._casing = self._joined = self._followed = None
 
     def _index(self) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
         if self._spellings is None or self._casing is None:
@@ -178,6 +189,24 @@ class SurfaceForms:
             return feature
         phrase = counter.most_common(1)[0][0]
         return " ".join(self._case(word) for word in phrase.split())
+
+    def label_word(self, stem: str) -> str:
+        """A word as a label shows it: with the stop word that nearly always follows it
+        ("young people"), else as `display` shows it."""
+        shown = self.display(stem)
+        if self._followed is None:
+            index: defaultdict[str, Counter[str]] = defaultdict(Counter)
+            for (word, phrase), count in self.followed.items():
+                index[word][phrase] += count
+            self._followed = dict(index)
+        follows = self._followed.get(stem)
+        if not follows or " " in shown:
+            return shown
+        phrase, count = follows.most_common(1)[0]
+        uses = sum(self._index()[0].get(stem, Counter()).values())
+        if count < FOLLOW_SHARE * uses:
+            return shown
+        return f"{shown} {phrase.split()[-1]}"
 
     def joined_phrase(self, first: str, second: str) -> str | None:
         """How people join two stems in one phrase ("cost of living"), in either order, when
@@ -212,6 +241,7 @@ class Analyser:
         out: list[str] = []
         seen: list[tuple[str, str]] = []
         joined: list[tuple[tuple[str, str], str]] = []
+        followed: list[tuple[str, str]] = []
         if is_shouted(text):
             text = text.lower()
         for clause in words(text):
@@ -233,6 +263,9 @@ class Analyser:
                     head_stem, head, joining = before_join
                     joined.append(((head_stem, stem), f"{head.lower()} {joining} {lower}"))
                 before_join = None
+                after = clause[position + 1].lower() if position + 1 < len(clause) else ""
+                if after in FOLLOWERS:
+                    followed.append((stem, f"{lower} {after}"))
                 out.append(stem)
                 seen.append((stem, word))
                 if bigrams and prev_stem and prev_stem != stem:
@@ -241,7 +274,7 @@ class Analyser:
                     seen.append((pair, f"{prev_word} {word}"))
                 prev_stem, prev_word = stem, word
         if self.surfaces is not None:
-            self.surfaces.add_all(seen, joined)
+            self.surfaces.add_all(seen, joined, followed)
         return out
 
 

@@ -93,3 +93,18 @@ def test_two_words_people_join_with_a_small_word_are_labelled_as_written() -> No
 
     assert first.label == "Cost of living"
     assert second.label == "Energy and bills"  # never joined in writing: joined with "and"
+
+
+def test_a_word_people_nearly_always_follow_with_people_keeps_it_in_the_label() -> None:
+    features = ["young", "drug"]
+    surfaces = SurfaceForms()
+    surfaces.add_all(
+        [("young", "young")] * 4 + [("drug", "drugs")] * 3,
+        followed=[("young", "young people")] * 3,
+    )
+    h = _weights(features, {"young": 1.0, "drug": 0.9})[None, :]
+
+    (description,) = describe_themes(h, features, surfaces)
+
+    assert description.label == "Young people and drugs"
+    assert description.terms == ("young", "drugs")  # key terms stay single words

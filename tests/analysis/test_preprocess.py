@@ -118,3 +118,20 @@ def test_a_join_few_people_wrote_does_not_name_the_pair() -> None:
     stem = Stemmer()
     # 2 answers joined them: under BRIDGE_SHARE of the rarer word's 8 uses
     assert corpus.surfaces.joined_phrase(stem("jobs"), stem("young")) is None
+
+
+def test_a_word_nearly_always_followed_by_people_is_labelled_with_it() -> None:
+    corpus = prepare(
+        [
+            ("1", "Young people have nothing to do"),
+            ("2", "young people leaving for the city"),
+            ("3", "When I was young the pits were open"),
+            ("4", "Older people on their own"),
+            ("5", "older houses are cold"),
+            ("6", "older buses break down"),
+        ]
+    )
+    stem = Stemmer()
+    assert corpus.surfaces.label_word(stem("young")) == "young people"  # 2 of 3 uses
+    assert corpus.surfaces.label_word(stem("older")) == "older"  # 1 of 3 uses
+    assert corpus.surfaces.label_word(stem("houses")) == "houses"
