@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.preprocess import JOINING_WORDS, Stemmer, SurfaceForms
+from analysis.preprocess import FOLLOWERS, JOINING_WORDS, Stemmer, SurfaceForms
 
 # A two-word phrase can label a theme when it scores at least this share of the theme's top term.
 PHRASE_SHARE = 0.2
@@ -135,8 +135,10 @@ def _label_candidates(weights: np.ndarray, features: Sequence[str]) -> list[tupl
 
 
 def _words(text: str, stemmer: Stemmer) -> list[str]:
-    """Stems of the words a label shows, leaving out joining words ("and", "of")."""
-    return [stemmer(word.lower()) for word in text.split() if word.lower() not in JOINING_WORDS]
+    """Stems of the words a label shows, leaving out joining words ("and", "of") and followers
+    ("people"), which may be said twice and say nothing about the theme."""
+    small = JOINING_WORDS | FOLLOWERS
+    return [stemmer(word.lower()) for word in text.split() if word.lower() not in small]
 
 
 def _option_text(candidate: tuple[str, ...], surfaces: SurfaceForms) -> str:
@@ -146,7 +148,12 @@ def _option_text(candidate: tuple[str, ...], surfaces: SurfaceForms) -> str:
         joined = surfaces.joined_phrase(*candidate)
         if joined is not None:
             return joined
-    return " and ".join(surfaces.label_word(part) for part in candidate)
+    shown = [surfaces.label_word(part) for part in candidate]
+    if len(shown) == 2 and all(" " in part for part in shown):
+        first, second = (part.split(" ", 1) for part in shown)
+        if first[1] == second[1]:  # "young and older people", not "people" twice
+            return f"{first[0]} and {shown[1]}"
+    return " and ".join(shown)
 
 
 def _pick_label(

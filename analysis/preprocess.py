@@ -87,8 +87,8 @@ class StopList:
 # Small words that may join two content words in a label as people write it ("cost of living").
 JOINING_WORDS = frozenset({"of", "to", "for", "in", "on", "at", "with", "from", "and", "or"})
 # A joined phrase labels a pair of words when it was written at least this many times and makes
-# up at least this share of the rarer word's uses: "cost of living" for "cost" and "living", not
-# "jobs for young" because two of fifteen answers about jobs said it.
+# up at least this share of the rarer word's uses: "cost of living" for "cost" and "living", but
+# not "jobs for young" when "young" was written eight times and only twice after "jobs for".
 BRIDGE_MIN_COUNT = 2
 BRIDGE_SHARE = 0.3
 
@@ -146,7 +146,7 @@ class SurfaceForms:
     followed: Counter[tuple[str, str]] = field(default_factory=Counter)
     _spellings: dict[str, Counter[str]] | None = None
     _casing: dict[str, Counter[str]] | None = None
-    _joined: dict[frozenset[str], Counter[str]] | None = None
+    _joined: dict[frozenset[str], Counter[tuple[str, str]]] | None = None
     _followed: dict[str, Counter[str]] | None = None
 
     def add_all(
@@ -155,7 +155,8 @@ class SurfaceForms:
         joined: Iterable[tuple[tuple[str, str], str]] = (),
         followed: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """Record occurrences of (feature, surface as written); one call per answer is fast."""
+        """Record one answer's occurrences: (feature, surface as written), joined phrases
+        ((stem, stem), "cost of living") and followed words (stem, "young people")."""
         self.seen.update(pairs)
         self.joined.update(joined)
         self.followed.update(followed)
@@ -210,22 +211,24 @@ class SurfaceForms:
 
     def joined_phrase(self, first: str, second: str) -> str | None:
         """How people join two stems in one phrase ("cost of living"), in either order, when
-        they do so often enough (BRIDGE_MIN_COUNT, BRIDGE_SHARE); otherwise None."""
+        they do so often enough (BRIDGE_MIN_COUNT, BRIDGE_SHARE); otherwise None. The second
+        word keeps a follower as `label_word` would ("children and young people")."""
         if self._joined is None:
-            joined: defaultdict[frozenset[str], Counter[str]] = defaultdict(Counter)
-            for (pair, phrase), count in self.joined.items():
-                joined[frozenset(pair)][phrase] += count
+            joined: defaultdict[frozenset[str], Counter[tuple[str, str]]] = defaultdict(Counter)
+            for ((head_stem, tail_stem), phrase), count in self.joined.items():
+                joined[frozenset((head_stem, tail_stem))][(phrase, tail_stem)] += count
             self._joined = dict(joined)
         counter = self._joined.get(frozenset((first, second)))
         if not counter:
             return None
-        phrase, count = counter.most_common(1)[0]
+        (phrase, tail_stem), count = counter.most_common(1)[0]
         spellings = self._index()[0]
         rarer = min(sum(spellings.get(stem, Counter()).values()) for stem in (first, second))
         if count < BRIDGE_MIN_COUNT or count < BRIDGE_SHARE * rarer:
             return None
         head, joining, tail = phrase.split()
-        return f"{self._case(head)} {joining} {self._case(tail)}"
+        follower = self.label_word(tail_stem).split()[1:]
+        return " ".join([self._case(head), joining, self._case(tail), *follower])
 
 
 @dataclass

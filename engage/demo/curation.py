@@ -20,7 +20,7 @@ from engage.curation import services as curation
 from engage.curation.models import CuratedSet, CuratedTheme, StrategicPriority
 from engage.findings import services as findings
 from engage.findings.models import QuestionAnalysis
-from surveys.models import Answer, Consultation
+from surveys.models import Consultation
 
 # An officer's names for themes, given after reading their answers: (words in the answers, the
 # officer's name). A theme takes the name whose words most of its answers use, when at least
@@ -28,14 +28,21 @@ from surveys.models import Answer, Consultation
 # label that fits better than any of their own. Naming by the machine's label alone called a
 # theme of litter, police and dentists "Getting a GP or hospital appointment" once.
 RENAME_SHARE = 0.3
+# Whole words only ("bus" is not in "businesses", "care" not in "scared"), endings allowed.
 RENAMES = [
-    (r"\bbus|transport", "Buses and getting about"),
-    (r"youth|kids|teen", "Things for young people to do"),
-    (r"shop|high street|town", "Town centres and empty shops"),
-    (r"older|lonel|care", "Older people, care and loneliness"),
-    (r"heating|cost|money|living|poverty", "Cost of living"),
-    (r"pothole|road", "Roads and potholes"),
-    (r"doctor|\bgp\b|dentist|a&e|appointment", "Getting a GP or hospital appointment"),
+    (r"\b(bus|buses|transport|trains?)\b", "Buses and getting about"),
+    (r"\b(youth|youths|kids|teens?|teenagers?|weans)\b", "Things for young people to do"),
+    (r"\b(shops?|high street|town|toun)\b", "Town centres and empty shops"),
+    (
+        r"\b(older|lonely|loneliness|care|carers?|pensioners?)\b",
+        "Older people, care and loneliness",
+    ),
+    (r"\b(heating|cost|costs|money|living|poverty|bills?)\b", "Cost of living"),
+    (r"\b(potholes?|roads?|pavements?)\b", "Roads and potholes"),
+    (
+        r"\b(doctors?|gp|dentists?|a&e|appointments?|hospital)\b",
+        "Getting a GP or hospital appointment",
+    ),
 ]
 # Words in a curated theme's name that place it under one of the seeded priorities (in the
 # order of engage.curation.board.SEED); a theme matching none stays an emerging issue.
@@ -98,13 +105,19 @@ def first_pass(
         keep, other = themes[-2], themes[-1]
         curation.merge(session, item, keep.id, [other.id], user_id=user_id)
         themes.remove(other)
-    texts = answer_texts(session, themes)
-    taken = {theme.label.lower() for theme in themes}  # no two themes may share a name
-    fits: dict[int, str] = {}  # theme id -> the words of the officer's name for it
+    texts = findings.quote_texts(
+        session, [link.answer_id for theme in themes for link in theme.assignments]
+    )
+    # No two themes may share a name: a theme whose best name is taken keeps its own label
+    # (an officer would look for another; the demo does not need to).
+    taken = {theme.label.lower() for theme in themes}
+    fits: dict[int, str] = {}  # theme id -> the words of the name its answers fit
     for theme in themes:
         named = officers_name([texts.get(link.answer_id, "") for link in theme.assignments])
+        if named:
+            fits[theme.id] = named[0]
         if named and named[1].lower() not in taken:
-            fits[theme.id], name = named
+            name = named[1]
             taken.discard(theme.label.lower())
             taken.add(name.lower())
             curation.rename(
@@ -154,13 +167,6 @@ def typical_answers(session: Session, item: CuratedSet) -> dict[str, list[int]]:
         )
     )
     return {t.key: [int(a) for a in t.quote_answer_ids] for t in qa.themes} if qa else {}
-
-
-def answer_texts(session: Session, themes: list[CuratedTheme]) -> dict[int, str]:
-    """The written answers in the themes, by answer id."""
-    ids = [link.answer_id for theme in themes for link in theme.assignments]
-    rows = session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(ids))) if ids else []
-    return {answer_id: text or "" for answer_id, text in rows}
 
 
 def officers_name(texts: list[str]) -> tuple[str, str] | None:

@@ -108,3 +108,32 @@ def test_a_word_people_nearly_always_follow_with_people_keeps_it_in_the_label() 
 
     assert description.label == "Young people and drugs"
     assert description.terms == ("young", "drugs")  # key terms stay single words
+
+
+def test_a_joined_label_keeps_the_follower_of_its_last_word() -> None:
+    features = ["child", "young"]
+    surfaces = SurfaceForms()
+    surfaces.add_all(
+        [("child", "children")] * 3 + [("young", "young")] * 3,
+        [(("child", "young"), "children and young")] * 3,
+        [("young", "young people")] * 3,
+    )
+    h = _weights(features, {"child": 1.0, "young": 0.9})[None, :]
+
+    (description,) = describe_themes(h, features, surfaces)
+
+    assert description.label == "Children and young people"
+
+
+def test_two_words_both_followed_by_people_say_it_once() -> None:
+    features = ["young", "older"]
+    surfaces = SurfaceForms()
+    surfaces.add_all(
+        [("young", "young")] * 3 + [("older", "older")] * 3,
+        followed=[("young", "young people")] * 3 + [("older", "older people")] * 3,
+    )
+    h = _weights(features, {"young": 1.0, "older": 0.9})[None, :]
+
+    (description,) = describe_themes(h, features, surfaces)
+
+    assert description.label == "Young and older people"  # not rejected as saying "people" twice

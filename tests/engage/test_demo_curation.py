@@ -55,3 +55,7 @@ def test_the_demo_officer_names_a_theme_after_what_its_answers_say():
     assert curation.officers_name(gp)[1] == "Getting a GP or hospital appointment"
     # One answer in nine about the dentist does not make a mixed theme about appointments.
     assert curation.officers_name(mixed) is None
+    # Whole words: businesses are not buses, being scared is not care.
+    assert (
+        curation.officers_name(["Businesses going under", "Scared to go out", "Broadband"]) is None
+    )
