@@ -31,48 +31,53 @@ ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def by_area(live_app) -> int:
+def closed_consultation(live_app, title: str, questions: list[dict], responses: list) -> int:
+    """A council consultation, closed ten days ago, with `questions` (add_question's keywords)
+    and `responses`: (the answer to each question in order, how many people gave it)."""
     with live_app.app_context():
         session = get_session()
-        existing = session.scalar(select(Consultation.id).where(Consultation.title == TITLE))
+        existing = session.scalar(select(Consultation.id).where(Consultation.title == title))
         if existing is not None:
             return existing
         council = session.scalars(select(Organisation).where(Organisation.code == "council")).one()
         now = utcnow()
         item = services.create_consultation(
             session,
-            title=TITLE,
-            summary="How often should bins be collected?",
+            title=title,
+            summary=f"Tell us: {title.lower()}.",
             organisation_id=council.id,
             opens_at=now - timedelta(days=40),
             closes_at=now - timedelta(days=10),
         )
-        choice = services.add_question(
-            session,
-            item,
-            type="single_choice",
-            title="How often should general waste be collected?",
-            required=True,
-            options=["Weekly", "Fortnightly", "Not sure"],
-        )
-        area = services.add_question(
-            session, item, type="locality", title="Which area do you live in?", options=AREAS
-        )
+        added = [services.add_question(session, item, **question) for question in questions]
         item.status = ConsultationStatus.OPEN
-        for place, counts in ANSWERS.items():
-            for value, n in counts.items():
-                for _ in range(n):
-                    services.submit_response(
-                        session,
-                        item,
-                        {choice.id: Parsed(value=value), area.id: Parsed(value=place)},
-                        token=secrets.token_urlsafe(24),
-                        now=now - timedelta(days=20),
-                    )
+        for values, n in responses:
+            for _ in range(n):
+                services.submit_response(
+                    session,
+                    item,
+                    {q.id: Parsed(value=v) for q, v in zip(added, values, strict=True)},
+                    token=secrets.token_urlsafe(24),
+                    now=now - timedelta(days=20),
+                )
         item.status = ConsultationStatus.CLOSED
         session.commit()
         return item.id
+
+
+@pytest.fixture(scope="module")
+def by_area(live_app) -> int:
+    choice = {
+        "type": "single_choice",
+        "title": "How often should general waste be collected?",
+        "required": True,
+        "options": ["Weekly", "Fortnightly", "Not sure"],
+    }
+    area = {"type": "locality", "title": "Which area do you live in?", "options": AREAS}
+    responses = [
+        ((value, place), n) for place, counts in ANSWERS.items() for value, n in counts.items()
+    ]
+    return closed_consultation(live_app, TITLE, [choice, area], responses)
 
 
 @pytest.mark.parametrize("width", [1280, 320])
@@ -128,42 +133,14 @@ LONG_OPTIONS = [
 
 @pytest.fixture(scope="module")
 def long_options(live_app) -> int:
-    with live_app.app_context():
-        session = get_session()
-        existing = session.scalar(select(Consultation.id).where(Consultation.title == LONG_TITLE))
-        if existing is not None:
-            return existing
-        council = session.scalars(select(Organisation).where(Organisation.code == "council")).one()
-        now = utcnow()
-        item = services.create_consultation(
-            session,
-            title=LONG_TITLE,
-            summary="What should the wind farm fund pay for?",
-            organisation_id=council.id,
-            opens_at=now - timedelta(days=40),
-            closes_at=now - timedelta(days=10),
-        )
-        choice = services.add_question(
-            session,
-            item,
-            type="single_choice",
-            title="What should the fund pay for first?",
-            required=True,
-            options=LONG_OPTIONS,
-        )
-        item.status = ConsultationStatus.OPEN
-        for value, n in (("o1", 14), ("o2", 9), ("o3", 3)):
-            for _ in range(n):
-                services.submit_response(
-                    session,
-                    item,
-                    {choice.id: Parsed(value=value)},
-                    token=secrets.token_urlsafe(24),
-                    now=now - timedelta(days=20),
-                )
-        item.status = ConsultationStatus.CLOSED
-        session.commit()
-        return item.id
+    choice = {
+        "type": "single_choice",
+        "title": "What should the fund pay for first?",
+        "required": True,
+        "options": LONG_OPTIONS,
+    }
+    responses = [(("o1",), 14), (("o2",), 9), (("o3",), 3)]
+    return closed_consultation(live_app, LONG_TITLE, [choice], responses)
 
 
 @pytest.mark.parametrize("width", [1280, 768, 320])
