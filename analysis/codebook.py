@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
+from analysis import codebook_embeddings as semantic
 from analysis.codebook_file import Codebook, CodebookError
 from analysis.errors import AnalysisError, NotEnoughText
 from analysis.preprocess import (
@@ -345,9 +346,7 @@ def map_to_codebook(
     seg_similarity, seg_score = scorer(vectors(segment_docs))
     method = METHOD_SIMILARITY if scorer.models is None else METHOD_MODEL
     if params.method == "embeddings":
-        # Deferred: only the optional extra's method loads the embedding model (and PyTorch).
-        from analysis import codebook_embeddings as semantic
-
+        # Only this method loads the embedding model (and PyTorch), on first use.
         meaning = semantic.fit_scorer(
             theme_texts, example_texts, example_themes, params.embedding_model
         )

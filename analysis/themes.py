@@ -23,6 +23,7 @@ from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, prepare
 from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
 from analysis.refine import refine, theme_weights
+from analysis.semantic import embedding_factors
 from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import TermMatrix, build_matrix
@@ -58,11 +59,10 @@ def _embedding_factors(
 ) -> Factors:
     """The optional sentence-embedding method's theme weights, in the shape NMF gives.
 
-    Imported here, not at the top: the default install never loads the embedding model's
-    libraries. Everything after the factors (labels, quotes, sizes, tone) is shared.
+    The embedding model's libraries load only when it is first asked for (``analysis.embeddings``),
+    so the default install never needs them. Everything after the factors (labels, quotes, sizes,
+    tone) is shared.
     """
-    from analysis.semantic import embedding_factors
-
     return embedding_factors(answers, corpus, matrix, params)
 
 

@@ -45,7 +45,8 @@ def app_env(database: str, instance: Path) -> dict[str, str]:
 def seed(database: str, instance: Path, residents: int) -> tuple[str, list[str], dict]:
     """An open consultation, and a draft with full answers for each resident."""
     os.environ.update(app_env(database, instance))
-    from engage import create_app, migrate
+    from engage import migrate
+    from engage.app import create_app
     from engage.db import get_session
     from surveys import drafts, services
     from surveys.base import utcnow
@@ -91,7 +92,7 @@ def seed(database: str, instance: Path, residents: int) -> tuple[str, list[str],
             q1.field_name: ["o1"],
             q2.field_name: ["More buses to the hospital, please"],
             # As a real draft holds it: begun when its first page was shown, minutes ago, so
-            # the minimum-time check (engage.formguard) passes as it does for a person.
+            # the minimum-time check (engage.web.formguard) passes as it does for a person.
             drafts.STARTED: [(now - timedelta(minutes=5)).isoformat()],
         }
         tokens = []
@@ -203,7 +204,7 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--backlog",
             "2048",
-            "engage:create_app()",
+            "engage.app:create_app()",
         ],
         env=app_env(database, instance),
         cwd=ROOT,

@@ -8,7 +8,14 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engage import create_app
+from analysis.cli import themes_command
+from engage import migrate
+from engage.accounts.services import AccountError, create_user, find_organisation, find_user
+from engage.app import create_app
+from engage.db import get_session
+from engage.demo import seed, serve
+from engage.demo.seed import DEMO_TOTP_SECRET
+from engage.staff import change_role, disable_user, enable_user
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -17,12 +24,10 @@ if TYPE_CHECKING:
 
 
 class EngageGroup(FlaskGroup):
-    """Flask's group, plus ``themes``, loaded only when asked for so other commands stay light."""
+    """Flask's group, plus ``themes``, the theme finder on files."""
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name == "themes":
-            from analysis.cli import themes_command
-
             return themes_command
         return super().get_command(ctx, name)
 
@@ -53,7 +58,6 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Bring the database up to the newest schema (creates it on first use)."""
-    from engage import migrate
 
     migrate.upgrade(current_app.extensions["engine"])
     click.echo("Database is up to date.")
@@ -63,7 +67,6 @@ def db_upgrade() -> None:
 @with_appcontext
 def db_check() -> None:
     """Fail if the models and the migrated database disagree."""
-    from engage import migrate
 
     diffs = migrate.differences(current_app.extensions["engine"])
     if diffs:
@@ -78,7 +81,6 @@ def db_check() -> None:
 @with_appcontext
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between models and database."""
-    from engage import migrate
 
     migrate.revision(current_app.extensions["engine"], message)
 
@@ -107,8 +109,6 @@ def users() -> None:
 @with_appcontext
 def users_create(email: str, role: str, organisation: str | None, name: str, password: str) -> None:
     """Create an account: engage users create --email E --role R --organisation O."""
-    from engage.accounts.services import AccountError, create_user, find_organisation
-    from engage.db import get_session
 
     session = get_session()
     org = None
@@ -129,7 +129,6 @@ def users_create(email: str, role: str, organisation: str | None, name: str, pas
 
 
 def _account(session: Session, email: str) -> User:
-    from engage.accounts.services import find_user
 
     user = find_user(session, email)
     if user is None:
@@ -148,8 +147,6 @@ def _account(session: Session, email: str) -> User:
 @with_appcontext
 def users_set_role(email: str, role: str, organisation: str | None) -> None:
     """Change an account's role; it is signed out everywhere and the change is audited."""
-    from engage.accounts.services import AccountError, change_role, find_organisation
-    from engage.db import get_session
 
     session = get_session()
     user = _account(session, email)
@@ -169,8 +166,6 @@ def users_set_role(email: str, role: str, organisation: str | None) -> None:
 
 
 def _switch_account(email: str, *, enable: bool) -> None:
-    from engage.accounts.services import disable_user, enable_user
-    from engage.db import get_session
 
     session = get_session()
     user = _account(session, email)
@@ -199,7 +194,6 @@ def users_enable(email: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Fill an empty database with the demo partnership (does nothing if already seeded)."""
-    from engage.demo import seed
 
     click.echo(seed.run())
 
@@ -210,7 +204,6 @@ def seed_demo() -> None:
 @with_appcontext
 def demo(port: int, workers: int) -> None:
     """Migrate, seed, then serve the site with a Celery worker until Ctrl+C."""
-    from engage.demo import serve
 
     serve.run(port=port, workers=workers)
 
@@ -223,7 +216,5 @@ if __name__ == "__main__":
 def demo_code() -> None:
     """Print the demo officers' current one-time code (the demo's published key only)."""
     import pyotp
-
-    from engage.demo.seed import DEMO_TOTP_SECRET
 
     click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())

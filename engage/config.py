@@ -11,6 +11,8 @@ from typing import Any
 
 from kombu import Queue
 
+from engage.crypto import DEV_SECRET_KEY, parse_keys
+
 # The settings a deployment may set, as ENGAGE_<NAME>. The README's table is checked against this.
 SETTINGS: dict[str, str] = {
     "ENV": "`development` (default) or `production`. Production refuses to start without "
@@ -170,8 +172,6 @@ class DefaultConfig:
 # analysis.types.METHODS; repeated so the web process never imports the analysis package.
 ANALYSIS_METHODS = ("tfidf", "embeddings")
 
-DEV_SECRET_KEY = "engage-development-only-not-secret"  # noqa: S105 - never accepted in production
-
 
 class ConfigError(RuntimeError):
     """The settings cannot work; the message says what to set."""
@@ -234,8 +234,6 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
             "is handed to a second worker while the first still runs it."
         )
     if config.get("ENCRYPTION_KEY"):
-        from engage.privacy.crypto import parse_keys
-
         try:
             parse_keys(config["ENCRYPTION_KEY"])
         except ValueError as exc:

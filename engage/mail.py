@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from engage import outbox
 from surveys.base import Base, utcnow
 
 MAX_ATTEMPTS = 5
@@ -179,6 +180,5 @@ def nudge_sender(session: Session) -> None:
     publishes it within ``ENGAGE_DISPATCH_SECONDS``, and the tick sends the emails anyway if
     Redis is away for longer, so a page that queues an email never waits on Redis.
     """
-    from engage import outbox  # the task outbox imports nothing of ours; kept local for clarity
 
     outbox.enqueue(session, SEND_MAIL_TASK, [], key=f"nudge:{uuid.uuid4().hex}")

@@ -11,6 +11,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
+from engage.models import Base
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -35,7 +37,6 @@ def revision(engine: Engine, message: str) -> None:
 
 def differences(engine: Engine) -> list[Any]:
     """How the models and the migrated database differ; empty when they agree."""
-    from engage.models import Base
 
     with engine.connect() as connection:
         context = MigrationContext.configure(

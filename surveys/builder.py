@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from surveys import services
 from surveys.errors import SurveyError
 from surveys.models import Consultation, ConsultationStatus, Page, Question
+from surveys.options import option_list
 from surveys.outline import (
     describe_condition,
     describe_route,
@@ -223,7 +224,7 @@ def relabel(
     their labels); a new label in the place of an option whose label is gone takes over its value
     (a reworded option); anything else gets a value never used by this question.
     """
-    wanted = [o["label"] for o in services.option_list(labels)]
+    wanted = [o["label"] for o in option_list(labels)]
     lowered = {label.lower() for label in wanted}
     by_label = {o["label"].lower(): o["value"] for o in existing}
     values: list[str | None] = [by_label.get(label.lower()) for label in wanted]

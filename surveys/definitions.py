@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from surveys import services
 from surveys.models import TOPICS, Consultation, Question
+from surveys.options import option_list
 from surveys.questions import QUESTION_TYPES, get_type
 from surveys.routing import END, ROUTABLE_TYPES
 
@@ -154,7 +155,7 @@ def build(
                 options = [*partners, *q.get("extra_options", [])]
             settings = dict(q.get("settings") or {})
             if q.get("rows"):
-                settings["rows"] = services.option_list(q["rows"], prefix="r")
+                settings["rows"] = option_list(q["rows"], prefix="r")
             questions[q["key"]] = services.add_question(
                 session,
                 consultation,

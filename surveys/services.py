@@ -24,6 +24,7 @@ from surveys.models import (
     Question,
     Response,
 )
+from surveys.options import option_list
 from surveys.questions import Parsed, get_type
 
 
@@ -75,18 +76,6 @@ def create_consultation(
 def check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
         raise SurveyError("The closing date must be after the opening date")
-
-
-def option_list(labels: Iterable[str], prefix: str = "o") -> list[dict[str, str]]:
-    """Options from labels, each with a stable value that survives later edits of the label."""
-    options: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for label in (label.strip() for label in labels):
-        if not label or label.lower() in seen:
-            continue
-        seen.add(label.lower())
-        options.append({"value": f"{prefix}{len(options) + 1}", "label": label})
-    return options
 
 
 def add_question(

@@ -19,7 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from engage import create_app, migrate
+from engage import migrate
+from engage.app import create_app
 from engage.db import make_engine
 from tests import factories
 

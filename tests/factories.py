@@ -231,7 +231,7 @@ def routed_consultation(owner: Organisation | None = None, **kw: Any) -> Consult
 def form_started(app: Any, seconds_ago: float = 10) -> dict[str, str]:
     """The signed "form shown at" field of a public form shown ``seconds_ago`` (engage/formguard),
     for tests that turn the minimum time on."""
-    from engage import formguard
+    from engage.web import formguard
 
     with app.app_context():
         return {formguard.STARTED: formguard.issue(utcnow() - timedelta(seconds=seconds_ago))}

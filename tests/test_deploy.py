@@ -34,7 +34,7 @@ def test_compose_runs_one_beat_a_web_process_and_the_shared_services():
     services = compose()["services"]
     beats = [s for s in services.values() if "beat" in s.get("command", [])]
     assert len(beats) == 1
-    assert "engage:create_app()" in services["web"]["command"]
+    assert "engage.app:create_app()" in services["web"]["command"]
     assert {"postgres", "redis"} <= set(services)
     for service in services.values():
         for name in service.get("environment", {}):

@@ -3,7 +3,8 @@
 Only this module builds an app; task modules never do, so importing them stays cheap.
 """
 
-from engage import create_app
+from engage.app import create_app
+from engage.logs import JsonFormatter
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
@@ -13,8 +14,6 @@ celery_app.autodiscover_tasks(["worker"], related_name="reports", force=True)
 
 if flask_app.config.get("LOG_FORMAT") == "json":
     from celery.signals import after_setup_logger, after_setup_task_logger
-
-    from engage.logs import JsonFormatter
 
     def _json_handlers(logger, *_args, **_kwargs):  # type: ignore[no-untyped-def]
         for handler in logger.handlers:

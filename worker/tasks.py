@@ -17,8 +17,17 @@ from celery.exceptions import Retry
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from analysis import pii, sentiment
+from analysis.codebook import map_to_codebook
+from analysis.codebook_file import Codebook
+from analysis.errors import AnalysisError, EmbeddingsUnavailable
+from analysis.preprocess import is_non_answer, normalise
+from analysis.themes import find_themes
+from analysis.types import ThemeParams
+from analysis.wordcloud import render_word_cloud, term_weights
 from engage import locks, mail, outbox
 from engage.curation import services as curation
+from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.events import attendance as events
 from engage.findings import services as findings
@@ -101,10 +110,6 @@ def _analyse_question(run_id: int, question_id: int) -> None:
     session.close()  # release the connection while the text mining runs
 
     # Deferred on purpose: scikit-learn loads only in workers, never in web processes.
-    from analysis import pii
-    from analysis.errors import AnalysisError
-    from analysis.types import ThemeParams
-    from analysis.wordcloud import render_word_cloud, term_weights
 
     config = current_app.config
     params = ThemeParams(
@@ -156,8 +161,6 @@ EMBEDDINGS_FALLBACK_NOTE = (
 
 def _find_themes(answers: list[tuple[str, str]], params: Any) -> tuple[Any, str | None]:
     """Free themes; when the embedding model cannot be used, word-count themes and a note."""
-    from analysis.errors import EmbeddingsUnavailable
-    from analysis.themes import find_themes
 
     try:
         return find_themes(answers, params), None
@@ -181,11 +184,6 @@ def _map_to_codebook(
     found themes have, so findings pages show them alike. When the embedding model cannot be
     used, answers are mapped by their words alone and the note says so.
     """
-    from analysis import sentiment
-    from analysis.codebook import map_to_codebook
-    from analysis.codebook_file import Codebook
-    from analysis.errors import EmbeddingsUnavailable
-    from analysis.wordcloud import term_weights
 
     note = None
     try:
@@ -244,7 +242,6 @@ def _map_to_codebook(
 
 def _says_nothing(text: str) -> bool:
     """A whole answer such as "No" or "N/A", which fits no theme and proposes none."""
-    from analysis.preprocess import is_non_answer, normalise
 
     return not normalise(text or "").strip() or is_non_answer(normalise(text or ""))
 
@@ -278,7 +275,6 @@ def _theme_clouds(
     params: Any,
 ) -> dict[str, bytes]:
     """One word cloud per theme, from the (masked) answers that raise it."""
-    from analysis.wordcloud import render_word_cloud, term_weights
 
     text_of = {answer_id: text for (answer_id, _), text in zip(answers, masked, strict=True)}
     members: dict[str, list[str]] = {}
@@ -321,7 +317,7 @@ def _tick() -> dict[str, int]:
     closed = survey_services.apply_due_dates(session, now=now)
     purged = drafts.purge_expired(session, now=now)
     new_runs = [
-        findings.request_analysis(session, c, trigger="closing")
+        request_analysis(session, c, trigger="closing")
         for c in closed
         if findings.free_text_questions(c)
     ]

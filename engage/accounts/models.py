@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.privacy.crypto import EncryptedString
+from engage.crypto import EncryptedString
 from surveys.base import Base, Timestamped, UTCDateTime
 from surveys.models import Organisation
 
@@ -59,7 +59,7 @@ class User(Timestamped, Base):
     # Part of the login cookie: raising it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     # Time-based one-time codes (officers and administrators must have them).
-    # Encrypted in the database (engage.privacy.crypto); the attribute holds the plain key.
+    # Encrypted in the database (engage.crypto); the attribute holds the plain key.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString())
     totp_last_step: Mapped[int | None]  # the last code's time step: a code works once
     recovery_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)  # SHA-256 hashes

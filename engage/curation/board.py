@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from analysis import pii
 from engage.curation import services as curation
+from engage.curation.groups import standing_out
 from engage.curation.models import (
     CuratedSet,
     CuratedTheme,
@@ -155,7 +156,6 @@ def board(
     """Each active priority with its evidence per consultation and the groups that raise it more
     than others, and the curated themes mapped to no priority ("emerging issues"), largest
     first."""
-    from engage.curation.groups import standing_out
 
     rows = session.execute(
         select(CuratedTheme, CuratedSet.consultation_id).join(

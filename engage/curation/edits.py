@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engage import audit
+from engage.audit import services as audit
 from engage.curation.models import CuratedAssignment, CuratedSet, CuratedTheme
 from engage.curation.runs import proposed_key
 from engage.curation.sets import CurationError, placed_answers, record

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from analysis.breakdowns import OVER
 from engage.curation import services as curation
 from engage.curation.models import CuratedSet
 from engage.findings import breakdowns
@@ -67,7 +68,6 @@ def _question(
     item: CuratedSet,
     localities: Sequence[str],
 ) -> list[tuple[int, StandsOut]]:
-    from analysis.breakdowns import OVER
 
     raised: dict[int, set[str]] = defaultdict(set)
     for theme in item.themes:

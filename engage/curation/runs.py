@@ -1,4 +1,5 @@
-"""Curated sets and analysis runs: starting a set from a run's themes, the codebook a re-run maps
+"""Curated sets and analysis runs: queuing a run (mapped onto the curated themes where officers
+have curated them), starting a set from a run's themes, the codebook a re-run maps
 answers onto, and what a re-run adds (only answers the set has never seen), so officers' edits
 survive a new analysis.
 """
@@ -22,7 +23,7 @@ from engage.curation.sets import (
     sets_for,
 )
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment, ThemeKind
-from surveys.models import Answer, Question
+from surveys.models import Answer, Consultation, Question
 
 PRIORITY_PREFIX = "priority-"
 MAX_EXAMPLES = 8
@@ -167,3 +168,32 @@ def apply_run(session: Session, run_id: int, question_id: int) -> int:
             run_id=run_id,
         )
     return len(added)
+
+
+def request_analysis(
+    session: Session,
+    consultation: Consultation,
+    *,
+    trigger: str,
+    requested_by_id: int | None = None,
+    params: dict[str, Any] | None = None,
+) -> AnalysisRun:
+    """A queued run. ``params["mode"]`` is "free" (the default) or "codebook", with a copy of
+    the codebook's themes in ``params["codebook"]`` (see ``engage.codebooks.services``).
+
+    Questions whose themes officers have curated are mapped onto their curated themes instead,
+    whatever the mode: ``params["curated"]`` keeps a copy of each as a codebook, so the run
+    gives the same result however often its task is delivered."""
+    params = dict(params or {})
+    curated = run_codebooks(session, consultation.id)
+    if curated:
+        params["curated"] = curated
+    run = AnalysisRun(
+        consultation_id=consultation.id,
+        trigger=trigger,
+        requested_by_id=requested_by_id,
+        params=params,
+    )
+    session.add(run)
+    session.flush()
+    return run

@@ -21,6 +21,7 @@ from engage.curation.models import CuratedSet, CuratedTheme, StrategicPriority
 from engage.findings import services as findings
 from engage.findings.models import QuestionAnalysis
 from surveys.models import Consultation
+from worker import tasks
 
 # An officer's names for themes, given after reading their answers: (words in the answers, the
 # officer's name). A theme takes the name whose words most of its answers use, when at least
@@ -58,7 +59,6 @@ MOVED = 2
 def analyse_now(session: Session, run_id: int) -> None:
     """Do what the worker would do with the run, in this process (the demo's worker is not
     running yet, and the consultation is small)."""
-    from worker import tasks  # the demo alone runs a task in-process; the app never does
 
     job = findings.start_run(session, run_id, task_id=None)
     session.commit()

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.accounts.models import User
-from engage.events import attendance, services
+from engage.dates import UK
+from engage.events import attendance, nominations, services
 from engage.events.models import SignupStatus
-from engage.views import UK
 from surveys import services as surveys
 from surveys.base import utcnow
 from surveys.models import ConsultationStatus, Organisation
@@ -159,7 +159,7 @@ def seed(session: Session, localities: list[str]) -> str:
         organisation_id=council,
         officer_id=officer.id if officer else None,
     )
-    services.set_allocations(
+    nominations.set_allocations(
         session, development, {orgs[code].id: 4 for code in ("council", "nhs_board", "police")}
     )
     staff = [
@@ -169,7 +169,7 @@ def seed(session: Session, localities: list[str]) -> str:
         ("Jo Murray", "council"),
     ]
     for n, (name, code) in enumerate(staff):
-        services.nominate(
+        nominations.nominate(
             session,
             development,
             services.Details(name=name, email=f"staff{n}@craigmuir.example.org"),

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engage.panel import emails, exercises, newsletters
+from engage import newsletters
+from engage.panel import emails, exercises
 from engage.panel.models import (
     ExerciseStatus,
     MemberStatus,

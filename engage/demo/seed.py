@@ -16,8 +16,9 @@ from engage.accounts.models import User
 from engage.accounts.services import create_user
 from engage.codebooks import services as codebooks
 from engage.curation import board as priorities
+from engage.curation.runs import request_analysis
 from engage.db import get_session
-from engage.demo import events, panel
+from engage.demo import curation, events, panel, scorecard
 from engage.findings import services as findings
 from engage.population import services as population
 from surveys import services
@@ -69,7 +70,7 @@ def run() -> str:
         consultation = seed_consultation(session, spec, orgs)
         counts.append(f"{consultation.title} ({len(spec.get('responses', []))} responses)")
         if consultation.status == ConsultationStatus.CLOSED:
-            runs.append(findings.request_analysis(session, consultation, trigger="closing"))
+            runs.append(request_analysis(session, consultation, trigger="closing"))
     counts.append(seed_scorecards(session, orgs))
     seed_hub(session, load("hub.json"))
     seed_population(session, load("population.json"))
@@ -99,7 +100,6 @@ def officer_id(session: Session) -> int | None:
 def curate_closed(session: Session, runs: list[tuple[int, int]]) -> list[str]:
     """Analyse the closed consultations now and make an officer's first curation edits, so the
     curation page, "We asked, you said, we did" and the priority board have something to show."""
-    from engage.demo import curation
 
     done = []
     officer = next(u["email"] for u in load("partnership.json")["users"] if u["role"] == "officer")
@@ -229,7 +229,6 @@ def seed_population(session: Session, content: dict[str, Any]) -> None:
 def seed_scorecards(session: Session, orgs: dict[str, Organisation]) -> str:
     """Two closed years of the Partnership Assessment Scorecard, the second following the first
     (see ``engage.demo.scorecard``)."""
-    from engage.demo import scorecard
 
     return scorecard.seed(session, load("scorecard.json"), orgs)
 

@@ -66,7 +66,7 @@ def run(*, port: int, workers: int) -> None:
             f"127.0.0.1:{port}",
             "--access-logfile",
             "-",
-            "engage:create_app()",
+            "engage.app:create_app()",
         ],
         env=env,
     )

@@ -1,14 +1,3 @@
 """Forum events: Local Community Planning Forum meetings, seminars, workshops and JOG
 development sessions, with sign-ups, access needs, waiting lists, nominations, registers,
-feedback and reports.
-
-Public pages are on ``bp`` under ``/events``; officers' pages on ``manage_bp`` under
-``/manage/events``.
-"""
-
-from flask import Blueprint
-
-bp = Blueprint("events", __name__, url_prefix="/events")
-manage_bp = Blueprint("events_manage", __name__, url_prefix="/manage/events")
-
-from engage.events import manage_views, views  # noqa: E402,F401 - registers the routes
+feedback and reports."""

@@ -15,7 +15,7 @@ from engage.events import emails
 from engage.events.models import Event, EventSignup, SignupStatus
 from surveys import drafts
 from surveys import services as surveys
-from surveys.models import Channel, Consultation, ConsultationStatus
+from surveys.models import Channel, Consultation, ConsultationStatus, Draft
 
 FEEDBACK_OPEN_DAYS = 21
 
@@ -147,9 +147,9 @@ def send_feedback(session: Session, event: Event, *, now: datetime) -> int:
     return sent
 
 
-def open_feedback(session: Session, signup: EventSignup, *, now: datetime) -> str:
-    """Where an attendee's feedback link leads: the survey (a URL), or why not ("unknown",
-    "answered", "closed")."""
+def open_feedback(session: Session, signup: EventSignup, *, now: datetime) -> Draft | str:
+    """Where an attendee's feedback link leads: the draft to resume (the web layer turns it into
+    an address), or why not ("unknown", "answered", "closed")."""
     survey = signup.event.feedback_consultation
     if survey is None or signup.attended_at is None or signup.feedback_sent_at is None:
         return "unknown"
@@ -166,9 +166,7 @@ def open_feedback(session: Session, signup: EventSignup, *, now: datetime) -> st
         draft = drafts.start(session, survey, channel=Channel.EVENT, now=now)
         signup.feedback_draft_token = draft.token
         session.flush()
-    from engage.participate.views import resume_point
-
-    return resume_point(survey, draft, embedded=False)
+    return draft
 
 
 def feedback_answered(session: Session, event: Event) -> int:

@@ -15,7 +15,10 @@ from typing import Any
 from sqlalchemy import Row, and_, null, select
 from sqlalchemy.orm import Session, aliased
 
+from analysis.breakdowns import breakdown
 from engage.findings.models import QuestionAnalysis, ThemeAssignment
+from engage.panel import membership
+from engage.panel.membership import panel_responses
 from surveys import equalities
 from surveys.models import (
     CHANNEL_LABELS,
@@ -81,7 +84,6 @@ def attributes(
     ]
     if panel:
         # Imported here: loading engage.panel loads its views, which import this module.
-        from engage.panel import membership
 
         found.append(
             Attribute(
@@ -166,11 +168,9 @@ def membership_breakdowns(
     """Themes by each attribute, from {answer id: the theme keys it is in}; the columns follow
     ``theme_labels``' order. Small groups are suppressed by ``analysis.breakdowns``; this only
     gathers who said what. Serves a run's themes, curated themes and the board's priorities."""
-    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
 
     if not theme_labels:
         return []
-    from engage.panel.membership import panel_responses
 
     rows = respondent_rows(session, question_id, locality_question(consultation))
     panel = panel_responses(session, consultation.id)
@@ -232,7 +232,6 @@ def attribute_choices(
     session: Session, consultation: Consultation, localities: Sequence[str]
 ) -> list[tuple[str, str]]:
     """(key, title) of each attribute choice results can be broken down by, in page order."""
-    from engage.panel.membership import panel_responses
 
     panel = panel_responses(session, consultation.id)
     return [(a.key, a.title) for a in attributes(consultation, localities, panel)]
@@ -250,8 +249,6 @@ def choice_breakdowns(
 
     The findings page, the findings report and its spreadsheet all call this, so they show
     the same figures. A locality question is not broken down by itself."""
-    from analysis.breakdowns import breakdown  # numpy and scipy: only when a page needs them
-    from engage.panel.membership import panel_responses
 
     if not is_closed(question):
         return []

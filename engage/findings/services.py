@@ -22,13 +22,12 @@ from engage.findings.models import (
     ThemeAssignment,
     ThemeKind,
 )
+from engage.population import services as population_figures
+from surveys import equalities, population
 from surveys import services as survey_services
 from surveys.base import utcnow
-from surveys.models import (
-    Answer,
-    Consultation,
-    Question,
-)
+from surveys.models import Answer, Consultation, EqualitiesAnswers, Question
+from surveys.population import GroupTable
 from surveys.questions import get_type
 
 log = logging.getLogger(__name__)
@@ -38,37 +37,6 @@ RUN_ANALYSIS_TASK = "worker.tasks.run_analysis"
 
 def free_text_questions(consultation: Consultation) -> list[Question]:
     return [q for q in consultation.questions if get_type(q.type).free_text]
-
-
-def request_analysis(
-    session: Session,
-    consultation: Consultation,
-    *,
-    trigger: str,
-    requested_by_id: int | None = None,
-    params: dict[str, Any] | None = None,
-) -> AnalysisRun:
-    """A queued run. ``params["mode"]`` is "free" (the default) or "codebook", with a copy of
-    the codebook's themes in ``params["codebook"]`` (see ``engage.codebooks.services``).
-
-    Questions whose themes officers have curated are mapped onto their curated themes instead,
-    whatever the mode: ``params["curated"]`` keeps a copy of each as a codebook, so the run
-    gives the same result however often its task is delivered."""
-    from engage.curation import services as curation  # curation reads findings' models
-
-    params = dict(params or {})
-    curated = curation.run_codebooks(session, consultation.id)
-    if curated:
-        params["curated"] = curated
-    run = AnalysisRun(
-        consultation_id=consultation.id,
-        trigger=trigger,
-        requested_by_id=requested_by_id,
-        params=params,
-    )
-    session.add(run)
-    session.flush()
-    return run
 
 
 def dispatch(session: Session, celery: Celery, runs: Sequence[AnalysisRun]) -> int:
@@ -311,3 +279,21 @@ def quote_texts(session: Session, answer_ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(Answer.id, Answer.text).where(Answer.id.in_(answer_ids))
     return {answer_id: text or "" for answer_id, text in session.execute(stmt)}
+
+
+def who_took_part(
+    session: Session, item: Consultation, localities: Sequence[str]
+) -> list[GroupTable] | None:
+    """The equalities profile against the population figures, small groups suppressed; None
+    when the consultation did not ask, [] when too few answered to show any group."""
+    if not item.equalities:
+        return None
+    rows = session.scalars(
+        select(EqualitiesAnswers).where(EqualitiesAnswers.consultation_id == item.id)
+    )
+    answers = [{f: getattr(row, f) for f in equalities.FIELDS} for row in rows]
+    if len(answers) < equalities.SUPPRESS_BELOW:
+        return []
+    figures = population_figures.load(session)
+    block = equalities.questions(localities)
+    return population.profile(block, answers, figures.people, figures.sources)

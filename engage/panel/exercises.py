@@ -28,7 +28,7 @@ from engage.panel.models import (
 from engage.panel.sampling import stratified_sample
 from surveys import drafts, services
 from surveys.lifecycle import has_results
-from surveys.models import Channel, Consultation, Response
+from surveys.models import Channel, Consultation, Draft, Response
 
 
 class ExerciseError(ValueError):
@@ -172,9 +172,11 @@ def run_schedule(session: Session, *, now: datetime) -> dict[str, int]:
     return {"panel_invited": sent, "panel_reminded": reminded}
 
 
-def open_invitation(session: Session, exercise_id: int, token: str, *, now: datetime) -> str:
-    """Where a member's link leads: the survey (a URL), or why not ("unknown", "answered",
-    "ended", "closed")."""
+def open_invitation(
+    session: Session, exercise_id: int, token: str, *, now: datetime
+) -> Draft | str:
+    """Where a member's link leads: the draft to resume (the web layer turns it into an address),
+    or why not ("unknown", "answered", "ended", "closed")."""
     invite = session.scalar(
         select(PanelInvitation).where(PanelInvitation.token_hash == emails.token_hash(token))
     )
@@ -197,9 +199,7 @@ def open_invitation(session: Session, exercise_id: int, token: str, *, now: date
         draft = drafts.start(session, consultation, channel=Channel.PANEL, now=now)
         invite.draft_token = draft.token
         session.flush()
-    from engage.participate.views import resume_point
-
-    return resume_point(consultation, draft, embedded=False)
+    return draft
 
 
 def record_response(session: Session, token: str, response: Response) -> None:

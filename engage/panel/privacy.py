@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engage.audit import record
+from engage.audit.services import record
 from engage.mail import OutboxEmail
 from engage.panel.models import FORMER, MemberStatus, PanelMember
 from surveys.models import Answer, Question, Response

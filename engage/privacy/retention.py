@@ -33,7 +33,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from analysis import pii
-from engage.audit import record
+from engage.audit.services import record
 from engage.events.models import Event, EventSignup
 from engage.mail import OutboxEmail
 from engage.panel.models import PanelInvitation

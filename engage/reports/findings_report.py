@@ -21,7 +21,6 @@ from engage.curation import services as curation
 from engage.findings import services as findings
 from engage.findings.breakdowns import choice_breakdowns, theme_breakdowns
 from engage.findings.models import ThemeKind
-from engage.findings.views import who_took_part
 from engage.reports.charts import Chart, bar_chart
 from surveys import links, services
 from surveys.models import Answer, Consultation
@@ -170,7 +169,9 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
             for c in links.channel_counts(session, consultation.id)
             if c.responses
         ],
-        who_took_part=who_took_part(consultation),
+        who_took_part=findings.who_took_part(
+            session, consultation, current_app.config["LOCALITIES"]
+        ),
         questions=questions,
         we_asked=consultation.we_asked,
         you_said=consultation.you_said,

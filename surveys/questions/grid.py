@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from surveys.options import option_list
 from surveys.questions.base import Form, Parsed, QuestionType
 from surveys.questions.choice import LIKERT
 
@@ -59,8 +60,6 @@ class Matrix(QuestionType):
         )
 
     def settings_from_form(self, data: dict[str, Any]) -> dict[str, Any]:
-        from surveys.services import option_list
-
         return {"rows": option_list((data.get("rows") or "").splitlines(), prefix="r")}
 
 

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
-from engage import create_app
 from engage.accounts.models import User
+from engage.app import create_app
 from engage.db import get_session
 from tests.browser import scenario
 from tests.conftest import ROOT, app_config, reset_database

@@ -7,11 +7,13 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.findings import services as findings
 from surveys import services
 from surveys.base import utcnow
 from surveys.models import ConsultationStatus
+from surveys.options import option_list
 from surveys.questions import get_type
 from tests import factories
 from tests.worker.corpus import ANSWERS
@@ -45,7 +47,7 @@ def build() -> None:
             session, closed, answers, token=secrets.token_urlsafe(24), now=now - timedelta(days=20)
         )
     closed.status = ConsultationStatus.CLOSED
-    run = findings.request_analysis(session, closed, trigger="closing")
+    run = request_analysis(session, closed, trigger="closing")
     session.flush()
     store_real_themes(session, run.id, q3.id)
     findings.finish_run(session, run.id)
@@ -132,7 +134,7 @@ def every_type(session, organisation_id: int, now) -> None:
         title="How good are these?",
         options=["Good", "Poor"],
         required=True,
-        settings={"rows": services.option_list(["Buses", "Roads"], prefix="r")},
+        settings={"rows": option_list(["Buses", "Roads"], prefix="r")},
     )
     add(type="ranking", title="Rank these priorities", options=["Jobs", "Housing", "Health"])
     add(type="short_text", title="Your street name")

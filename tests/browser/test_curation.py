@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from engage.curation import board
 from engage.curation import services as curation
+from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.findings import services as findings
 from surveys import services
@@ -211,7 +212,7 @@ def curated(live_app, consultation_id: int) -> None:
         item = session.get(Consultation, consultation_id)
         run = findings.latest_successful_run(session, consultation_id)
         if run is None:
-            run = findings.request_analysis(session, item, trigger="closing")
+            run = request_analysis(session, item, trigger="closing")
             session.commit()
             run_the_worker(live_app)
             session = get_session()

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import User
 from engage.db import get_session
-from engage.events import services
+from engage.events import nominations, services
 from engage.events.models import Event, EventSignup
 from engage.mail import OutboxEmail
 from surveys.base import utcnow
@@ -281,9 +281,9 @@ def test_cancelling_a_partner_event_counts_and_tells_the_jog_member_who_nominate
         police = db.scalar(select(Organisation).where(Organisation.code == "police"))
         jog = db.scalar(select(User).where(User.email == "jog@example.org"))
         event = db.get(Event, event_id)
-        services.set_allocations(db, event, {police.id: 3})
+        nominations.set_allocations(db, event, {police.id: 3})
         for name in ("Sergeant Ali Khan", "PC Morag Dunn"):
-            services.nominate(
+            nominations.nominate(
                 db,
                 event,
                 services.Details(name=name, email=f"{name.split()[-1].lower()}@example.org"),
@@ -328,7 +328,7 @@ def test_jog_member_finds_events_open_for_nomination(make_page, base_url, live_a
     with live_app.app_context():
         db = get_session()
         police = db.scalar(select(Organisation).where(Organisation.code == "police"))
-        services.set_allocations(db, db.get(Event, event_id), {police.id: 2})
+        nominations.set_allocations(db, db.get(Event, event_id), {police.id: 2})
         db.commit()
     page, checker = make_page(width=320)
     sign_in(page, base_url, "jog@example.org")

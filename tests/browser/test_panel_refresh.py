@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engage.curation import services as curation
+from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.panel import emails, exercises
@@ -67,7 +68,7 @@ def published_with_themes(live_app, title: str) -> int:
             )
             ids.append(str(response.answers[-1].id))
         item.status = ConsultationStatus.CLOSED
-        run = findings.request_analysis(session, item, trigger="officer")
+        run = request_analysis(session, item, trigger="officer")
         findings.start_run(session, run.id, task_id=None)
 
         def theme(key, label, members):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engage.curation.runs import request_analysis
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
 from surveys.models import Consultation, ConsultationStatus, Question
@@ -33,7 +34,7 @@ def analysed(db, *, owner=None) -> Analysed:
     answers = [factories.response(item, {question.id: [t]}).answers[-1] for t in TEXTS]
     item.status = ConsultationStatus.CLOSED
     ids = [a.id for a in answers]
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     s = [str(i) for i in ids]
     result = {

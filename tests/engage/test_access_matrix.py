@@ -23,8 +23,8 @@ from engage.demo import seed
 from engage.events.models import Event, EventSignup, SignupStatus
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme
 from engage.panel.models import MemberStatus, PanelExercise, PanelMember, PanelNewsletter
-from engage.panel.views import SESSION_KEY
 from engage.reports.models import Report
+from engage.web.panel.views import SESSION_KEY
 from surveys.models import (
     Consultation,
     ConsultationStatus,

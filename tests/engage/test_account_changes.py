@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engage.accounts.services import AccountError, change_role, disable_user, enable_user
+from engage.accounts.services import AccountError
 from engage.audit.models import AuditEvent
 from engage.cli import main
+from engage.staff import change_role, disable_user, enable_user
 from tests import factories
 from tests.engage.test_sessions_and_mfa import captured
 

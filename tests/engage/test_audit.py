@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, func, select, text, update
 
-from engage import audit
+from engage.audit import services as audit
 from engage.audit.models import AuditEvent
 from engage.audit.services import PAGE_SIZE, AuditLogError
 from engage.codebooks import services as codebooks
@@ -112,7 +112,7 @@ def subject_access_export(db):
 
     from cryptography.fernet import Fernet, MultiFernet
 
-    from engage.privacy import crypto
+    from engage import crypto
     from engage.privacy.people import Query
 
     factories.user("resident", email="fiona.mackay@example.org")
@@ -447,7 +447,7 @@ def test_the_about_column_names_each_object_and_links_to_it(app, client, auth, d
 def test_the_about_column_links_only_where_the_reader_may_look(app, db):
     from flask_login import login_user
 
-    from engage.audit.about import describe
+    from engage.web.audit.about import describe
 
     item = factories.consultation(title="Roads")
     report = finished_report(item)

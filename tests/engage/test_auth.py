@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from engage.accounts.models import User
 from engage.accounts.services import AccountError, create_user
-from engage.auth.views import safe_next
 from engage.cli import main
+from engage.web.auth.views import safe_next
 from tests import factories
 
 

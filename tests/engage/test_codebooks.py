@@ -11,6 +11,7 @@ from sqlalchemy import select
 from analysis.codebook_file import CodebookError
 from engage.codebooks import services as codebooks
 from engage.codebooks.models import Codebook
+from engage.curation.runs import request_analysis
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
 from tests import factories
@@ -214,7 +215,7 @@ def test_a_runs_themes_are_saved_as_a_codebook_with_masked_examples(client, auth
     q1, _q2, q3 = item.questions
     text = "Ring me on 07700 900123 about the buses to the hospital"
     answer = factories.response(item, {q1.id: ["o1"], q3.id: [text]}).answers[-1]
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     theme = {"id": "t1", "label": "Buses", "terms": ["bus", "hospital"], "size": 1, "share": 1.0}
     result = {

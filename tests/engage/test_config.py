@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engage import create_app
+from engage.app import create_app
 from engage.config import SETTINGS, ConfigError, environment_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +19,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_production_refuses_the_development_key(tmp_path):
-    from engage.config import DEV_SECRET_KEY
+    from engage.crypto import DEV_SECRET_KEY
 
     with pytest.raises(ConfigError, match="development key"):
         create_app(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from engage.curation import groups
 from engage.curation import services as curation
 from engage.curation.models import CuratedAssignment, CuratedTheme
+from engage.curation.runs import request_analysis
 from engage.findings import services as findings
 from engage.reports import findings_report
 from surveys import services
@@ -73,7 +74,7 @@ def approved(db):
         answer_ids.append(response.answers[-1].id)
     item.status = ConsultationStatus.CLOSED
     ids = [str(i) for i in answer_ids]
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     result = {
         "themes": [
@@ -168,7 +169,7 @@ def test_a_later_runs_proposed_themes_are_still_listed(client, auth, db, approve
         db, item, parsed, token=secrets.token_urlsafe(16), now=utcnow(), channel="paper"
     )
     new_answer = late.answers[-1]
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     proposed = {
         "id": "new1",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engage.curation import services as curation
+from engage.curation.runs import request_analysis
 from engage.curation.services import CurationError
 from tests import factories
 from tests.engage.curation_data import analysed
@@ -129,7 +130,7 @@ def test_a_new_run_carries_the_curated_codebook_and_apply_run_adds_only_new_answ
     late = factories.response(data.consultation, {data.question.id: ["Buses every ten minutes"]})
     data.consultation.status = "closed"
     late_id = late.answers[-1].id
-    run = findings.request_analysis(db, data.consultation, trigger="officer")
+    run = request_analysis(db, data.consultation, trigger="officer")
     assert set(run.params["curated"]) == {str(data.question.id)}
     job = findings.load_question(db, data.question.id, run.id)
     assert job.curated

@@ -32,8 +32,8 @@ def test_demo_panel_has_members_an_exercise_with_answers_and_a_newsletter(
 
 
 def test_demo_sent_its_we_asked_you_said_we_did_to_the_panel(app, client, db, auth, monkeypatch):
+    from engage import newsletters
     from engage.mail import OutboxEmail
-    from engage.panel import newsletters
     from engage.panel.models import PanelNewsletter
     from surveys.models import Consultation
 

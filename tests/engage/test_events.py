@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from engage.audit.models import AuditEvent
-from engage.events import attendance, reports, services
+from engage.events import attendance, nominations, reports, services
 from engage.events.models import EventSignup, SignupStatus
 from engage.mail import OutboxEmail, build_message
 from surveys.base import utcnow
@@ -195,7 +195,7 @@ def test_jog_members_nominate_within_their_allocation(client, db, auth):
     police = factories.organisation(kind="police")
     jog = factories.user(role="jog", organisation_=police)
     item = event(capacity=10, audience="partners")
-    services.set_allocations(db, item, {police.id: 1})
+    nominations.set_allocations(db, item, {police.id: 1})
     auth.login(jog)
     data = {"name": "Sergeant Kerr", "email": "kerr@example.org"}
     assert client.post(f"/events/{item.id}/nominate", data=data).status_code == 303

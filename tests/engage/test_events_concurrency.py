@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engage import create_app
 from engage.accounts.models import User
 from engage.accounts.services import create_user
+from engage.app import create_app
 from engage.db import get_session
 from engage.events import services
 from engage.events.models import Event, EventSignup, SignupStatus

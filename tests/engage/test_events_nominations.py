@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engage.events import services
+from engage.events import nominations, services
 from surveys.base import utcnow
 from tests import factories
 from tests.engage.events_data import details, event
@@ -21,8 +21,8 @@ def test_jog_members_see_partner_events_open_for_nomination(client, db, auth):
     police = factories.organisation(kind="police")
     jog = factories.user(role="jog", organisation_=police)
     capped = event(capacity=10, audience="partners", title="Community safety seminar")
-    services.set_allocations(db, capped, {police.id: 3})
-    services.nominate(
+    nominations.set_allocations(db, capped, {police.id: 3})
+    nominations.nominate(
         db,
         capped,
         details("Sergeant Kerr"),
@@ -35,8 +35,8 @@ def test_jog_members_see_partner_events_open_for_nomination(client, db, auth):
     services.sign_up(db, capped, details("Nurse Nye"), now=utcnow(), organisation_id=nhs.id)
     open_ended = event(audience="partners", title="JOG development session")
     full = event(audience="partners", title="Data workshop", capacity=1)
-    services.set_allocations(db, full, {police.id: 1})
-    services.nominate(
+    nominations.set_allocations(db, full, {police.id: 1})
+    nominations.nominate(
         db,
         full,
         details("PC Bell"),

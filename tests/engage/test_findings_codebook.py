@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engage.codebooks import services as codebooks
+from engage.curation.runs import request_analysis
 from engage.findings import services as findings
 from surveys import services
 from surveys.models import Answer, EqualitiesAnswers
@@ -35,9 +36,7 @@ def codebook_findings(db, *, equalities: bool = False):
         organisation_id=item.organisation_id,
         themes=[{"id": "transport", "label": "Getting about", "description": "Buses"}],
     )
-    run = findings.request_analysis(
-        db, item, trigger="officer", params=codebooks.run_params(codebook)
-    )
+    run = request_analysis(db, item, trigger="officer", params=codebooks.run_params(codebook))
     findings.start_run(db, run.id, task_id=None)
     result = {
         "themes": [
@@ -181,7 +180,7 @@ def locality_consultation(db, *, own_question: bool):
         )
     else:
         item.equalities = True
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     assignments = []
     for place, code, theme, n in (

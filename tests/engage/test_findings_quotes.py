@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engage.curation.runs import request_analysis
 from engage.findings import services as findings
 from tests import factories
 
@@ -12,7 +13,7 @@ def findings_with_a_quote(db):
     item = factories.consultation()
     q1, _q2, q3 = item.questions
     answer = factories.response(item, {q1.id: ["o1"], q3.id: [TEXT]}).answers[-1]
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     theme = {"id": "t1", "label": "Bus times", "terms": ["bus"], "size": 1, "share": 1.0}
     result = {
@@ -48,7 +49,7 @@ def test_officers_of_the_owning_partner_see_the_original(client, auth, db):
 def test_themes_by_channel_hide_small_groups_and_flag_the_ones_that_stand_out(client, auth, db):
     item = factories.consultation()
     q1, _q2, q3 = item.questions
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     findings.start_run(db, run.id, task_id=None)
     assignments = []
     # Online answers about buses, paper and event answers about bins, 4 by phone about buses.

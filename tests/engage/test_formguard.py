@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from engage import formguard
 from engage.events.models import EventSignup
 from engage.panel.models import PanelMember
+from engage.web import formguard
 from surveys import drafts
 from surveys.base import utcnow
 from surveys.models import Draft, Response

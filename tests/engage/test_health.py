@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from engage import create_app
+from engage.app import create_app
 from engage.logs import JsonFormatter
 from engage.outbox import beat
 from tests.conftest import app_config

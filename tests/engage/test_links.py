@@ -9,7 +9,7 @@ import secrets
 import pytest
 from sqlalchemy import select
 
-from engage import create_app
+from engage.app import create_app
 from surveys import links, services
 from surveys.base import utcnow
 from surveys.models import TrackedLink

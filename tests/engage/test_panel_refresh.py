@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from engage.audit.models import AuditEvent
-from engage.panel import balance, exercises, profile, views
+from engage.panel import balance, exercises, profile
 from engage.panel.models import PanelMember
 from engage.panel.services import Details, add_from_paper
 from engage.ratelimit import Limit
+from engage.web.panel import views
 from surveys.base import utcnow
 from tests import factories
 from tests.engage.test_panel import (  # noqa: F401 - localities is an autouse fixture

@@ -7,9 +7,9 @@ import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import create_engine, text
 
-from engage import create_app, migrate
+from engage import crypto, migrate
+from engage.app import create_app
 from engage.config import ConfigError
-from engage.privacy import crypto
 from tests import factories
 
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engage import ratelimit
-from engage.events import views as event_views
 from engage.events.models import EventSignup
+from engage.web.events import views as event_views
 from surveys.models import Draft
 from tests import factories
 from tests.engage.events_data import event

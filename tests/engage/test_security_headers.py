@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engage import create_app
+from engage.app import create_app
 from tests.conftest import app_config
 
 

@@ -10,15 +10,15 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from engage import create_app
 from engage.accounts import mfa, throttle
 from engage.accounts.services import (
     AccountError,
     change_password,
     check_password_rules,
-    disable_user,
 )
+from engage.app import create_app
 from engage.audit.models import AuditEvent
+from engage.staff import disable_user
 from tests import factories
 from tests.conftest import app_config
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from engage import create_app
+from engage.app import create_app
 from tests.conftest import app_config, reset_database
 from tests.faults.services import PrivatePostgres, PrivateRedis
 

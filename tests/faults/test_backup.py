@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from engage import create_app
+from engage.app import create_app
 from engage.db import get_session
 from surveys.models import Answer, Consultation, Response
 from tests import factories
@@ -56,7 +56,7 @@ def snapshot(url: str) -> dict[str, object]:
 
 
 def submit(app, slug: str, token: str) -> int:
-    from engage.participate.journey import form_key
+    from engage.web.participate.journey import form_key
 
     with app.app_context():
         key = form_key(token)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from engage.db import get_session
 from engage.findings.models import AnalysisRun, QuestionAnalysis
 from engage.outbox import TaskOutbox
-from engage.participate.journey import form_key
+from engage.web.participate.journey import form_key
 from surveys import drafts
 from surveys.base import utcnow
 from surveys.models import Answer, Draft, Response

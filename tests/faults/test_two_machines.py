@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
+from engage.curation.runs import request_analysis
 from engage.db import get_session
-from engage.findings import services as findings
 from engage.findings.models import AnalysisRun
 from engage.outbox import TaskOutbox
-from engage.participate.journey import form_key
 from engage.reports import services as reports
 from engage.reports.models import Report
+from engage.web.participate.journey import form_key
 from surveys.models import Consultation, Response
 from tests.faults.conftest import worker_env
 from tests.faults.services import ROOT, free_port, wait_for_port
@@ -45,7 +45,7 @@ def start(command: list[str], env: dict[str, str], log) -> subprocess.Popen:
 def web_process(env: dict[str, str], log) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}"]
-    return start([*command, "engage:create_app()"], env, log), port
+    return start([*command, "engage.app:create_app()"], env, log), port
 
 
 def worker(env: dict[str, str], log, queues: str, *extra: str) -> subprocess.Popen:
@@ -113,7 +113,7 @@ def test_two_web_processes_and_two_workers_on_different_queues(live, tmp_path):
         with live.app_context():
             session = get_session()
             item = session.get(Consultation, consultation_id)
-            run_id = findings.request_analysis(session, item, trigger="officer").id
+            run_id = request_analysis(session, item, trigger="officer").id
             report_id = reports.request_findings_report(session, item, requested_by_id=None).id
             session.commit()
 

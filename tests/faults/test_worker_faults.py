@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.findings import services as findings
 from engage.findings.models import AnalysisRun, QuestionAnalysis
@@ -43,7 +44,7 @@ def request_run(app, consultation_id: int, params: dict | None = None) -> int:
 
     with app.app_context():
         session = get_session()
-        run = findings.request_analysis(
+        run = request_analysis(
             session, session.get(Consultation, consultation_id), trigger="officer", params=params
         )
         session.commit()
@@ -103,7 +104,7 @@ def test_a_task_that_always_fails_is_marked_failed_and_does_not_block_the_queue(
         from surveys.models import Consultation
 
         session = get_session()
-        poison = findings.request_analysis(
+        poison = request_analysis(
             session, session.get(Consultation, consultation_id), trigger="officer"
         )
         session.commit()

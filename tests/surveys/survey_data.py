@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from surveys import services
 from surveys.base import utcnow
 from surveys.models import Consultation, Response
+from surveys.options import option_list
 from surveys.questions import get_type
 from tests import factories
 
@@ -39,7 +40,7 @@ def every_type(session: Session, **kw: Any) -> Consultation:
         type="matrix",
         title="How good are these?",
         options=["Good", "Poor"],
-        settings={"rows": services.option_list(["Buses", "Roads"], prefix="r")},
+        settings={"rows": option_list(["Buses", "Roads"], prefix="r")},
     )
     add(type="ranking", title="Rank these priorities", options=["Jobs", "Housing", "Health"])
     add(type="short_text", title="Your street name")

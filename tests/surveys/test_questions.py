@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from surveys.models import Question
+from surveys.options import option_list
 from surveys.questions import QUESTION_TYPES, get_type
-from surveys.services import option_list
 
 
 def question(type_: str, *, required: bool = False, **settings) -> Question:

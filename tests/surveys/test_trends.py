@@ -7,11 +7,12 @@ import itertools
 import pytest
 from scipy.stats import chi2_contingency, fisher_exact
 
-from surveys import services, trends
+from surveys import trends
 from surveys.models import Question
+from surveys.options import option_list
 from surveys.questions.choice import LIKERT
 
-LIKERT_OPTIONS = services.option_list(LIKERT)  # o1 Strongly agree ... o5 Strongly disagree
+LIKERT_OPTIONS = option_list(LIKERT)  # o1 Strongly agree ... o5 Strongly disagree
 
 
 def matrix(qid: int, title: str, rows: list[str], copied_from: int | None = None) -> Question:
@@ -20,7 +21,7 @@ def matrix(qid: int, title: str, rows: list[str], copied_from: int | None = None
         type="matrix",
         title=title,
         options=LIKERT_OPTIONS,
-        settings={"rows": services.option_list(rows, prefix="r")},
+        settings={"rows": option_list(rows, prefix="r")},
         copied_from_id=copied_from,
     )
 
@@ -90,13 +91,13 @@ def test_likert_scores_five_for_strongly_agree_and_counts_the_top_two_as_agreein
 
 
 def test_a_scale_running_from_disagree_to_agree_scores_the_same_way():
-    scale = trends.scale(services.option_list(reversed(LIKERT)))
+    scale = trends.scale(option_list(reversed(LIKERT)))
     assert scale.scores["o5"] == 5  # Strongly agree, last
     assert scale.agree == {"o4", "o5"}
 
 
 def test_dont_know_is_off_the_scale():
-    options = services.option_list([*LIKERT, "Don't know"])
+    options = option_list([*LIKERT, "Don't know"])
     scale = trends.scale(options)
     assert "o6" not in scale.scores
     figures = trends.figures(["o1", "o6", "o4", None], scale)
@@ -183,7 +184,7 @@ def test_the_organisation_question_is_found_by_its_wording_or_its_options():
         id=2,
         type="single_choice",
         title="Where do you work?",
-        options=services.option_list(["Craigmuir Council", "NHS Craigmuir", "Other"]),
+        options=option_list(["Craigmuir Council", "NHS Craigmuir", "Other"]),
     )
     asked = Question(id=3, type="single_choice", title="Which partner organisation?", options=[])
     assert trends.partner_question([role, named, asked]) is asked

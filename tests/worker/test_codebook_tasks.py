@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engage.codebooks import services as codebooks
 from engage.codebooks.models import Codebook
-from engage.findings import services as findings
+from engage.curation.runs import request_analysis
 from engage.findings.models import QuestionAnalysis, Theme, ThemeAssignment
 from tests import factories
 from tests.worker.corpus import ANSWERS
@@ -38,9 +38,7 @@ def codebook_run(app, db):
     codebook = codebooks.create(
         db, name="Transport priorities", organisation_id=item.organisation_id, themes=THEMES
     )
-    run = findings.request_analysis(
-        db, item, trigger="officer", params=codebooks.run_params(codebook)
-    )
+    run = request_analysis(db, item, trigger="officer", params=codebooks.run_params(codebook))
     db.flush()
     return run
 
@@ -103,7 +101,7 @@ def test_a_free_run_quotes_the_no_comment_group(app, db):
     item = factories.consultation()
     for text in ANSWERS:
         factories.response(item, {item.questions[2].id: [text]})
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     db.flush()
     with app.app_context():
         tasks.run_analysis.run(run.id)

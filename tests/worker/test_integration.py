@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from engage import create_app
+from engage.app import create_app
 from engage.db import get_session
 from engage.findings.models import AnalysisRun
 from tests import factories

@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 import pytest
 from openpyxl import load_workbook
 
+from engage.curation.runs import request_analysis
 from engage.findings import services as findings
 from engage.reports import services as reports
 from tests import factories
@@ -29,7 +30,7 @@ def analysed(app, db):
     choice, _, free_text = item.questions
     for n, text in enumerate([*ANSWERS, PERSONAL]):
         factories.response(item, {choice.id: ["o1" if n % 3 else "o2"], free_text.id: [text]})
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     db.flush()
     with app.app_context():
         tasks.run_analysis.run(run.id)

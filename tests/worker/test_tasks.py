@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from engage.findings import services as findings
+from engage.curation.runs import request_analysis
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from surveys import services
 from surveys.base import utcnow
@@ -23,7 +23,7 @@ def run(app, db):
     free_text = item.questions[2]
     for text in ANSWERS:
         factories.response(item, {free_text.id: [text]})
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     db.flush()
     return run
 
@@ -75,7 +75,7 @@ def test_a_finished_run_is_not_repeated(app, db, run):
 def test_too_little_text_is_a_note_not_a_failure(app, db):
     item = factories.consultation()
     factories.response(item, {item.questions[2].id: ["no"]})
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     db.flush()
     with app.app_context():
         tasks.run_analysis.run(run.id)
@@ -192,7 +192,7 @@ def test_a_run_fans_out_one_task_per_question_and_finishes_with_the_last(app, db
     for text in ANSWERS[:20]:
         q1, _q2, q3 = item.questions[:3]
         factories.response(item, {q1.id: ["o1"], q3.id: [text], second.id: [text]})
-    run = findings.request_analysis(db, item, trigger="officer")
+    run = request_analysis(db, item, trigger="officer")
     sent = []
     monkeypatch.setitem(app.config, "ANALYSIS_FAN_OUT", True)
     monkeypatch.setitem(

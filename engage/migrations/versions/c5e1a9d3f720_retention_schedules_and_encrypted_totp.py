@@ -66,7 +66,7 @@ def upgrade() -> None:
             type_=sa.String(length=255),
             existing_nullable=True,
         )
-    from engage.privacy import crypto
+    from engage import crypto
 
     connection = op.get_bind()
     cipher = crypto.cipher()
@@ -81,7 +81,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from engage.privacy import crypto
+    from engage import crypto
 
     connection = op.get_bind()
     cipher = crypto.cipher()
