@@ -10,7 +10,8 @@ each sentence (or contrasting clause) of a longer answer also brings its own bes
 residents who raise two points usually do so in two sentences. Answers that fit no theme are passed
 to `find_themes` so officers see what their framework misses.
 
-Everything runs offline, with the same stemming and stop words as `find_themes`.
+Everything runs offline, with the same stemming and stop words as `find_themes`. The scoring
+and the choice of an answer's themes from its scores live in `analysis.codebook_scoring`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 
 from analysis import codebook_embeddings as semantic
 from analysis.codebook_file import Codebook, CodebookError
+from analysis.codebook_scoring import (
+    DEFAULT_FLOOR,
+    FLOOR_SHARE_OF_TYPICAL,
+    choose_themes,
+    fit_word_scorer,
+)
 from analysis.errors import AnalysisError, NotEnoughText
 from analysis.preprocess import (
     Analyser,
@@ -43,19 +50,6 @@ from analysis.types import Theme, ThemeParams
 
 METHOD_SIMILARITY = "codebook-tfidf"
 METHOD_MODEL = "codebook-tfidf-logreg"
-# Every theme needs this many example answers before a classifier is trained on them; with fewer,
-# the answers are matched on similarity alone.
-MIN_EXAMPLES_FOR_MODEL = 3
-# An answer joins every theme scoring at least this share of its best theme's score...
-SHARE_OF_BEST = 0.7
-# ...and the best theme of each of its sentences when that scores this share of the best.
-SEGMENT_SHARE_OF_BEST = 0.6
-# An answer fits no theme when its best cosine similarity is below DEFAULT_FLOOR. A second theme
-# must clear a higher floor when there are examples to calibrate it: this share of a typical
-# example's similarity to its own theme...
-FLOOR_SHARE_OF_TYPICAL = 0.25
-# ...without them (a label and description only), one shared content word is about this much.
-DEFAULT_FLOOR = 0.05
 PROPOSED_PREFIX = "new"
 
 # Sentence ends, line breaks and the words people use to turn to a second point.
@@ -133,102 +127,6 @@ def segments(text: str) -> list[str]:
     return [part for part in _SEGMENT_BREAK.split(text) if part and part.strip()]
 
 
-@dataclass(frozen=True)
-class _Scorer:
-    """Scores TF-IDF rows against each codebook theme."""
-
-    prototypes: np.ndarray  # (themes, terms), unit rows
-    models: tuple[LogisticRegression, ...] | None
-    typical: float  # a typical example's similarity to its own theme (1.0 without examples)
-    floor: float  # the similarity a second theme needs
-
-    def __call__(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """(cosine similarity, combined score) per row and theme."""
-        similarity = np.asarray(x @ self.prototypes.T)
-        if self.models is None or x.shape[0] == 0:
-            return similarity, similarity
-        scaled = np.minimum(similarity / self.typical, 1.0)
-        probability = np.column_stack([model.predict_proba(x)[:, 1] for model in self.models])
-        return similarity, 0.5 * scaled + 0.5 * probability
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
-    return rows / np.where(norms == 0, 1.0, norms)
-
-
-def _fit_scorer(
-    theme_x: sp.csr_matrix, example_x: sp.csr_matrix, example_themes: list[set[int]]
-) -> _Scorer:
-    """Prototypes from label, description and examples; a classifier when examples allow."""
-    k = theme_x.shape[0]
-    sums = np.zeros(theme_x.shape)
-    counts = np.zeros(k)
-    for row, members in enumerate(example_themes):
-        for j in members:
-            sums[j] += example_x[row].toarray().ravel()
-            counts[j] += 1
-    # Label and description weigh as much as all the examples together, however many there are.
-    prototypes = theme_x.toarray() + sums / np.maximum(counts, 1)[:, None]
-    prototypes = _unit(prototypes)
-    if not example_themes:
-        return _Scorer(prototypes, None, 1.0, DEFAULT_FLOOR)
-    own = [
-        float((example_x[row] @ prototypes[j])[0])
-        for row, members in enumerate(example_themes)
-        for j in members
-    ]
-    typical = max(float(np.median(own)), DEFAULT_FLOOR / FLOOR_SHARE_OF_TYPICAL)
-    floor = FLOOR_SHARE_OF_TYPICAL * typical
-    models: tuple[LogisticRegression, ...] | None = None
-    if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
-        x = sp.vstack([example_x, theme_x]).tocsr()
-        labels = [*example_themes, *({j} for j in range(k))]
-        fitted = []
-        for j in range(k):
-            y = np.array([j in members for members in labels], dtype=np.int64)
-            if y.min() == y.max():  # every example is in every theme: nothing to learn
-                fitted = []
-                break
-            model = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
-            fitted.append(model.fit(x, y))
-        models = tuple(fitted) or None
-    return _Scorer(prototypes, models, typical, floor)
-
-
-def _choose(
-    similarity: np.ndarray,
-    score: np.ndarray,
-    segment_similarity: np.ndarray,
-    segment_score: np.ndarray,
-    floor: float,
-) -> tuple[int, ...]:
-    """The themes of one answer, best first, from its own and its sentences' scores.
-
-    One shared content word is enough to place an answer in its best theme; further themes must
-    score close to the best and clear the calibrated floor, so a stray word adds no theme.
-    """
-    if max(similarity.max(initial=0.0), segment_similarity.max(initial=0.0)) < DEFAULT_FLOOR:
-        return ()
-    fits = similarity >= DEFAULT_FLOOR
-    chosen: set[int] = set()
-    segment_floor = floor
-    if fits.any():
-        best = float(score[fits].max())
-        chosen.add(int(np.flatnonzero(fits & (score == best))[0]))
-    else:  # only a sentence on its own is close enough to a theme: the sentences decide
-        rows = np.flatnonzero((segment_similarity >= DEFAULT_FLOOR).any(axis=1))
-        best = float(segment_score[rows].max())
-        segment_floor = DEFAULT_FLOOR
-    eligible = similarity >= floor
-    chosen |= {int(j) for j in np.flatnonzero(eligible & (score >= SHARE_OF_BEST * best))}
-    for sim_row, score_row in zip(segment_similarity, segment_score, strict=True):
-        j = int(np.argmax(score_row))
-        if sim_row[j] >= segment_floor and score_row[j] >= SEGMENT_SHARE_OF_BEST * best:
-            chosen.add(j)
-    return tuple(sorted(chosen, key=lambda j: (-score[j], j)))
-
-
 def _check(answers: Sequence[tuple[str, str]]) -> None:
     for item in answers:
         try:
@@ -278,10 +176,10 @@ def map_to_codebook(
             if key in example_row:  # one example listed under several themes
                 example_themes[example_row[key]].add(j)
                 continue
-            doc = features(text)
-            if doc:
+            example = features(text)
+            if example:
                 example_row[key] = len(example_docs)
-                example_docs.append(doc)
+                example_docs.append(example)
                 example_texts.append(clean(text))
                 example_themes.append({j})
     for j, theme in enumerate(codebook.themes):
@@ -340,7 +238,7 @@ def map_to_codebook(
             return sp.csr_matrix((0, len(counter.vocabulary_)))
         return sp.csr_matrix(tfidf.transform(counter.transform(rows)))
 
-    scorer = _fit_scorer(vectors(theme_docs), vectors(example_docs), example_themes)
+    scorer = fit_word_scorer(vectors(theme_docs), vectors(example_docs), example_themes)
     x = vectors(docs)
     similarity, score = scorer(x)
     seg_similarity, seg_score = scorer(vectors(segment_docs))
@@ -363,7 +261,7 @@ def map_to_codebook(
     owner = np.asarray(segment_owner, dtype=np.int64)
     bounds = np.searchsorted(owner, np.arange(len(docs) + 1))
     doc_themes = [
-        _choose(
+        choose_themes(
             similarity[d],
             score[d],
             seg_similarity[bounds[d] : bounds[d + 1]],
@@ -386,7 +284,7 @@ def _result(
     params: ThemeParams,
     method: str,
     x: sp.csr_matrix,
-    score: np.ndarray,
+    score: npt.NDArray[np.float64],
     doc_themes: list[tuple[int, ...]],
     answer_doc: list[int],
     counts: list[int],

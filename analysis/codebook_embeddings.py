@@ -100,7 +100,7 @@ def fit_scorer(
     if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
         x = np.vstack([examples, own])
         labels = [*example_themes, *({j} for j in range(k))]
-        fitted = []
+        fitted: list[LogisticRegression] = []
         for j in range(k):
             y = np.array([j in members for members in labels], dtype=np.int64)
             if y.min() == y.max():  # every example is in every theme: nothing to learn

@@ -16,11 +16,12 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from analysis.errors import EmbeddingsUnavailable
 
@@ -78,7 +79,9 @@ def _import_sentence_transformers() -> Any:
             "The sentence-embedding method needs the optional embeddings extra, which is not "
             f"installed: install it with `{INSTALL_HINT}`, or use the TF-IDF method."
         ) from None
-    transformers_logging.disable_progress_bar()  # no progress bars in worker logs
+    # transformers leaves this function unannotated: it takes no argument and returns None.
+    disable_progress_bar: Callable[[], None] = transformers_logging.disable_progress_bar
+    disable_progress_bar()  # no progress bars in worker logs
     return sentence_transformers
 
 
@@ -102,7 +105,7 @@ def load_model(configured: str | None = None) -> Any:
         return model
 
 
-def embed(texts: Sequence[str], configured: str | None = None) -> np.ndarray:
+def embed(texts: Sequence[str], configured: str | None = None) -> npt.NDArray[np.float64]:
     """Unit-length embeddings, one row per text, in batches; repeated texts are embedded once."""
     model = load_model(configured)
     if not texts:

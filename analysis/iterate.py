@@ -46,6 +46,7 @@ mixture (+0.0005), and averaging three classifiers per round (no better, 1.5 tim
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
@@ -136,7 +137,7 @@ def _training(labels: np.ndarray, inliers: np.ndarray, rng: np.random.Generator)
     return train
 
 
-def theme_specificity(x: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+def theme_specificity(x: sp.csr_matrix, labels: np.ndarray) -> npt.NDArray[np.float64]:
     """Per term, how much its weight is concentrated in a few themes: 1 - normalised entropy.
 
     A term spread evenly over every theme ("study", "effect", "people", "need") says nothing about
@@ -152,7 +153,7 @@ def theme_specificity(x: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
     )
     mass = np.asarray((membership @ x).todense()) + SPECIFICITY_SMOOTHING
     share = mass / mass.sum(axis=0, keepdims=True)
-    entropy = -(share * np.log(share)).sum(axis=0) / np.log(k)
+    entropy: npt.NDArray[np.float64] = -(share * np.log(share)).sum(axis=0) / np.log(k)
     return np.clip(1.0 - entropy, 0.0, 1.0)
 
 

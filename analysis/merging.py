@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
@@ -109,7 +110,9 @@ def merge_groups(
     return groups
 
 
-def choose_initial_themes(x: sp.csr_matrix, doc_counts: np.ndarray, *, seed: int) -> np.ndarray:
+def choose_initial_themes(
+    x: sp.csr_matrix, doc_counts: np.ndarray, *, seed: int
+) -> npt.NDArray[np.float64]:
     """Initial theme term vectors (rows) for the final fit; their number is the chosen k."""
     n_docs = x.shape[0]
     limits = limits_for(n_docs)
@@ -136,4 +139,5 @@ def choose_initial_themes(x: sp.csr_matrix, doc_counts: np.ndarray, *, seed: int
     )
     mass = over.w.sum(axis=0)
     initial = np.vstack([(mass[parts, None] * over.h[parts]).sum(axis=0) for parts in groups])
-    return normalize(initial)
+    unit_rows: npt.NDArray[np.float64] = normalize(initial)
+    return unit_rows

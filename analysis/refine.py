@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.special import logsumexp
 from sklearn.decomposition import non_negative_factorization
@@ -64,12 +65,13 @@ class Refined:
     factors: Factors
 
 
-def _draw(log_posterior: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _draw(log_posterior: npt.NDArray[np.float64], rng: np.random.Generator) -> npt.NDArray[np.intp]:
     """One theme per row, drawn with the probabilities exp(log_posterior)."""
     cumulative = np.cumsum(np.exp(log_posterior), axis=1)
     cumulative /= cumulative[:, -1:]
     picks = (cumulative < rng.random((cumulative.shape[0], 1))).sum(axis=1)
-    return np.minimum(picks, cumulative.shape[1] - 1)
+    drawn: npt.NDArray[np.intp] = np.minimum(picks, cumulative.shape[1] - 1)
+    return drawn
 
 
 def mixture(

@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -78,7 +79,9 @@ def _kmeans(
     return labels, normalize(model.cluster_centers_)
 
 
-def _merged_centroids(e: np.ndarray, doc_counts: np.ndarray, k: int, *, seed: int) -> np.ndarray:
+def _merged_centroids(
+    e: np.ndarray, doc_counts: np.ndarray, k: int, *, seed: int
+) -> npt.NDArray[np.float64]:
     """k theme centroids: k-means over-segments the embeddings, the closest parts are merged."""
     n_docs = e.shape[0]
     k_start = min(limits_for(n_docs).k_start, n_docs)
@@ -95,10 +98,11 @@ def _merged_centroids(e: np.ndarray, doc_counts: np.ndarray, k: int, *, seed: in
     merged = np.vstack(
         [(unique_sizes[parts, None] * centroids[parts]).sum(axis=0) for parts in groups]
     )
-    return normalize(merged)
+    unit_rows: npt.NDArray[np.float64] = normalize(merged)
+    return unit_rows
 
 
-def class_tfidf(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
+def class_tfidf(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> npt.NDArray[np.float64]:
     """Class-based TF-IDF: (themes, terms) weights of each cluster's words, unit rows.
 
     Term frequency is within the cluster's answers taken together; a term's weight falls the
@@ -114,17 +118,18 @@ def class_tfidf(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray
     average = float(tf.sum()) / max(k, 1)
     idf = np.log1p(average / np.where(term_totals > 0, term_totals, 1.0))
     weights = (tf / np.where(totals > 0, totals, 1.0)) * idf
-    return normalize(weights)
+    unit_rows: npt.NDArray[np.float64] = normalize(weights)
+    return unit_rows
 
 
-def _weights(similarity: np.ndarray) -> np.ndarray:
+def _weights(similarity: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Membership weights from cosines: the nearest theme's cosine, others decaying with the gap.
 
     `analysis.factorise.memberships` adds a theme whose weight is at least half the top weight,
     which here means within about SECOND_THEME_MARGIN of the nearest theme's cosine; the top
     weight is the cosine itself, so the most typical answers are quoted first.
     """
-    top = similarity.max(axis=1, keepdims=True)
+    top: npt.NDArray[np.float64] = similarity.max(axis=1, keepdims=True)
     w = np.clip(similarity, 0.0, None) * 0.5 ** ((top - similarity) / SECOND_THEME_MARGIN)
     w[top.ravel() < OUTLIER_COSINE] = 0.0
     return w

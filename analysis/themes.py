@@ -102,11 +102,11 @@ def find_themes(
     k_fitted = factors.h.shape[0]
     sizes = np.zeros(k_fitted)
     primary_sizes = np.zeros(k_fitted)
-    for doc, themes in enumerate(members):
-        for j in themes:
+    for doc, doc_themes in enumerate(members):
+        for j in doc_themes:
             sizes[j] += doc_counts[doc]
-        if themes:
-            primary_sizes[themes[0]] += doc_counts[doc]
+        if doc_themes:
+            primary_sizes[doc_themes[0]] += doc_counts[doc]
     order = sorted(range(k_fitted), key=lambda j: (-sizes[j], -primary_sizes[j], j))
     if params.k is None:
         order = [j for j in order if sizes[j] > 0]  # merging can leave a theme with no answers

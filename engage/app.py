@@ -29,7 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.from_object(DefaultConfig)
     app.config.update(overrides)
-    finish(app.config, instance_path)  # type: ignore[arg-type]
+    finish(app.config, instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
     for folder in ("broker", "broker-control"):
         (instance_path / folder).mkdir(exist_ok=True)
@@ -60,5 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]  # trust exactly this many proxies' headers, no more
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # Flask's documented way to wrap its WSGI callable, which mypy sees as a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app

@@ -7,9 +7,13 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask
 
+from engage import broker
+
 
 def celery_init_app(app: Flask) -> Celery:
-    class FlaskTask(Task):  # type: ignore[misc]
+    broker.use()  # filesystem:// writes each message whole (engage.broker)
+
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)

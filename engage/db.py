@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -45,3 +45,13 @@ def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()  # anything uncommitted is rolled back
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run a bulk UPDATE or DELETE and say how many rows it changed.
+
+    ``Session.execute`` is typed to return a plain ``Result``; for DML it is a ``CursorResult``,
+    which is where ``rowcount`` lives.
+    """
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return int(result.rowcount or 0)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from analysis import pii
 from engage.curation import services as curation
+from engage.db import rows_changed
 from engage.panel import emails
 from engage.panel.models import MemberStatus, PanelMember, PanelNewsletter
 from surveys.lifecycle import has_results
@@ -191,13 +192,14 @@ def send(session: Session, item: PanelNewsletter, *, now: datetime) -> int:
     then finds it sent."""
     if item.sent_at is not None:
         return 0
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(PanelNewsletter)
         .where(PanelNewsletter.id == item.id, PanelNewsletter.sent_at.is_(None))
         .values(sent_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         session.refresh(item)
         return 0
     chosen = recipients(session, item)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from engage.db import rows_changed
 from surveys.base import Base, utcnow
 
 log = logging.getLogger(__name__)
@@ -136,12 +137,12 @@ def oldest_pending_age(session: Session, now: datetime | None = None) -> float |
 
 def purge_done(session: Session, *, now: datetime, keep: timedelta = timedelta(days=7)) -> int:
     """Forget finished rows after a week, so the table stays small."""
-    result = session.execute(
+    return rows_changed(
+        session,
         TaskOutbox.__table__.delete().where(
             TaskOutbox.done_at.is_not(None), TaskOutbox.done_at < now - keep
-        )
+        ),
     )
-    return int(result.rowcount or 0)
 
 
 def beat(session: Session, name: str, now: datetime | None = None) -> None:

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from engage.db import rows_changed
 from surveys.base import Base
 
 KEEP = timedelta(days=2)  # longer than any window below
@@ -91,5 +92,4 @@ def within(
 
 
 def purge(session: Session, *, now: datetime) -> int:
-    result = session.execute(delete(RateLimitHit).where(RateLimitHit.at < now - KEEP))
-    return result.rowcount or 0
+    return rows_changed(session, delete(RateLimitHit).where(RateLimitHit.at < now - KEEP))

@@ -7,9 +7,9 @@ and ``surveys`` can share one metadata without ``surveys`` importing Flask.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, func
+from sqlalchemy import JSON, DateTime, MetaData, Table, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +54,10 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
+    # Every model is mapped to a Table (none to a join or a select), so say so: SQLAlchemy
+    # types `__table__` as the wider FromClause, which has no insert(), update() or delete().
+    __table__: ClassVar[Table]
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 

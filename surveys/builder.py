@@ -415,7 +415,8 @@ def _clean_condition(
     rule = question.show_if
     if not rule:
         return []
-    source = by_id.get(rule.get("question_id"))
+    source_id = rule.get("question_id")
+    source = by_id.get(source_id) if source_id is not None else None
     labels = former_labels.get(source.id, {}) if source else {}
     if source is None:
         reason = "the question it depended on was removed"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -58,7 +58,7 @@ def load(path: Path) -> Definition:
 def check(data: dict[str, Any], where: str = "template") -> None:
     """Refuse a definition that ``build`` could not turn into a working survey."""
 
-    def fail(message: str) -> None:
+    def fail(message: str) -> NoReturn:
         raise DefinitionError(f"{where}: {message}")
 
     for field in ("key", "name", "description", "title", "summary", "pages"):
@@ -103,7 +103,7 @@ def check(data: dict[str, Any], where: str = "template") -> None:
 
 def option_labels(q: dict[str, Any]) -> list[str]:
     qtype = get_type(q["type"])
-    return list(q.get("options") or getattr(qtype, "default_options", ()))
+    return list(q.get("options") or qtype.default_options)
 
 
 def build(

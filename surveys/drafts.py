@@ -12,9 +12,9 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys.models import Channel, Consultation, Draft
@@ -177,12 +177,16 @@ def find_by_code(
 
 def purge_expired(session: Session, *, now: datetime) -> int:
     """Delete drafts past their expiry, and never-saved ones left for a week."""
-    result = session.execute(
-        delete(Draft).where(
-            or_(
-                Draft.expires_at <= now,
-                Draft.code_hash.is_(None) & (Draft.updated_at <= now - UNSAVED_KEEP),
+    # A DELETE's result is a CursorResult, which has the rowcount; execute() says only Result.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            delete(Draft).where(
+                or_(
+                    Draft.expires_at <= now,
+                    Draft.code_hash.is_(None) & (Draft.updated_at <= now - UNSAVED_KEEP),
+                )
             )
-        )
+        ),
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

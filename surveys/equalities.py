@@ -175,7 +175,8 @@ def parse(
     errors: list[BlockError] = []
     single = get_type("single_choice")
     for question in block:
-        parsed = single.read(question, form)  # type: ignore[arg-type]
+        # A BlockQuestion has every Question attribute that single-choice reading uses.
+        parsed = single.read(question, form)  # type: ignore[arg-type]  # duck-typed Question
         if parsed.error:
             errors.append(BlockError(question.field_name, parsed.error))
         elif parsed.value:

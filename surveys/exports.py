@@ -161,7 +161,9 @@ def _cell(column: Column, answer: Any, anonymous: bool, response: Response) -> C
             return response.channel
         return response.submission_token
     if column.key.startswith("eq."):
-        code = getattr(response.equalities, question.key, None) if response.equalities else None
+        code: str | None = (
+            getattr(response.equalities, question.key, None) if response.equalities else None
+        )
         if code is None:
             return ""
         return code if column.part == "code" else question.option_label(code)
@@ -174,10 +176,10 @@ def _cell(column: Column, answer: Any, anonymous: bool, response: Response) -> C
     if column.part == "tick":
         return 1 if column.value in (value or []) else 0
     if column.part in ("row", "row_label"):
-        code = (value or {}).get(column.value)
-        if code is None:
+        row_code: str | None = (value or {}).get(column.value)  # a matrix maps rows to codes
+        if row_code is None:
             return ""
-        return code if column.part == "row" else question.option_label(code)
+        return row_code if column.part == "row" else question.option_label(row_code)
     if column.part == "rank":
         order = list(value or [])
         return order.index(column.value) + 1 if column.value in order else ""

@@ -301,10 +301,15 @@ def _check_row(
             header = f"{mine[0].key.split('.')[0]} {question.title}"
         value = " | ".join(row[c.key] for c in mine if row[c.key])
         problems.append(Problem(number, header, value, error.message))
-    for error in entry.equalities_errors:
-        key = error.field_id.replace("eq-", "eq.", 1)
+    for block_error in entry.equalities_errors:
+        key = block_error.field_id.replace("eq-", "eq.", 1)
         problems.append(
-            Problem(number, headers.get(error.field_id, key), row.get(key, ""), error.message)
+            Problem(
+                number,
+                headers.get(block_error.field_id, key),
+                row.get(key, ""),
+                block_error.message,
+            )
         )
     channel, problem = _channel(row.get(CHANNEL, ""))
     if problem:

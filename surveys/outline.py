@@ -60,7 +60,8 @@ def describe_route(
     label = label or question.option_label(value)
     if target == END:
         return f"If '{label}', go to the end"
-    page = pages.get(page_id_of(target))
+    page_id = page_id_of(target)
+    page = pages.get(page_id) if page_id is not None else None
     return f"If '{label}', go to {page_label(page) if page else 'a page that was deleted'}"
 
 
@@ -116,7 +117,8 @@ def outline(consultation: Consultation) -> list[PageRow]:
         for i, question in enumerate(mine):
             condition = None
             if question.show_if:
-                source = by_id.get(question.show_if.get("question_id"))
+                source_id = question.show_if.get("question_id")
+                source = by_id.get(source_id) if source_id is not None else None
                 condition = describe_condition(question, source)
             row.questions.append(
                 QuestionRow(

@@ -185,9 +185,9 @@ def read_csv(data: bytes, block: Sequence[BlockQuestion]) -> list[ImportedFigure
     if not reader.fieldnames or not wanted <= {f.strip().lower() for f in reader.fieldnames}:
         raise FigureError("The file must have the columns question, group and people")
     by_name = {}
-    for question in block:
-        by_name[question.key.lower()] = question
-        by_name[question.title.lower()] = question
+    for block_question in block:
+        by_name[block_question.key.lower()] = block_question
+        by_name[block_question.title.lower()] = block_question
     figures: list[ImportedFigure] = []
     problems: list[str] = []
     for number, row in enumerate(reader, start=2):

@@ -53,7 +53,8 @@ def is_shown(question: Question, values: Values, asked: Mapping[int, Question]) 
     rule = question.show_if
     if not rule:
         return True
-    source = asked.get(rule.get("question_id"))  # type: ignore[arg-type]
+    source_id = rule.get("question_id")
+    source = asked.get(source_id) if source_id is not None else None
     if source is None:  # the earlier question was not asked, so its answer cannot match
         return False
     return bool(set(chosen(source, values)) & set(rule.get("values") or ()))
@@ -81,7 +82,7 @@ def walk(consultation: Consultation, values: Values) -> Walk:
         target = route_after(shown, values)
         if target == END:
             break
-        if target is not None and index_of.get(target, -1) > i:
+        if isinstance(target, int) and index_of.get(target, -1) > i:
             i = index_of[target]
         else:
             i += 1
@@ -95,7 +96,8 @@ def route_after(shown: Sequence[Question], values: Values) -> int | str | None:
             continue
         for value in chosen(question, values):
             if value in question.routes:
-                return question.routes[value]
+                target: int | str = question.routes[value]  # a page id or END, from JSON
+                return target
     return None
 
 

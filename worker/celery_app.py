@@ -3,6 +3,9 @@
 Only this module builds an app; task modules never do, so importing them stays cheap.
 """
 
+import logging
+from typing import Any
+
 from engage.app import create_app
 from engage.logs import JsonFormatter
 
@@ -15,7 +18,7 @@ celery_app.autodiscover_tasks(["worker"], related_name="reports", force=True)
 if flask_app.config.get("LOG_FORMAT") == "json":
     from celery.signals import after_setup_logger, after_setup_task_logger
 
-    def _json_handlers(logger, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def _json_handlers(logger: logging.Logger, *_args: Any, **_kwargs: Any) -> None:
         for handler in logger.handlers:
             handler.setFormatter(JsonFormatter())
 

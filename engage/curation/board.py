@@ -22,7 +22,8 @@ from engage.curation.models import (
     PriorityNote,
     StrategicPriority,
 )
-from surveys.models import Answer, Consultation
+from engage.findings.services import quote_texts
+from surveys.models import Consultation
 
 COMMENT = "comment"
 RECOMMENDATION = "recommendation"
@@ -169,9 +170,7 @@ def board(
         )
     }
     quote_ids = [link.answer_id for theme, _ in rows for link in theme.assignments if link.quote]
-    texts = dict(
-        session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(quote_ids))).all()
-    )
+    texts = quote_texts(session, quote_ids)
     by_priority: dict[int, dict[int, Evidence]] = defaultdict(dict)
     answers: dict[tuple[int, int], set[int]] = defaultdict(set)
     emerging = []
@@ -195,14 +194,14 @@ def board(
     stand_out = standing_out(session, sorted(consultations), localities)
     result = []
     for priority in priorities(session, active_only=True):
-        evidence = list(by_priority.get(priority.id, {}).values())
-        for item in evidence:
+        behind = list(by_priority.get(priority.id, {}).values())
+        for item in behind:
             item.residents = len(answers[(priority.id, item.consultation.id)])
-        evidence.sort(key=lambda e: -e.residents)
+        behind.sort(key=lambda e: -e.residents)
         result.append(
             PriorityRow(
                 priority,
-                evidence,
+                behind,
                 notes[(priority.id, COMMENT)],
                 notes[(priority.id, RECOMMENDATION)],
                 stand_out.get(priority.id, []),

@@ -23,7 +23,8 @@ from engage.curation.sets import (
     sets_for,
 )
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment, ThemeKind
-from surveys.models import Answer, Consultation, Question
+from engage.findings.services import quote_texts
+from surveys.models import Consultation, Question
 
 PRIORITY_PREFIX = "priority-"
 MAX_EXAMPLES = 8
@@ -97,13 +98,7 @@ def proposed_key(theme: Theme) -> str:
 def codebook(session: Session, item: CuratedSet) -> dict[str, Any]:
     """The curated themes as a codebook file for a re-run: ids "c<id>", the officers' labels and
     descriptions, and member answers (personal details removed) as examples."""
-    texts = dict(
-        session.execute(
-            select(Answer.id, Answer.text).where(
-                Answer.id.in_([link.answer_id for t in item.themes for link in t.assignments])
-            )
-        ).all()
-    )
+    texts = quote_texts(session, [link.answer_id for t in item.themes for link in t.assignments])
     themes = []
     for theme in item.themes:
         # Quotes first: officers chose them as typical; then answers moved by hand.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import pii
@@ -49,7 +48,7 @@ from engage.curation.sets import (
     record,
     sets_for,
 )
-from surveys.models import Answer
+from engage.findings.services import quote_texts
 
 __all__ = [
     "LABEL_LENGTH",
@@ -109,9 +108,7 @@ def publishable(session: Session, consultation_id: int, *, published_only: bool 
         if theme.published or not published_only
     ]
     quote_ids = [link.answer_id for t in themes for link in t.assignments if link.quote]
-    texts = dict(
-        session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(quote_ids))).all()
-    )
+    texts = quote_texts(session, quote_ids)
     return [
         (
             theme,

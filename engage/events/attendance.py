@@ -7,6 +7,7 @@ Functions take a Session and never commit.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +69,7 @@ def attendees(event: Event) -> list[EventSignup]:
     return [s for s in event.confirmed if s.attended_at is not None]
 
 
-FEEDBACK_QUESTIONS = [
+FEEDBACK_QUESTIONS: list[dict[str, Any]] = [
     {
         "type": "single_choice",
         "title": "Overall, how useful was the event for you?",

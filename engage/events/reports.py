@@ -126,19 +126,19 @@ def signup_rows(event: Event) -> list[list[exports.Cell]]:
 
 def summary_sheets(event: Event) -> list[tuple[str, list[str], list[list[exports.Cell]]]]:
     data = summary(event)
-    totals = [
+    totals: list[list[exports.Cell]] = [
         ["With a place", data.confirmed],
         ["On the waiting list", data.waiting],
         ["Cancelled", data.cancelled],
         ["Attended", data.attended],
     ]
-    needs = [[label, have, queued] for label, have, queued in data.needs]
+    needs: list[list[exports.Cell]] = [[label, have, queued] for label, have, queued in data.needs]
 
     def table(rows: list[Row]) -> list[list[exports.Cell]]:
         return [[r.label, r.signed_up, r.attended, r.percent] for r in rows]
 
     return [
-        ("Totals", ["Measure", "People"], [[str(a), b] for a, b in totals]),
+        ("Totals", ["Measure", "People"], totals),
         ("Needs for the venue", ["Need", "With a place", "On the waiting list"], needs),
         (
             "By organisation",

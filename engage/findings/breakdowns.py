@@ -44,6 +44,13 @@ class AttributeBreakdown:
     theme_labels: dict[str, str]
 
 
+def labelled(names: Mapping[str, str]) -> dict[str | None, str]:
+    """Readable names for a group's codes, and one for people who gave no answer."""
+    labels: dict[str | None, str] = {code: name for code, name in names.items()}
+    labels[None] = NOT_ANSWERED
+    return labels
+
+
 @dataclass(frozen=True)
 class Attribute:
     """Something about the person who answered: a table of themes is drawn for each.
@@ -90,7 +97,7 @@ def attributes(
                 "panel",
                 "Residents' Panel membership",
                 [membership.MEMBER, membership.NOT_MEMBER],
-                {**membership.LABELS, None: NOT_ANSWERED},
+                labelled(membership.LABELS),
                 lambda row: (
                     membership.MEMBER if row.response_id in panel else membership.NOT_MEMBER
                 ),
@@ -103,7 +110,7 @@ def attributes(
                 "locality",
                 f"Area: {own.title}",
                 [o["value"] for o in own.options],
-                {**{o["value"]: o["label"] for o in own.options}, None: NOT_ANSWERED},
+                labelled({o["value"]: o["label"] for o in own.options}),
                 lambda row: row.locality if isinstance(row.locality, str) else None,
             )
         )
@@ -121,7 +128,7 @@ def attributes(
                 question.key,
                 title,
                 [o["value"] for o in question.options],
-                {**{o["value"]: o["label"] for o in question.options}, None: NOT_ANSWERED},
+                labelled({o["value"]: o["label"] for o in question.options}),
                 _equalities_value(question.key),
             )
         )

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from analysis import pii
 from engage.audit.services import record
+from engage.db import rows_changed
 from engage.events.models import Event, EventSignup
 from engage.mail import OutboxEmail
 from engage.panel.models import PanelInvitation
@@ -196,18 +197,19 @@ def _unlink(session: Session, consultation: Consultation) -> dict[str, int]:
     """Cut what ties the consultation's responses to a person, and drop saved drafts."""
     response_ids = select(Response.id).where(Response.consultation_id == consultation.id)
     tokens = select(Response.submission_token).where(Response.consultation_id == consultation.id)
-    invitations = session.execute(
+    invitations = rows_changed(
+        session,
         update(PanelInvitation)
         .where(PanelInvitation.response_id.in_(response_ids))
-        .values(response_id=None, draft_token=None)
-    ).rowcount
+        .values(response_id=None, draft_token=None),
+    )
     session.execute(
         update(EventSignup)
         .where(EventSignup.feedback_draft_token.in_(tokens))
         .values(feedback_draft_token=None)
     )
-    drafts = session.execute(delete(Draft).where(Draft.consultation_id == consultation.id)).rowcount
-    return {"panel_links_cut": int(invitations or 0), "drafts_deleted": int(drafts or 0)}
+    drafts = rows_changed(session, delete(Draft).where(Draft.consultation_id == consultation.id))
+    return {"panel_links_cut": invitations, "drafts_deleted": drafts}
 
 
 def anonymise_responses(session: Session, consultation: Consultation) -> dict[str, int]:
@@ -220,11 +222,12 @@ def anonymise_responses(session: Session, consultation: Consultation) -> dict[st
     response_ids = select(Response.id).where(Response.consultation_id == consultation.id)
     removed = 0
     if contact_ids:
-        removed = session.execute(
+        removed = rows_changed(
+            session,
             delete(Answer).where(
                 Answer.response_id.in_(response_ids), Answer.question_id.in_(contact_ids)
-            )
-        ).rowcount
+            ),
+        )
     masked = 0
     if text_ids:
         answers = session.scalars(
@@ -242,14 +245,15 @@ def anonymise_responses(session: Session, consultation: Consultation) -> dict[st
                     answer.value = clean
                 answer.text = clean
                 masked += 1
-    equalities = session.execute(
+    equalities = rows_changed(
+        session,
         update(EqualitiesAnswers)
         .where(
             EqualitiesAnswers.consultation_id == consultation.id,
             or_(*(getattr(EqualitiesAnswers, c).is_not(None) for c in SPECIAL_CATEGORY)),
         )
-        .values(dict.fromkeys(SPECIAL_CATEGORY))
-    ).rowcount
+        .values(dict.fromkeys(SPECIAL_CATEGORY)),
+    )
     responses = session.scalars(
         select(Response).where(Response.consultation_id == consultation.id)
     ).all()
@@ -258,9 +262,9 @@ def anonymise_responses(session: Session, consultation: Consultation) -> dict[st
     session.flush()
     return {
         "responses_kept": len(responses),
-        "contact_answers_deleted": int(removed or 0),
+        "contact_answers_deleted": removed,
         "free_text_answers_masked": masked,
-        "equalities_answers_reduced": int(equalities or 0),
+        "equalities_answers_reduced": equalities,
         **counts,
     }
 
@@ -272,11 +276,11 @@ def delete_responses(session: Session, consultation: Consultation) -> dict[str, 
     session.execute(
         delete(EqualitiesAnswers).where(EqualitiesAnswers.consultation_id == consultation.id)
     )
-    gone = session.execute(
-        delete(Response).where(Response.consultation_id == consultation.id)
-    ).rowcount
+    gone = rows_changed(
+        session, delete(Response).where(Response.consultation_id == consultation.id)
+    )
     session.expire_all()
-    return {"responses_deleted": int(gone or 0), **counts}
+    return {"responses_deleted": gone, **counts}
 
 
 def _holds_details() -> Any:
@@ -330,12 +334,12 @@ def clear_event_signups(session: Session, *, now: datetime, defaults: Defaults) 
 
 
 def purge_sent_emails(session: Session, *, now: datetime) -> int:
-    result = session.execute(
+    return rows_changed(
+        session,
         delete(OutboxEmail).where(
             OutboxEmail.sent_at.is_not(None), OutboxEmail.sent_at < now - SENT_EMAIL_KEEP
-        )
+        ),
     )
-    return int(result.rowcount or 0)
 
 
 def count_held(session: Session, consultation: Consultation) -> int:

@@ -8,6 +8,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms stops at 3.2
+
+__all__ = ["GovDateField", "SelectChoice", "error_list"]
 
 
 class GovDateField(Field):

@@ -23,7 +23,9 @@ def question_template(question: Question) -> str:
 
 def nav_items() -> list[dict[str, Any]]:
     endpoint = request.endpoint or ""
-    items = [("Consultations", "public.index", ("public.", "participate."))]
+    items: list[tuple[str, str, tuple[str, ...]]] = [
+        ("Consultations", "public.index", ("public.", "participate."))
+    ]
     items.append(("Residents' Panel", "panel.index", ("panel.",)))
     items.append(("Events", "events.index", ("events.",)))
     # The database is away (errors/503.html): loading the signed-in user would fail again.

@@ -41,7 +41,7 @@ class SingleChoice(QuestionType):
     name = "Single choice (radio buttons or a dropdown list)"
     has_options = True
     closed = True
-    settings_fields = ("display", "allow_other")
+    settings_fields: ClassVar[tuple[str, ...]] = ("display", "allow_other")
 
     def valid_values(self, question: Question) -> set[str]:
         values = {o["value"] for o in question.options}

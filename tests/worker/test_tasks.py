@@ -124,12 +124,10 @@ def test_without_the_model_the_worker_falls_back_to_tfidf_and_says_so(
 
 
 def test_an_unexpected_error_marks_the_run_failed(app, db, run, monkeypatch):
-    import analysis.themes
-
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis.themes, "find_themes", explode)
+    monkeypatch.setattr(tasks, "find_themes", explode)
     with app.app_context(), pytest.raises(RuntimeError):
         tasks.run_analysis.run(run.id)
     db.expire_all()

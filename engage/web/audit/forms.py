@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from engage.audit.services import ACTIONS
-from engage.web.forms import GovDateField
+from engage.web.forms import GovDateField, SelectChoice
 
 
 class AuditFilterForm(FlaskForm):

@@ -75,7 +75,7 @@ def _pagination(page: audit.Page) -> dict[str, Any] | None:
     """GOV.UK pagination parameters, keeping the filters in every link."""
     if page.pages < 2:
         return None
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
 
     def href(number: int) -> str:
         return url_for("audit.index", **args, page=number)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from engage.accounts.models import STAFF_ROLES, User
@@ -45,7 +46,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)
 
     return decorator
 
@@ -60,7 +61,7 @@ def start_session(user: User) -> None:
     session["seen_at"] = now
 
 
-def enforce_timeouts() -> object | None:
+def enforce_timeouts() -> ResponseReturnValue | None:
     """Partner staff are signed out after STAFF_IDLE_MINUTES without a request and
     STAFF_SESSION_HOURS after signing in, whatever they do (ASVS 7.3.1, 7.3.2)."""
     if request.endpoint == "static" or not current_user.is_authenticated:

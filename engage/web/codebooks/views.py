@@ -282,7 +282,7 @@ def from_analysis(analysis_id: int) -> ResponseReturnValue:
     run = session.get(AnalysisRun, qa.run_id)
     consultation = session.get(Consultation, run.consultation_id) if run else None
     question = session.get(Question, qa.question_id)
-    if consultation is None or question is None:
+    if run is None or consultation is None or question is None:
         abort(404)
     # Only findings this officer may read: another partner's unpublished themes stay theirs.
     if not access.may_read(consultation):

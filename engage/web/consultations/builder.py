@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.db import get_session
@@ -25,11 +24,12 @@ from engage.web.consultations.forms import (
     QuestionForm,
 )
 from engage.web.consultations.views import SETTINGS_FIELDS, managed_consultation
-from engage.web.forms import error_list
+from engage.web.forms import SelectChoice, error_list
 from surveys import builder, outline
 from surveys.builder import EditError, RemovedRule
 from surveys.models import Consultation, Page, Question
 from surveys.questions import get_type
+from surveys.routing import questions_on
 
 
 @bp.context_processor
@@ -340,7 +340,7 @@ def delete_page(consultation_id: int, page_id: int) -> ResponseReturnValue:
     refused = refuse_unless_structure(consultation)
     if refused:
         return refused
-    questions = builder.questions_on(consultation, page)
+    questions = questions_on(consultation, page)
     others = [p for p in outline.pages_of(consultation) if p.id != page.id]
     form = DeletePageForm()
     form.move_to.choices = [SelectChoice(p.id, outline.page_heading(p)) for p in others]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -18,10 +20,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from engage.web.forms import GovDateField
+from engage.web.forms import GovDateField, SelectChoice
 from surveys.questions import QUESTION_TYPES
 
 
@@ -60,13 +61,16 @@ class ConsultationForm(FlaskForm):
     closes = GovDateField("Closing date", required=True, description="For example, 27 4 2027")
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if self.start.data == "blank" and not (self.summary.data or "").strip():
             self.summary.errors = [*self.summary.errors, "Enter a summary"]
             ok = False
         if ok and self.opens.data and self.closes.data and self.closes.data <= self.opens.data:
-            self.closes.errors.append("The closing date must be after the opening date")
+            self.closes.errors = [
+                *self.closes.errors,
+                "The closing date must be after the opening date",
+            ]
             ok = False
         return ok
 
@@ -162,7 +166,8 @@ class QuestionForm(FlaskForm):
 class EditQuestionForm(QuestionForm):
     """Every field of the add form except the type, which a question keeps."""
 
-    type = None
+    # WTForms drops a parent's field when a subclass sets its name to None.
+    type = None  # type: ignore[assignment]
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 

@@ -9,7 +9,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.audit import services as audit
@@ -25,12 +24,12 @@ from engage.web.consultations.views import (
     managed_consultation,
     organisation_choices,
 )
-from engage.web.forms import error_list
+from engage.web.forms import SelectChoice, error_list
 from surveys import definitions, services
 from surveys import lifecycle as rules
 from surveys.documents import describe
 from surveys.errors import SurveyError
-from surveys.models import TOPICS, Consultation, ConsultationStatus, Organisation
+from surveys.models import TOPICS, Consultation, ConsultationStatus, Document, Organisation
 
 BLANK = "blank"
 
@@ -41,8 +40,8 @@ def topic_label(key: str) -> str:
 
 
 @bp.app_template_global()
-def document_description(document: object) -> str:
-    return describe(document)  # type: ignore[arg-type]
+def document_description(document: Document) -> str:
+    return describe(document)
 
 
 @bp.app_template_global()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -13,10 +15,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from engage.web.forms import GovDateField
+from engage.web.forms import GovDateField, SelectChoice
 from surveys.documents import MAX_BYTES
 from surveys.models import TOPICS
 
@@ -80,10 +81,13 @@ class DetailsForm(FlaskForm):
     )
     submit = SubmitField("Save details", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if ok and self.opens.data and self.closes.data and self.closes.data <= self.opens.data:
-            self.closes.errors.append("The closing date must be after the opening date")
+            self.closes.errors = [
+                *self.closes.errors,
+                "The closing date must be after the opening date",
+            ]
             ok = False
         return ok
 

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from markupsafe import escape
 from wtforms import RadioField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from engage.accounts.models import Role
@@ -18,7 +17,7 @@ from engage.db import get_session
 from engage.web.auth.guard import role_required
 from engage.web.consultations import bp
 from engage.web.consultations.views import managed_consultation
-from engage.web.forms import error_list
+from engage.web.forms import SelectChoice, error_list
 from surveys import links
 from surveys.models import CHANNEL_LABELS, Channel, Consultation, TrackedLink
 

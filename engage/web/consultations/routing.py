@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.db import get_session
@@ -17,7 +16,7 @@ from engage.web.consultations.builder import (
 )
 from engage.web.consultations.forms import ConditionForm, ConditionValuesForm, routing_form
 from engage.web.consultations.views import managed_consultation
-from engage.web.forms import error_list
+from engage.web.forms import SelectChoice, error_list
 from surveys import builder, outline
 from surveys.builder import NEXT, EditError
 from surveys.routing import END, ROUTABLE_TYPES

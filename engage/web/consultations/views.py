@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import or_, select
-from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.codebooks import services as codebooks
@@ -18,7 +17,7 @@ from engage.findings.models import AnalysisRun
 from engage.web.auth.guard import role_required
 from engage.web.consultations import bp
 from engage.web.consultations.forms import ActionForm, AnalysisForm
-from engage.web.forms import error_list
+from engage.web.forms import SelectChoice, error_list
 from engage.web.participate.journey import ABOUT_YOU, CHECK, Journey, form_values, key_is_valid
 from engage.web.participate.views import render_for, take_step
 from surveys import services

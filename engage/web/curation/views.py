@@ -24,7 +24,7 @@ from engage.web.auth.guard import role_required
 from engage.web.consultations.forms import ActionForm
 from engage.web.curation import bp
 from engage.web.findings import access
-from surveys.models import Answer, Consultation, ConsultationStatus, Question
+from surveys.models import Consultation, ConsultationStatus, Question
 from surveys.questions import get_type
 
 SHOWN_ANSWERS = 40  # per theme, unless the officer asks for all of them
@@ -110,9 +110,9 @@ def curated_context(
 ) -> dict[str, Any]:
     session = get_session()
     ids = [link.answer_id for theme in curated.themes for link in theme.assignments]
-    texts = dict(session.execute(select(Answer.id, Answer.text).where(Answer.id.in_(ids))).all())
+    texts = findings.quote_texts(session, ids)
     if not may_curate(item):
-        texts = {answer_id: pii.mask_text(text or "") for answer_id, text in texts.items()}
+        texts = {answer_id: pii.mask_text(text) for answer_id, text in texts.items()}
     agreement, moved = curation.agreement(curated)
     # Proposed themes of a later run: answers that fit none of the curated themes.
     proposed = summary.pending_proposed(curated, qa)

@@ -134,9 +134,14 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def signup_page(
-    template: str, event: Event, details: services.Details, errors: dict[str, str], **extra: Any
+    template: str,
+    event: Event,
+    details: services.Details,
+    errors: dict[str, str],
+    status: int | None = None,
+    **extra: Any,
 ) -> ResponseReturnValue:
-    status = 400 if errors else 200
+    """The sign-up (or nomination) form; 400 when it has errors unless ``status`` says."""
     return render_template(
         template,
         event=event,
@@ -145,7 +150,7 @@ def signup_page(
         needs=NEEDS,
         localities=localities(),
         **extra,
-    ), status
+    ), status or (400 if errors else 200)
 
 
 @bp.route("/<int:event_id>/sign-up", methods=["GET", "POST"])
@@ -164,16 +169,14 @@ def sign_up(event_id: int) -> ResponseReturnValue:
     if errors:
         return signup_page("events/sign_up.html", item, details, errors, started=started)
     if formguard.too_soon(request.form):
-        page, _ = signup_page(
-            "events/sign_up.html", item, details, {}, started=started, notice=formguard.AGAIN
+        return signup_page(
+            "events/sign_up.html", item, details, {}, 400, started=started, notice=formguard.AGAIN
         )
-        return page, 400
     db = get_session()
     if not ratelimit.within(db, SIGN_UP_LIMITS, address=details.email, now=now()):
-        page, _ = signup_page(
-            "events/sign_up.html", item, details, {}, started=started, notice=TOO_MANY
+        return signup_page(
+            "events/sign_up.html", item, details, {}, 429, started=started, notice=TOO_MANY
         )
-        return page, 429
     try:
         signup = services.sign_up(db, item, details, now=now())
     except services.EventError:  # cancelled while this form was being sent
@@ -276,7 +279,7 @@ def feedback(token: str) -> ResponseReturnValue:
             "events/feedback_refused.html", heading=FEEDBACK_REFUSED[outcome], why=outcome
         ), 410 if outcome != "unknown" else 404
     db.commit()
-    survey = db.get(Consultation, outcome.consultation_id)
+    survey = db.get_one(Consultation, outcome.consultation_id)
     return redirect(resume_point(survey, outcome, embedded=False), 303)
 
 

@@ -52,9 +52,12 @@ def officers_only() -> None:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     db = get_session()
-    counts = dict(
-        db.execute(select(PanelMember.status, func.count()).group_by(PanelMember.status)).all()
-    )
+    counts: dict[str, int] = {
+        status: n
+        for status, n in db.execute(
+            select(PanelMember.status, func.count()).group_by(PanelMember.status)
+        )
+    }
     nearing = db.scalars(
         select(PanelMember)
         .where(

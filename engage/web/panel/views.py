@@ -308,7 +308,7 @@ def answer(exercise_id: int, token: str) -> ResponseReturnValue:
             "panel/answer_refused.html", reason=outcome, title=REFUSED[outcome]
         ), status
     db.commit()
-    survey = db.get(Consultation, outcome.consultation_id)
+    survey = db.get_one(Consultation, outcome.consultation_id)
     return redirect(resume_point(survey, outcome, embedded=False), 303)
 
 

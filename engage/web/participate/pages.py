@@ -4,6 +4,7 @@ and the address where a saved draft carries on."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from engage.web.participate.journey import (
 from surveys import drafts, equalities, services
 from surveys.models import Consultation, ConsultationStatus, Draft, Page
 from surveys.questions import Parsed, get_type
+from surveys.services import FieldError
 
 
 def render_step(journey: Journey, template: str, status: int = 200, **context: Any) -> Any:
@@ -41,7 +43,7 @@ def render_page(
     page: Page,
     *,
     answers: dict[Any, Parsed] | None = None,
-    errors: list[tuple[Any, str, str]] | None = None,
+    errors: Sequence[FieldError] | None = None,
     notice: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
@@ -70,7 +72,7 @@ def render_about_you(
     journey: Journey,
     *,
     answers: dict[Any, Parsed] | None = None,
-    errors: list[tuple[Any, str, str]] | None = None,
+    errors: Sequence[FieldError] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     block = journey.equalities_block()

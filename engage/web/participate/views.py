@@ -44,6 +44,7 @@ from surveys import drafts, equalities, links, services
 from surveys.errors import ConsultationNotOpen
 from surveys.models import Channel, Consultation, Draft, Response
 from surveys.questions import Parsed
+from surveys.services import FieldError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXPIRED = "Your session had expired. Check your answers and send them again."
@@ -91,7 +92,7 @@ def persist(journey: Journey) -> Draft:
 
 def take_step(
     journey: Journey, target: str | int, values: dict[str, list[str]]
-) -> tuple[dict[Any, Parsed], list[tuple[Any, str, str]]]:
+) -> tuple[dict[Any, Parsed], list[FieldError]]:
     """Read a step's answers; when they are all valid, the journey takes them and moves on.
 
     Shared by residents (who then keep the draft) and the officer's preview (which keeps
@@ -149,7 +150,7 @@ def step(slug: str, token: str, step: str, embedded: bool = False) -> ResponseRe
 
 def answer_step(journey: Journey, target: str | int) -> ResponseReturnValue:
     """Show a step, or take its answers and go to the next (``change=1``: back to check)."""
-    if target not in journey.steps() and (target == ABOUT_YOU or journey.page(target) is None):
+    if target not in journey.steps() and (isinstance(target, str) or journey.page(target) is None):
         abort(404)  # no such page, or no About you in this survey
     if request.method == "GET":
         if journey.draft is None and target != journey.steps()[0]:
@@ -220,7 +221,7 @@ def submit(slug: str, token: str, embedded: bool = False) -> ResponseReturnValue
         return render_step(
             journey, "participate/check.html", 400, sections=check_rows(journey), notice=EXPIRED
         )
-    if formguard.too_soon(request.form, started=drafts.started(journey.draft)):
+    if formguard.too_soon(request.form, started=drafts.started(draft)):
         return render_step(
             journey,
             "participate/check.html",

@@ -130,10 +130,10 @@ def query_from_request() -> people.Query | None:
 def find_person() -> ResponseReturnValue:
     form = PersonSearchForm()
     if form.validate_on_submit():
-        query = people.Query.clean(
+        asked = people.Query.clean(
             form.email.data or "", form.name.data or "", form.postcode.data or ""
         )
-        return redirect(url_for("privacy.find_person", q=query_token(query)), 303)
+        return redirect(url_for("privacy.find_person", q=query_token(asked)), 303)
     errors = error_list(form)
     query = None if errors else query_from_request()
     if request.args.get("q") and query is None and not errors:

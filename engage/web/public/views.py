@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import cast
 
 from flask import abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
@@ -28,7 +29,6 @@ from surveys.models import (
     Organisation,
     consultation_co_owners,
 )
-from surveys.snapshot import Survey
 
 # States in which a consultation has a public page. Scheduled ones are listed as forthcoming;
 # archived ones keep their page (old links still work) but leave the hub's lists.
@@ -63,7 +63,7 @@ def _survey_query() -> Select[tuple[Consultation, str | None, Draft]]:
     )
 
 
-def public_survey(slug: str, token: str) -> tuple[Survey, Draft | None]:
+def public_survey(slug: str, token: str) -> tuple[Consultation, Draft | None]:
     """A consultation residents may see (or 404) with its pages and questions, and the draft
     ``token`` names for it: everything a submission reads, in one round trip.
 
@@ -73,7 +73,10 @@ def public_survey(slug: str, token: str) -> tuple[Survey, Draft | None]:
     row = get_session().execute(_survey_query(), {"slug": slug, "token": token}).first()
     if row is None or row[0].status not in PUBLIC_STATES:
         abort(404)
-    return snapshot.survey(get_session(), row[0], row[1]), row[2]
+    survey = snapshot.survey(get_session(), row[0], row[1])
+    # A Survey answers for its Consultation row (every attribute but the pages and questions
+    # passes through to it), so the journey and the writer take it as one.
+    return cast(Consultation, survey), row[2]
 
 
 def public_consultation(slug: str) -> Consultation:

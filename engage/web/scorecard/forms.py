@@ -13,10 +13,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import Field, RadioField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from engage.scorecard.services import MAX_NOMINATED
+from engage.web.forms import SelectChoice
 
 NONE = "none"
 

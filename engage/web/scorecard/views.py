@@ -130,7 +130,7 @@ def _nominations_page(
             question.options, scorecard.nominations(session, item.id), _last_year_hints(item)
         )
     upload = upload or NominationsFileForm()
-    errors = error_list(form) + error_list(upload)  # type: ignore[arg-type]
+    errors = error_list(form) + error_list(upload)
     return render_template(
         "scorecard/nominations.html", c=item, form=form, upload=upload, errors=errors
     ), (400 if errors else 200)

@@ -1,0 +1,131 @@
+"""Codebook mode's word score: TF-IDF answers against each theme, and an answer's themes from it.
+
+Each theme's prototype is its label and description, averaged with the mean of its example
+answers (the two weigh equally, however many examples there are). An answer's similarity to a
+theme is the cosine of its TF-IDF row with the prototype. When every theme has a few examples,
+a one-vs-rest logistic regression trained on them is averaged in: it learns which words tell
+neighbouring themes apart. `choose_themes` turns one answer's scores, and those of its
+sentences, into its themes, best first.
+
+`analysis.codebook` builds the TF-IDF rows and calls these; `analysis.codebook_embeddings` is
+the same idea on sentence embeddings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+# Every theme needs this many example answers before a classifier is trained on them; with fewer,
+# the answers are matched on similarity alone.
+MIN_EXAMPLES_FOR_MODEL = 3
+# An answer joins every theme scoring at least this share of its best theme's score...
+SHARE_OF_BEST = 0.7
+# ...and the best theme of each of its sentences when that scores this share of the best.
+SEGMENT_SHARE_OF_BEST = 0.6
+# An answer fits no theme when its best cosine similarity is below DEFAULT_FLOOR. A second theme
+# must clear a higher floor when there are examples to calibrate it: this share of a typical
+# example's similarity to its own theme...
+FLOOR_SHARE_OF_TYPICAL = 0.25
+# ...without them (a label and description only), one shared content word is about this much.
+DEFAULT_FLOOR = 0.05
+
+
+@dataclass(frozen=True)
+class WordScorer:
+    """Scores TF-IDF rows against each codebook theme."""
+
+    prototypes: npt.NDArray[np.float64]  # (themes, terms), unit rows
+    models: tuple[LogisticRegression, ...] | None
+    typical: float  # a typical example's similarity to its own theme (1.0 without examples)
+    floor: float  # the similarity a second theme needs
+
+    def __call__(self, x: sp.csr_matrix) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(cosine similarity, combined score) per row and theme."""
+        similarity: npt.NDArray[np.float64] = np.asarray(x @ self.prototypes.T)
+        if self.models is None or x.shape[0] == 0:
+            return similarity, similarity
+        scaled = np.minimum(similarity / self.typical, 1.0)
+        probability = np.column_stack([model.predict_proba(x)[:, 1] for model in self.models])
+        return similarity, 0.5 * scaled + 0.5 * probability
+
+
+def _unit(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return rows / np.where(norms == 0, 1.0, norms)
+
+
+def fit_word_scorer(
+    theme_x: sp.csr_matrix, example_x: sp.csr_matrix, example_themes: list[set[int]]
+) -> WordScorer:
+    """Prototypes from label, description and examples; a classifier when examples allow."""
+    k = theme_x.shape[0]
+    sums = np.zeros(theme_x.shape)
+    counts = np.zeros(k)
+    for row, members in enumerate(example_themes):
+        for j in members:
+            sums[j] += example_x[row].toarray().ravel()
+            counts[j] += 1
+    # Label and description weigh as much as all the examples together, however many there are.
+    prototypes = theme_x.toarray() + sums / np.maximum(counts, 1)[:, None]
+    prototypes = _unit(prototypes)
+    if not example_themes:
+        return WordScorer(prototypes, None, 1.0, DEFAULT_FLOOR)
+    own = [
+        float((example_x[row] @ prototypes[j])[0])
+        for row, members in enumerate(example_themes)
+        for j in members
+    ]
+    typical = max(float(np.median(own)), DEFAULT_FLOOR / FLOOR_SHARE_OF_TYPICAL)
+    floor = FLOOR_SHARE_OF_TYPICAL * typical
+    models: tuple[LogisticRegression, ...] | None = None
+    if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
+        x = sp.vstack([example_x, theme_x]).tocsr()
+        labels = [*example_themes, *({j} for j in range(k))]
+        fitted: list[LogisticRegression] = []
+        for j in range(k):
+            y = np.array([j in members for members in labels], dtype=np.int64)
+            if y.min() == y.max():  # every example is in every theme: nothing to learn
+                fitted = []
+                break
+            model = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
+            fitted.append(model.fit(x, y))
+        models = tuple(fitted) or None
+    return WordScorer(prototypes, models, typical, floor)
+
+
+def choose_themes(
+    similarity: npt.NDArray[np.float64],
+    score: npt.NDArray[np.float64],
+    segment_similarity: npt.NDArray[np.float64],
+    segment_score: npt.NDArray[np.float64],
+    floor: float,
+) -> tuple[int, ...]:
+    """The themes of one answer, best first, from its own and its sentences' scores.
+
+    One shared content word is enough to place an answer in its best theme; further themes must
+    score close to the best and clear the calibrated floor, so a stray word adds no theme.
+    """
+    if max(similarity.max(initial=0.0), segment_similarity.max(initial=0.0)) < DEFAULT_FLOOR:
+        return ()
+    fits = similarity >= DEFAULT_FLOOR
+    chosen: set[int] = set()
+    segment_floor = floor
+    if fits.any():
+        best = float(score[fits].max())
+        chosen.add(int(np.flatnonzero(fits & (score == best))[0]))
+    else:  # only a sentence on its own is close enough to a theme: the sentences decide
+        rows = np.flatnonzero((segment_similarity >= DEFAULT_FLOOR).any(axis=1))
+        best = float(segment_score[rows].max())
+        segment_floor = DEFAULT_FLOOR
+    eligible = similarity >= floor
+    chosen |= {int(j) for j in np.flatnonzero(eligible & (score >= SHARE_OF_BEST * best))}
+    for sim_row, score_row in zip(segment_similarity, segment_score, strict=True):
+        j = int(np.argmax(score_row))
+        if sim_row[j] >= segment_floor and score_row[j] >= SEGMENT_SHARE_OF_BEST * best:
+            chosen.add(j)
+    return tuple(sorted(chosen, key=lambda j: (-score[j], j)))
