@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, func, insert, select, update
+from sqlalchemy import JSON, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.db import rows_changed
@@ -65,14 +65,6 @@ def enqueue(session: Session, task: str, args: list[Any], *, key: str) -> TaskOu
         session.add(row)
         session.flush()
     return row
-
-
-def enqueue_new(session: Session, task: str, args: list[Any], *, key: str) -> None:
-    """``enqueue`` for a key that cannot exist yet (it names a row made in this transaction):
-    one plain INSERT, no lookup, no ORM object (the resident's submission path)."""
-    session.connection().execute(
-        insert(TaskOutbox.__table__).values(task=task, args=list(args), key=key)
-    )
 
 
 def task_id(row_id: int) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.errors import ConsultationNotOpen, SurveyError
@@ -206,9 +206,19 @@ def apply_due_dates(session: Session, *, now: datetime) -> list[Consultation]:
 
 
 def is_accepting(consultation: Consultation, now: datetime) -> bool:
+    """Open, and its closing time not yet reached (the tick may not have closed it yet)."""
     return consultation.status == ConsultationStatus.OPEN and not (
         consultation.closes_at and consultation.closes_at <= now
     )
+
+
+def check_accepting(
+    consultation: Consultation, channel: str, now: datetime, *, keyed_in: bool = False
+) -> None:
+    """The one rule for taking a response: people answering online must be in time; officers
+    may key in paper returns or import late ones. Raises ``ConsultationNotOpen`` otherwise."""
+    if channel in ONLINE_CHANNELS and not keyed_in and not is_accepting(consultation, now):
+        raise ConsultationNotOpen("This consultation is not open for responses")
 
 
 class FieldError(NamedTuple):
@@ -255,7 +265,9 @@ def submit_response(
     tracked_link_id: int | None = None,
     keyed_in: bool = False,
 ) -> Response:
-    """Store one response. A token already used returns the stored response instead of a copy.
+    """Store one response: the only writer of responses, their answers and equalities rows
+    (``engage.participate.store`` has a one-statement copy for PostgreSQL, tested against this).
+    A token already used returns the stored response instead of a copy.
 
     ``equalities`` holds the monitoring block's codes by field (see ``surveys.equalities``); it is
     stored apart from the answers, and only when the consultation asks the block.
@@ -263,9 +275,7 @@ def submit_response(
     existing = find_response(session, token)
     if existing is not None:
         return existing
-    # Officers may key in or import late returns; people answering online must be in time.
-    if channel in ONLINE_CHANNELS and not keyed_in and not is_accepting(consultation, now):
-        raise ConsultationNotOpen("This consultation is not open for responses")
+    check_accepting(consultation, channel, now, keyed_in=keyed_in)
     response = Response(
         consultation_id=consultation.id,
         submission_token=token,
@@ -285,55 +295,6 @@ def submit_response(
     session.add(response)
     session.flush()
     return response
-
-
-def store_response(
-    session: Session,
-    consultation: Consultation,
-    answers: Mapping[int, Parsed],
-    *,
-    token: str,
-    now: datetime,
-    channel: str = Channel.HUB,
-    equalities: Mapping[str, str] | None = None,
-    tracked_link_id: int | None = None,
-) -> int:
-    """Store a resident's new response and return its id: ``submit_response`` for the busiest
-    request, in plain INSERT statements (all the answers in one) with no ORM unit of work.
-
-    The caller knows the token is unused (its draft still exists); a concurrent submit of the
-    same token fails on the unique constraint and the caller's transaction rolls back whole.
-    """
-    if channel in ONLINE_CHANNELS and not is_accepting(consultation, now):
-        raise ConsultationNotOpen("This consultation is not open for responses")
-    # Core statements on the session's connection (same transaction): ORM-enabled INSERTs
-    # would cost as much Python as the ORM unit of work they replace.
-    connection = session.connection()
-    response_id: int = connection.execute(
-        insert(Response.__table__)
-        .values(
-            consultation_id=consultation.id,
-            submission_token=token,
-            submitted_at=now,
-            channel=channel,
-            tracked_link_id=tracked_link_id,
-        )
-        .returning(Response.id)
-    ).scalar_one()
-    if consultation.equalities and equalities:
-        connection.execute(
-            insert(EqualitiesAnswers.__table__).values(
-                response_id=response_id, consultation_id=consultation.id, **equalities
-            )
-        )
-    rows = [
-        {"response_id": response_id, "question_id": q.id, "value": p.value, "text": p.text}
-        for q in consultation.questions
-        if (p := answers.get(q.id)) is not None and not p.is_empty
-    ]
-    if rows:
-        connection.execute(insert(Answer.__table__), rows)
-    return response_id
 
 
 def response_count(session: Session, consultation_id: int) -> int:

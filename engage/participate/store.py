@@ -1,12 +1,13 @@
 """Storing a resident's submission: the response, its answers, its outbox row and the end of
 its draft, all in the request's one transaction.
 
-This is the busiest write under load. On PostgreSQL it is one statement (data-modifying
-CTEs): one round trip and one plan instead of four, which is most of what a submission costs
-beyond a bare insert (docs/benchmarks.md, "Load"). Elsewhere (SQLite) the same rows are written
-by ``surveys.services.store_response`` and two more statements. Either way a crash or a lost
-connection leaves all of it or none of it, and a second submit of the same token fails on the
-responses' unique constraint.
+Responses have one writer, ``surveys.services.submit_response``, and one rule for whether a
+consultation takes them, ``surveys.services.check_accepting``. This is the busiest write under
+load, so on PostgreSQL the same rows are written by one statement (data-modifying CTEs): one
+round trip and one plan instead of five, which is most of what a submission costs beyond a bare
+insert (docs/benchmarks.md, "Load"). ``tests/engage/test_store.py`` holds the two to the same
+rows. Either way a crash or a lost connection leaves all of it or none of it, and a second
+submit of the same token fails on the responses' unique constraint.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import TextClause, delete, text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from engage import outbox
 from surveys import services
-from surveys.errors import ConsultationNotOpen
-from surveys.models import ONLINE_CHANNELS, Consultation, Draft, EqualitiesAnswers
+from surveys.models import Consultation, Draft, EqualitiesAnswers
 from surveys.questions import Parsed
 
 EQUALITIES_COLUMNS = frozenset(EqualitiesAnswers.__table__.c.keys()) - {
@@ -41,10 +41,18 @@ def store_submission(
     draft: Draft,
     equalities: Mapping[str, str] | None,
     now: datetime,
+    one_statement: bool | None = None,
 ) -> int:
-    """Write the response for ``draft`` and return its id; the caller commits."""
-    if session.get_bind().dialect.name != "postgresql":
-        response_id = services.store_response(
+    """Write the response for ``draft`` and return its id; the caller commits.
+
+    ``one_statement`` picks the writer: the PostgreSQL statement (the default there) or the ORM
+    (the default elsewhere); the tests ask for each.
+    """
+    services.check_accepting(consultation, draft.channel, now)
+    if one_statement is None:
+        one_statement = session.get_bind().dialect.name == "postgresql"
+    if not one_statement:
+        response = services.submit_response(
             session,
             consultation,
             answers,
@@ -54,15 +62,23 @@ def store_submission(
             equalities=equalities,
             tracked_link_id=draft.tracked_link_id,
         )
-        outbox.enqueue_new(
-            session, outbox.RESPONSE_RECEIVED_TASK, [response_id], key=f"response:{response_id}"
+        outbox.enqueue(
+            session, outbox.RESPONSE_RECEIVED_TASK, [response.id], key=f"response:{response.id}"
         )
-        drafts = Draft.__table__
-        session.connection().execute(delete(drafts).where(drafts.c.id == draft.id))
-        return response_id
+        session.delete(draft)
+        session.flush()
+        return response.id
+    return _one_statement(session, consultation, answers, draft, equalities, now)
 
-    if draft.channel in ONLINE_CHANNELS and not services.is_accepting(consultation, now):
-        raise ConsultationNotOpen("This consultation is not open for responses")
+
+def _one_statement(
+    session: Session,
+    consultation: Consultation,
+    answers: Mapping[int, Parsed],
+    draft: Draft,
+    equalities: Mapping[str, str] | None,
+    now: datetime,
+) -> int:
     params: dict[str, Any] = {
         "consultation_id": consultation.id,
         "channel": draft.channel,
