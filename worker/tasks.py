@@ -9,22 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import Retry
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
-from analysis import pii, sentiment
-from analysis.codebook import map_to_codebook
-from analysis.codebook_file import Codebook
-from analysis.errors import AnalysisError, EmbeddingsUnavailable
-from analysis.preprocess import is_non_answer, normalise
-from analysis.themes import find_themes
+from analysis.results import analyse_answers
 from analysis.types import ThemeParams
-from analysis.wordcloud import render_word_cloud, term_weights
 from engage import locks, mail, outbox
 from engage.curation import services as curation
 from engage.curation.runs import request_analysis
@@ -39,8 +31,6 @@ from surveys import services as survey_services
 from surveys.base import utcnow
 
 log = logging.getLogger(__name__)
-
-WORD_CLOUD_TERMS = 100
 
 
 ANALYSE_QUESTION_TASK = "worker.tasks.analyse_question"
@@ -108,185 +98,29 @@ def _analyse_question(run_id: int, question_id: int) -> None:
     question = findings.load_question(session, question_id, run_id)
     session.commit()
     session.close()  # release the connection while the text mining runs
-
-    # Deferred on purpose: scikit-learn loads only in workers, never in web processes.
-
     config = current_app.config
     params = ThemeParams(
         question_text=question.title,
         method=config.get("ANALYSIS_METHOD") or "tfidf",
         embedding_model=config.get("EMBEDDING_MODEL") or None,
     )
-    result: dict[str, Any] | None = None
-    note = None
-    method = ""
-    # Word clouds are shown to everyone who reads the findings: no personal details in them.
-    texts = [pii.mask(text, placeholders=False).text for _, text in question.answers]
-    try:
-        if question.codebook is not None:
-            result, method, note = _map_to_codebook(
-                question.answers, texts, question.codebook, params
-            )
-        else:
-            found, note = _find_themes(question.answers, params)
-            result, method = found.to_json(), found.method
-    except AnalysisError as exc:
-        note = str(exc)
-    weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
-    png = render_word_cloud(weights) if weights else None
-    theme_clouds = _theme_clouds(result, question.answers, texts, params) if result else {}
+    found = analyse_answers(question.answers, params, question.codebook)
     findings.store_question_result(
         session,
         run_id,
         question.question_id,
         answer_count=len(question.answers),
-        result=result,
-        method=method,
-        note=note,
-        word_cloud_png=png,
-        word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
-        theme_clouds=theme_clouds,
+        result=found.result,
+        method=found.method,
+        note=found.note,
+        word_cloud_png=found.word_cloud_png,
+        word_cloud_terms=found.word_cloud_terms,
+        theme_clouds=found.theme_clouds,
     )
     if question.curated:
         curation.apply_run(session, run_id, question.question_id)
     findings.question_done(session, run_id)
     session.commit()
-
-
-EMBEDDINGS_FALLBACK_NOTE = (
-    "Themes were found from word counts: the sentence-embedding model could not "
-    "be used on this server (the worker's log says why)."
-)
-
-
-def _find_themes(answers: list[tuple[str, str]], params: Any) -> tuple[Any, str | None]:
-    """Free themes; when the embedding model cannot be used, word-count themes and a note."""
-
-    try:
-        return find_themes(answers, params), None
-    except EmbeddingsUnavailable as exc:
-        # Officers still get themes; the note (shown with the findings) says they come from
-        # word counts, and the log, not the page, names the server's folders.
-        log.warning("sentence embeddings unavailable: %s", exc)
-        return find_themes(answers, replace(params, method="tfidf")), EMBEDDINGS_FALLBACK_NOTE
-
-
-def _map_to_codebook(
-    answers: list[tuple[str, str]],
-    masked: list[str],
-    codebook: dict[str, Any],
-    params: Any,
-) -> tuple[dict[str, Any], str, str | None]:
-    """Answers mapped onto the run's codebook, in the stored shape of ``find_themes``' result.
-
-    Codebook themes keep their codebook ids and come first, in codebook order; proposed new
-    themes follow. Codebook themes get key words (from their answers, masked) and a tone, as
-    found themes have, so findings pages show them alike. When the embedding model cannot be
-    used, answers are mapped by their words alone and the note says so.
-    """
-
-    note = None
-    try:
-        mapped = map_to_codebook(answers, Codebook.from_json(codebook), params).to_json()
-    except EmbeddingsUnavailable as exc:
-        log.warning("sentence embeddings unavailable: %s", exc)
-        tfidf = replace(params, method="tfidf")
-        mapped = map_to_codebook(answers, Codebook.from_json(codebook), tfidf).to_json()
-        note = EMBEDDINGS_FALLBACK_NOTE
-    index_of = {answer_id: n for n, (answer_id, _) in enumerate(answers)}
-    members: dict[str, list[int]] = {}
-    for assignment in mapped["assignments"]:
-        for key in assignment["themes"]:
-            members.setdefault(key, []).append(index_of[assignment["id"]])
-    themes = []
-    for item in mapped["themes"]:
-        rows = members.get(item["id"], [])
-        weights = term_weights([masked[n] for n in rows], params, top=8) if rows else {}
-        scores = [sentiment.compound(answers[n][1]) for n in rows]
-        low, high = item["interval"]
-        themes.append(
-            {
-                "id": item["id"],
-                "kind": "codebook",
-                "label": item["label"],
-                "terms": list(weights),
-                "size": item["size"],
-                "share": item["share"],
-                "low": low,
-                "high": high,
-                "sentiment": sentiment.tone(scores, [1.0] * len(scores)).to_json() if rows else {},
-                "quotes": item["quotes"],
-            }
-        )
-    themes += [{**item, "kind": "proposed"} for item in mapped["proposed_themes"]]
-    assignments = []
-    groups: dict[str, list[str]] = {"no_comment": [], "other": []}
-    for assignment in mapped["assignments"]:
-        keys = [*assignment["themes"], *assignment["proposed"]]
-        assignments.append(
-            {"id": assignment["id"], "themes": keys, "primary": keys[0] if keys else None}
-        )
-        if not keys:
-            text = answers[index_of[assignment["id"]]][1]
-            groups["no_comment" if _says_nothing(text) else "other"].append(assignment["id"])
-    result = {
-        "themes": themes,
-        "assignments": assignments,
-        "no_comment": len(groups["no_comment"]),
-        "other": len(groups["other"]),
-        "no_comment_quotes": _group_quotes(groups["no_comment"], answers, index_of),
-        "other_quotes": _group_quotes(groups["other"], answers, index_of),
-    }
-    return result, str(mapped["method"]), note
-
-
-def _says_nothing(text: str) -> bool:
-    """A whole answer such as "No" or "N/A", which fits no theme and proposes none."""
-
-    return not normalise(text or "").strip() or is_non_answer(normalise(text or ""))
-
-
-QUOTE_LENGTH = (20, 300)  # characters: long enough to say something, short enough to read
-
-
-def _group_quotes(
-    ids: list[str], answers: list[tuple[str, str]], index_of: dict[str, int]
-) -> list[str]:
-    """Up to 3 different answers of a group, preferring ones of a readable length."""
-    seen: set[str] = set()
-    distinct = []
-    for answer_id in ids:
-        key = " ".join(answers[index_of[answer_id]][1].lower().split())
-        if key and key not in seen:
-            seen.add(key)
-            distinct.append(answer_id)
-    low, high = QUOTE_LENGTH
-
-    def readable(answer_id: str) -> bool:
-        return low <= len(answers[index_of[answer_id]][1]) <= high
-
-    return sorted(distinct, key=lambda answer_id: not readable(answer_id))[:3]
-
-
-def _theme_clouds(
-    result: dict[str, Any],
-    answers: list[tuple[str, str]],
-    masked: list[str],
-    params: Any,
-) -> dict[str, bytes]:
-    """One word cloud per theme, from the (masked) answers that raise it."""
-
-    text_of = {answer_id: text for (answer_id, _), text in zip(answers, masked, strict=True)}
-    members: dict[str, list[str]] = {}
-    for assignment in result["assignments"]:
-        for key in assignment["themes"]:
-            members.setdefault(key, []).append(text_of[assignment["id"]])
-    clouds = {}
-    for key, texts in members.items():
-        weights = term_weights(texts, params, top=WORD_CLOUD_TERMS // 2)
-        if weights:
-            clouds[key] = render_word_cloud(weights, width=600, height=300)
-    return clouds
 
 
 @contextmanager

@@ -7,6 +7,8 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from analysis.results import analyse_answers
+from analysis.types import ThemeParams
 from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.findings import services as findings
@@ -160,25 +162,20 @@ def every_type(session, organisation_id: int, now) -> None:
 
 def store_real_themes(session, run_id: int, question_id: int) -> None:
     """The analysis the worker would store, computed here so the browser test needs no broker."""
-    from analysis.themes import find_themes
-    from analysis.types import ThemeParams
-    from analysis.wordcloud import render_word_cloud, term_weights
-    from worker.tasks import _theme_clouds
-
     answers = [(str(i), t) for i, t in services.free_text_answers(session, question_id)]
     params = ThemeParams(question_text="What would make the biggest difference?")
-    result = find_themes(answers, params)
-    weights = term_weights([t for _, t in answers], params)
+    found = analyse_answers(answers, params)
     findings.store_question_result(
         session,
         run_id,
         question_id,
         answer_count=len(answers),
-        result=result.to_json(),
-        method=result.method,
-        word_cloud_png=render_word_cloud(weights),
-        word_cloud_terms=sorted(weights, key=weights.__getitem__, reverse=True)[:20],
-        theme_clouds=_theme_clouds(result.to_json(), answers, [t for _, t in answers], params),
+        result=found.result,
+        method=found.method,
+        note=found.note,
+        word_cloud_png=found.word_cloud_png,
+        word_cloud_terms=found.word_cloud_terms,
+        theme_clouds=found.theme_clouds,
     )
 
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from analysis import results
 from engage.curation.runs import request_analysis
 from engage.findings.models import AnalysisRun, QuestionAnalysis, Theme, ThemeAssignment
 from surveys import services
@@ -127,7 +128,7 @@ def test_an_unexpected_error_marks_the_run_failed(app, db, run, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tasks, "find_themes", explode)
+    monkeypatch.setattr(results, "find_themes", explode)
     with app.app_context(), pytest.raises(RuntimeError):
         tasks.run_analysis.run(run.id)
     db.expire_all()
