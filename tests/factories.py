@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -99,46 +101,68 @@ def user(role: str = "officer", organisation_: Organisation | None = None, **kw:
     return person
 
 
+# The questions of a simple consultation: a required choice, a multiple choice, free text.
+SATISFACTION = (
+    {
+        "type": "single_choice",
+        "title": "How satisfied are you?",
+        "required": True,
+        "options": ["Satisfied", "Neither", "Dissatisfied"],
+    },
+    {
+        "type": "multiple_choice",
+        "title": "Which services do you use?",
+        "options": ["Buses", "Libraries", "Parks"],
+        "settings": {"max_choices": 2},
+    },
+    {
+        "type": "long_text",
+        "title": "What would make the biggest difference?",
+        "settings": {"max_length": 500},
+    },
+)
+# The same shape about parks, for the browser tests' hub (tests/browser/scenario.py).
+PARKS = (
+    {
+        "type": "single_choice",
+        "title": "How often do you go?",
+        "required": True,
+        "options": ["Every week", "Now and then", "Never"],
+    },
+    {
+        "type": "multiple_choice",
+        "title": "What would help most?",
+        "hint": "Select all that apply",
+        "options": ["Benches", "Toilets", "Lighting"],
+        "settings": {"max_choices": 2},
+    },
+    SATISFACTION[2],
+)
+
+
 def consultation(
     owner: Organisation | None = None,
     *,
     status: str = ConsultationStatus.OPEN,
-    questions: bool = True,
+    questions: bool | Sequence[dict[str, Any]] = True,
     **kw: Any,
 ) -> Consultation:
+    """A consultation owned by ``owner``, open by default, asking ``questions`` (True: the
+    SATISFACTION three; False: none). ``title``, ``summary``, ``opens_at`` and ``closes_at``
+    may be given."""
     now = utcnow()
+    title = kw.get("title", f"Consultation {next(_counter)}")
+    opens_at = kw.get("opens_at", now - timedelta(days=1))
     item = services.create_consultation(
         session(),
-        title=kw.get("title", f"Consultation {next(_counter)}"),
-        summary="What should change in your area?",
+        title=title,
+        summary=kw.get("summary", "What should change in your area?"),
         organisation_id=(owner or organisation()).id,
-        opens_at=kw.get("opens_at", now - timedelta(days=1)),
+        opens_at=opens_at,
         closes_at=kw.get("closes_at", now + timedelta(days=30)),
     )
-    if questions:
-        services.add_question(
-            session(),
-            item,
-            type="single_choice",
-            title="How satisfied are you?",
-            required=True,
-            options=["Satisfied", "Neither", "Dissatisfied"],
-        )
-        services.add_question(
-            session(),
-            item,
-            type="multiple_choice",
-            title="Which services do you use?",
-            options=["Buses", "Libraries", "Parks"],
-            settings={"max_choices": 2},
-        )
-        services.add_question(
-            session(),
-            item,
-            type="long_text",
-            title="What would make the biggest difference?",
-            settings={"max_length": 500},
-        )
+    for spec in SATISFACTION if questions is True else questions or ():
+        services.add_question(session(), item, **copy.deepcopy(spec))
     item.status = status
     session().flush()
     return item
@@ -184,10 +208,17 @@ def partner_staff(session_: Session, password: str) -> Organisation:
     return council
 
 
-def routed_consultation(owner: Organisation | None = None, **kw: Any) -> Consultation:
-    """Three pages: answering No on page 1 skips page 2; a follow-up shows only for Daily."""
+def routed_consultation(
+    owner: Organisation | None = None, *, equalities: bool = False, **kw: Any
+) -> Consultation:
+    """Three pages: answering No on page 1 skips page 2; the follow-up on page 3 shows only for
+    "Every day". With ``equalities`` the monitoring page follows."""
+    kw.setdefault("title", "Buses in Craigmuir")
+    kw.setdefault("summary", "Tell us how you get about.")
     item = consultation(owner, questions=False, **kw)
+    item.equalities = equalities
     db = session()
+    item.pages[0].title = "Getting about"
     uses = services.add_question(
         db,
         item,
@@ -196,33 +227,33 @@ def routed_consultation(owner: Organisation | None = None, **kw: Any) -> Consult
         required=True,
         options=["Yes", "No"],
     )
-    page2 = services.add_page(db, item, title="Your bus journeys")
+    journeys = services.add_page(db, item, title="Your bus journeys")
     often = services.add_question(
         db,
         item,
         type="single_choice",
-        title="How often?",
+        title="How often do you take the bus?",
         required=True,
-        options=["Daily", "Weekly", "Rarely"],
-        page=page2,
+        options=["Every day", "Every week", "Less often"],
+        page=journeys,
     )
-    page3 = services.add_page(db, item, title="Anything else")
+    services.add_question(
+        db, item, type="date", title="When did you last take the bus?", page=journeys
+    )
+    ideas = services.add_page(db, item, title="Your ideas")
     services.add_question(
         db,
         item,
         type="long_text",
-        title="What would you change?",
-        page=page3,
+        title="What one thing would you change?",
+        page=ideas,
         settings={"max_length": 500},
     )
     follow_up = services.add_question(
-        db,
-        item,
-        type="short_text",
-        title="Which route do you take every day?",
-        page=page3,
+        db, item, type="short_text", title="Which route do you take every day?", page=ideas
     )
-    uses.routes = {"o2": page3.id}
+    db.flush()
+    uses.routes = {"o2": ideas.id}
     follow_up.show_if = {"question_id": often.id, "values": ["o1"]}
     db.flush()
     return item

@@ -14,7 +14,7 @@ from engage.db import get_session
 from engage.findings import services as findings
 from surveys import services
 from surveys.base import utcnow
-from surveys.models import ConsultationStatus
+from surveys.models import ConsultationStatus, Organisation
 from surveys.options import option_list
 from surveys.questions import get_type
 from tests import factories
@@ -57,39 +57,17 @@ def build() -> None:
 
 
 def consultation(session, organisation_id: int, title: str, opens_at):
-    item = services.create_consultation(
-        session,
+    """The PARKS questions under ``title``, opening at ``opens_at`` (tests/factories.py)."""
+    factories.bind(session)
+    return factories.consultation(
+        session.get(Organisation, organisation_id),
+        status=ConsultationStatus.DRAFT,
+        questions=factories.PARKS,
         title=title,
         summary=f"Tell us what you think about {title.lower()}.",
-        organisation_id=organisation_id,
         opens_at=opens_at,
         closes_at=opens_at + timedelta(days=30),
     )
-    services.add_question(
-        session,
-        item,
-        type="single_choice",
-        title="How often do you go?",
-        required=True,
-        options=["Every week", "Now and then", "Never"],
-    )
-    services.add_question(
-        session,
-        item,
-        type="multiple_choice",
-        title="What would help most?",
-        hint="Select all that apply",
-        options=["Benches", "Toilets", "Lighting"],
-        settings={"max_choices": 2},
-    )
-    services.add_question(
-        session,
-        item,
-        type="long_text",
-        title="What would make the biggest difference?",
-        settings={"max_length": 500},
-    )
-    return item
 
 
 ALL_TYPES_SLUG = "every-kind-of-question"
@@ -184,61 +162,13 @@ ROUTED_SLUG = "buses-in-craigmuir"
 
 def routed(session, organisation_id: int, now) -> None:
     """Three pages with a route and a condition, then the equalities page."""
-    item = services.create_consultation(
-        session,
-        title="Buses in Craigmuir",
-        summary="Tell us how you get about.",
-        organisation_id=organisation_id,
+    factories.bind(session)
+    factories.routed_consultation(
+        session.get(Organisation, organisation_id),
+        equalities=True,
         opens_at=now,
         closes_at=now + timedelta(days=30),
     )
-    item.equalities = True
-    item.pages[0].title = "Getting about"
-    uses = services.add_question(
-        session,
-        item,
-        type="single_choice",
-        title="Do you use the bus?",
-        required=True,
-        options=["Yes", "No"],
-    )
-    journeys = services.add_page(session, item, title="Your bus journeys")
-    often = services.add_question(
-        session,
-        item,
-        type="single_choice",
-        title="How often do you take the bus?",
-        required=True,
-        options=["Every day", "Every week", "Less often"],
-        page=journeys,
-    )
-    services.add_question(
-        session,
-        item,
-        type="date",
-        title="When did you last take the bus?",
-        page=journeys,
-    )
-    last = services.add_page(session, item, title="Your ideas")
-    services.add_question(
-        session,
-        item,
-        type="long_text",
-        title="What one thing would you change?",
-        page=last,
-        settings={"max_length": 500},
-    )
-    follow_up = services.add_question(
-        session,
-        item,
-        type="short_text",
-        title="Which route do you take every day?",
-        page=last,
-    )
-    session.flush()
-    uses.routes = {"o2": last.id}
-    follow_up.show_if = {"question_id": often.id, "values": ["o1"]}
-    item.status = ConsultationStatus.OPEN
 
 
 FORTY_SLUG = "forty-questions"

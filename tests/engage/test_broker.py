@@ -9,34 +9,38 @@ from kombu import Connection
 from engage import broker
 
 
-def folder_connection(tmp_path):
+def folder_connection(folder):
     broker.use()
     return Connection(
         "filesystem://",
         transport_options={
-            "data_folder_in": str(tmp_path),
-            "data_folder_out": str(tmp_path),
-            "control_folder": str(tmp_path / "control"),
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            # kombu's default is ./control, in whatever folder the tests run from
+            "control_folder": str(folder.parent / "control"),
         },
     )
 
 
 def test_filesystem_means_the_whole_message_transport(tmp_path):
-    with folder_connection(tmp_path) as conn:
+    (tmp_path / "queue").mkdir()
+    with folder_connection(tmp_path / "queue") as conn:
         assert isinstance(conn.default_channel, broker.Channel)
 
 
 def test_a_message_is_never_visible_half_written(tmp_path, monkeypatch):
+    folder = tmp_path / "queue"
+    folder.mkdir()
     seen_while_writing = []
     real_replace = os.replace
 
     def replace(src, dst):
         # Just before the rename: what a worker listing the folder would find.
-        seen_while_writing.append(sorted(p.name for p in tmp_path.iterdir()))
+        seen_while_writing.append(sorted(p.name for p in folder.iterdir()))
         return real_replace(src, dst)
 
     monkeypatch.setattr(broker.os, "replace", replace)
-    with folder_connection(tmp_path) as conn:
+    with folder_connection(folder) as conn:
         queue = conn.SimpleQueue("jobs")
         queue.put({"run": 7})
         (names,) = seen_while_writing
@@ -44,4 +48,4 @@ def test_a_message_is_never_visible_half_written(tmp_path, monkeypatch):
         assert all(n.endswith(".msg" + broker.PARTIAL) for n in names)
         assert queue.get(timeout=1).payload == {"run": 7}
         queue.close()
-    assert not list(tmp_path.glob("*" + broker.PARTIAL))
+    assert not list(folder.glob("*" + broker.PARTIAL))

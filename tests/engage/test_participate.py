@@ -172,7 +172,11 @@ def test_routing_skips_a_page_and_drops_its_answers(client, db):
     person.start()
     # Yes → page 2; Daily → the follow-up on page 3 is asked.
     assert person.post(1, {f"q{q['Do you use the bus?']}": "o1"}).headers["Location"].endswith("/2")
-    assert person.post(2, {f"q{q['How often?']}": "o1"}).headers["Location"].endswith("/3")
+    assert (
+        person.post(2, {f"q{q['How often do you take the bus?']}": "o1"})
+        .headers["Location"]
+        .endswith("/3")
+    )
     page3 = person.get(3).get_data(as_text=True)
     assert "Which route do you take every day?" in page3
     person.post(3, {f"q{q['Which route do you take every day?']}": "The 14"})
@@ -180,7 +184,7 @@ def test_routing_skips_a_page_and_drops_its_answers(client, db):
     changed = person.post(1, {f"q{q['Do you use the bus?']}": "o2"}, change="1")
     assert changed.headers["Location"].endswith("/check")
     check = person.get("check").get_data(as_text=True)
-    assert "How often?" not in check
+    assert "How often do you take the bus?" not in check
     assert "The 14" not in check
     person.submit()
     db.expire_all()
@@ -194,15 +198,15 @@ def test_change_link_returns_to_the_question_and_back_to_check(client, db):
     person = Respondent(client, item)
     person.start()
     person.post(1, {f"q{q['Do you use the bus?']}": "o1"})
-    person.post(2, {f"q{q['How often?']}": "o2"})
-    person.post(3, {f"q{q['What would you change?']}": "Later buses"})
+    person.post(2, {f"q{q['How often do you take the bus?']}": "o2"})
+    person.post(3, {f"q{q['What one thing would you change?']}": "Later buses"})
     check = person.get("check").get_data(as_text=True)
-    assert f"/2?change=1#q{q['How often?']}" in check
+    assert f"/2?change=1#q{q['How often do you take the bus?']}" in check
     page = person.get(2, change="1").get_data(as_text=True)
     assert 'value="o2" checked' in page  # the earlier answer is still there
     assert 'name="change" value="1"' in page
     # Daily now asks the follow-up, which is new: the person is sent to page 3 first.
-    back = person.post(2, {f"q{q['How often?']}": "o1"}, change="1")
+    back = person.post(2, {f"q{q['How often do you take the bus?']}": "o1"}, change="1")
     assert back.headers["Location"].endswith("/check")
     assert "Later buses" in person.get("check").get_data(as_text=True)
 
@@ -442,11 +446,11 @@ def test_check_sends_the_person_to_a_required_question_a_change_revealed(client,
     person = Respondent(client, item)
     person.start()
     person.post(1, {f"q{q['Do you use the bus?']}": "o1"})
-    person.post(2, {f"q{q['How often?']}": "o2"})  # weekly: no follow-up
+    person.post(2, {f"q{q['How often do you take the bus?']}": "o2"})  # weekly: no follow-up
     person.post(3, {})
-    # Now "Daily": the follow-up on page 3 (already seen) must be answered before checking.
+    # Now "Every day": the follow-up on page 3 (already seen) must be answered before checking.
     assert (
-        person.post(2, {f"q{q['How often?']}": "o1"}, change="1")
+        person.post(2, {f"q{q['How often do you take the bus?']}": "o1"}, change="1")
         .headers["Location"]
         .endswith("/check")
     )
