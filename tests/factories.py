@@ -169,7 +169,10 @@ def consultation(
 
 
 def response(item: Consultation, answers: dict[int, Any]) -> Response:
-    """Store a response from {question_id: raw form values}."""
+    """Store a response from {question_id: raw form values}, each a list as a form sends it."""
+    for value in answers.values():
+        # A bare string would be read one letter at a time: "Buses" answers "B".
+        assert not isinstance(value, str), f"give form values as a list: [{value!r}]"
     parsed = {
         q.id: get_type(q.type).parse(q, answers[q.id]) for q in item.questions if q.id in answers
     }

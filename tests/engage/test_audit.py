@@ -35,7 +35,7 @@ class Download:
 def responses_export(db, fmt="csv", what="responses"):
     item = factories.consultation()
     officer = factories.user(role="officer", organisation_=item.organisation)
-    factories.response(item, {item.questions[0].id: "o1"})
+    factories.response(item, {item.questions[0].id: ["o1"]})
     path = "responses" if what == "responses" else "responses/summary"
     action = "export.responses" if what == "responses" else "export.summary"
     url = f"/manage/{item.id}/{path}.{fmt}"

@@ -138,7 +138,7 @@ def test_officers_start_analysis_and_reports_while_redis_hangs_and_they_run_when
         item = factories.consultation(officer.organisation)
         q1, _, q3 = item.questions
         for text in ANSWERS[:40]:
-            factories.response(item, {q1.id: "o1", q3.id: text})
+            factories.response(item, {q1.id: ["o1"], q3.id: [text]})
         session.commit()
         factories.bind(None)  # type: ignore[arg-type]
     client = live.test_client()

@@ -33,7 +33,7 @@ def consultation_with_answers(app, copies: int) -> int:
         q1, _, q3 = item.questions
         for n in range(copies):
             for text in ANSWERS:
-                factories.response(item, {q1.id: "o1", q3.id: f"{text} ({n})"})
+                factories.response(item, {q1.id: ["o1"], q3.id: [f"{text} ({n})"]})
         session.commit()
         factories.bind(None)  # type: ignore[arg-type]
         return item.id
