@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engage.accounts.models import User
@@ -170,7 +171,8 @@ def test_officer_creates_an_event_runs_the_register_and_sends_feedback(
     checker.check("register-error")
     page.fill("#code", code.lower())
     page.click("button:has-text('Check in')")
-    assert "Callum Reid is checked in" in page.content()
+    # The click only waits for the form's navigation to start: wait for the page it leads to.
+    expect(page.locator("main")).to_contain_text("Callum Reid is checked in")
     checker.check("register-done")
 
     page.goto(event_url)
