@@ -105,18 +105,7 @@ def _analyse_question(run_id: int, question_id: int) -> None:
         embedding_model=config.get("EMBEDDING_MODEL") or None,
     )
     found = analyse_answers(question.answers, params, question.codebook)
-    findings.store_question_result(
-        session,
-        run_id,
-        question.question_id,
-        answer_count=len(question.answers),
-        result=found.result,
-        method=found.method,
-        note=found.note,
-        word_cloud_png=found.word_cloud_png,
-        word_cloud_terms=found.word_cloud_terms,
-        theme_clouds=found.theme_clouds,
-    )
+    findings.store_analysis(session, run_id, question.question_id, len(question.answers), found)
     if question.curated:
         curation.apply_run(session, run_id, question.question_id)
     findings.question_done(session, run_id)

@@ -14,6 +14,7 @@ from celery import Celery
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from analysis.results import QuestionResult
 from engage.findings.models import (
     AnalysisRun,
     QuestionAnalysis,
@@ -158,6 +159,24 @@ def report_progress(session: Session, run_id: int, *, done: int, total: int, mes
     run.progress = int(100 * done / max(total, 1))
     run.message = message
     session.flush()
+
+
+def store_analysis(
+    session: Session, run_id: int, question_id: int, answer_count: int, found: QuestionResult
+) -> QuestionAnalysis:
+    """Save what ``analysis.results.analyse_answers`` built for one question of a run."""
+    return store_question_result(
+        session,
+        run_id,
+        question_id,
+        answer_count=answer_count,
+        result=found.result,
+        method=found.method,
+        note=found.note,
+        word_cloud_png=found.word_cloud_png,
+        word_cloud_terms=found.word_cloud_terms,
+        theme_clouds=found.theme_clouds,
+    )
 
 
 def store_question_result(

@@ -143,18 +143,7 @@ def store_real_themes(session, run_id: int, question_id: int) -> None:
     answers = [(str(i), t) for i, t in services.free_text_answers(session, question_id)]
     params = ThemeParams(question_text="What would make the biggest difference?")
     found = analyse_answers(answers, params)
-    findings.store_question_result(
-        session,
-        run_id,
-        question_id,
-        answer_count=len(answers),
-        result=found.result,
-        method=found.method,
-        note=found.note,
-        word_cloud_png=found.word_cloud_png,
-        word_cloud_terms=found.word_cloud_terms,
-        theme_clouds=found.theme_clouds,
-    )
+    findings.store_analysis(session, run_id, question_id, len(answers), found)
 
 
 ROUTED_SLUG = "buses-in-craigmuir"
