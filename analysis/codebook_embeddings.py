@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from analysis.codebook_scoring import one_vs_rest
 from analysis.embeddings import embed
 
 METHOD_SUFFIX = "-embeddings"
@@ -100,14 +101,7 @@ def fit_scorer(
     if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
         x = np.vstack([examples, own])
         labels = [*example_themes, *({j} for j in range(k))]
-        fitted: list[LogisticRegression] = []
-        for j in range(k):
-            y = np.array([j in members for members in labels], dtype=np.int64)
-            if y.min() == y.max():  # every example is in every theme: nothing to learn
-                fitted = []
-                break
-            fitted.append(LogisticRegression(class_weight="balanced").fit(x, y))
-        models = tuple(fitted) or None
+        models = one_vs_rest(x, labels, k, lambda: LogisticRegression(class_weight="balanced"))
     return MeaningScorer(prototypes, models, typical, model)
 
 

@@ -13,7 +13,9 @@ the same idea on sentence embeddings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -86,16 +88,27 @@ def fit_word_scorer(
     if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
         x = sp.vstack([example_x, theme_x]).tocsr()
         labels = [*example_themes, *({j} for j in range(k))]
-        fitted: list[LogisticRegression] = []
-        for j in range(k):
-            y = np.array([j in members for members in labels], dtype=np.int64)
-            if y.min() == y.max():  # every example is in every theme: nothing to learn
-                fitted = []
-                break
-            model = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
-            fitted.append(model.fit(x, y))
-        models = tuple(fitted) or None
+        models = one_vs_rest(
+            x,
+            labels,
+            k,
+            lambda: LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear"),
+        )
     return WordScorer(prototypes, models, typical, floor)
+
+
+def one_vs_rest(
+    x: Any, labels: list[set[int]], k: int, new_model: Callable[[], LogisticRegression]
+) -> tuple[LogisticRegression, ...] | None:
+    """One model per theme, its rows of ``x`` against the rest; None when some theme holds
+    every row (nothing to learn), so the caller scores by prototypes alone."""
+    fitted = []
+    for j in range(k):
+        y = np.array([j in members for members in labels], dtype=np.int64)
+        if y.min() == y.max():
+            return None
+        fitted.append(new_model().fit(x, y))
+    return tuple(fitted) or None
 
 
 def choose_themes(
