@@ -68,34 +68,6 @@ def result_links(session: Session, item: PanelNewsletter) -> dict[int, dict[str,
     return links
 
 
-def read_form(form: Any, allowed_ids: set[int]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The newsletter as typed, and errors by field."""
-    values: dict[str, Any] = {
-        "title": form.get("title", "").strip(),
-        "intro": form.get("intro", "").strip(),
-        "locality": form.get("locality", ""),
-        "sections": [],
-    }
-    errors: dict[str, str] = {}
-    if not values["title"]:
-        errors["title"] = "Enter a title for the newsletter"
-    elif len(values["title"]) > 200:
-        errors["title"] = "The title must be 200 characters or fewer"
-    for n in range(1, SECTIONS + 1):
-        heading = form.get(f"heading-{n}", "").strip()
-        body = form.get(f"body-{n}", "").strip()
-        link = form.get(f"results-{n}", "")
-        consultation_id = int(link) if link.isdigit() and int(link) in allowed_ids else None
-        section = {"heading": heading, "body": body, "consultation_id": consultation_id}
-        if heading or body or consultation_id:
-            if not heading:
-                errors[f"heading-{n}"] = f"Enter a heading for section {n}"
-            values["sections"].append({**section, "n": n})
-    if not values["sections"] and not values["intro"]:
-        errors["intro"] = "Write an introduction or at least one section"
-    return values, errors
-
-
 def save(
     session: Session, item: PanelNewsletter | None, values: dict[str, Any], officer_id: int | None
 ) -> PanelNewsletter:

@@ -43,7 +43,7 @@ class EventError(ValueError):
 
 @dataclass
 class Details:
-    """A sign-up form as typed; ``check`` says what is wrong, by field id."""
+    """A person's details and needs, as the sign-up form (web/events/forms.py) checked them."""
 
     name: str = ""
     email: str = ""
@@ -52,18 +52,6 @@ class Details:
     locality: str = ""
     needs: list[str] = field(default_factory=list)
     needs_detail: str = ""
-
-    @classmethod
-    def from_form(cls, form: Any) -> Details:
-        return cls(
-            name=form.get("name", "").strip(),
-            email=form.get("email", "").strip(),
-            phone=form.get("phone", "").strip(),
-            organisation_name=form.get("organisation_name", "").strip(),
-            locality=form.get("locality", "").strip(),
-            needs=[code for code in form.getlist("needs") if code in NEEDS],
-            needs_detail=form.get("needs_detail", "").strip(),
-        )
 
     @classmethod
     def of(cls, signup: EventSignup) -> Details:
@@ -76,28 +64,6 @@ class Details:
             needs=list(signup.needs),
             needs_detail=signup.needs_detail,
         )
-
-    def check(self, localities: list[str]) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self.name:
-            errors["name"] = "Enter your full name"
-        elif len(self.name) > 200:
-            errors["name"] = "Your name must be 200 characters or fewer"
-        if not self.email:
-            errors["email"] = "Enter your email address, so we can send your confirmation"
-        elif not EMAIL.match(self.email) or len(self.email) > 320:
-            errors["email"] = "Enter an email address in the correct format, like name@example.com"
-        if self.phone and not PHONE.match(self.phone):
-            errors["phone"] = "Enter a telephone number, like 01632 960 001 or 07700 900 982"
-        if len(self.organisation_name) > 200:
-            errors["organisation_name"] = "The organisation must be 200 characters or fewer"
-        if self.locality and self.locality not in localities:
-            errors["locality"] = "Select the area you live or work in"
-        if "dietary" in self.needs and not self.needs_detail:
-            errors["needs_detail"] = "Tell us your dietary needs, like vegetarian or no nuts"
-        if len(self.needs_detail) > 1000:
-            errors["needs_detail"] = "Tell us in 1,000 characters or fewer"
-        return errors
 
     def apply(self, signup: EventSignup) -> None:
         signup.name = self.name

@@ -1,36 +1,29 @@
-"""Reading the officers' event form: what was typed (kept to show again) and what is wrong."""
+"""The events pages' forms: the officers' event form and the sign-up (or nomination) form.
+
+Each is a Flask-WTF form that reads and checks what was sent; the pages show it again from
+``typed`` and ``first_errors`` (engage/web/forms.py), so nothing typed is lost."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from collections.abc import Collection
+from datetime import datetime, time
 from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectField, SelectMultipleField, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from engage.dates import UK
 from engage.events.models import AUDIENCE_LABELS, KIND_LABELS, Event
+from engage.events.services import EMAIL, NEEDS, PHONE, Details
+from engage.web.forms import PartsDateField, text
 
 TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
-TEXT_FIELDS = (
-    "kind",
-    "title",
-    "description",
-    "agenda",
-    "locality",
-    "venue",
-    "access_info",
-    "online_link",
-    "start_time",
-    "end_time",
-    "capacity",
-    "audience",
-    "consultation",
-    "reminder_hours",
-)
-DATES = ("date", "opens", "closes")
 
 
-def parse_time(text: str) -> time | None:
-    match = TIME.match(text.strip().lower())
+def parse_time(typed: str) -> time | None:
+    match = TIME.match(typed.strip().lower())
     if not match:
         return None
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
@@ -43,17 +36,112 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
-def _date(values: dict[str, str], prefix: str) -> date | None | str:
-    parts = [values.get(f"{prefix}-{p}", "") for p in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        return "bad"
+def whole_number(low: int, high: int, message: str) -> Any:
+    def check(form: FlaskForm, field: Field) -> None:
+        if field.data and (not field.data.isdigit() or not low <= int(field.data) <= high):
+            raise ValidationError(message)
+
+    return check
+
+
+class EventForm(FlaskForm):
+    """An event as an officer types it; ``offer`` sets the areas and consultations to pick."""
+
+    kind = RadioField(
+        validate_choice=False,
+        validators=[AnyOf(list(KIND_LABELS), message="Select the type of event")],
+    )
+    title = text(
+        DataRequired("Enter the event's title"),
+        Length(max=200, message="The title must be 200 characters or fewer"),
+    )
+    description = text()
+    agenda = text()
+    locality = SelectField(validate_choice=False, filters=[lambda v: (v or "").strip()])
+    venue = text()
+    access_info = text()
+    online_link = text(
+        Optional(),
+        Regexp(r"^https?://", message="Enter the online link as a web address, like https://..."),
+    )
+    date = PartsDateField("Date of the event", required=True)
+    start_time = text()
+    end_time = text()
+    capacity = text(whole_number(1, 10000, "Enter the number of places as a whole number, like 40"))
+    audience = RadioField(
+        validate_choice=False,
+        validators=[AnyOf(list(AUDIENCE_LABELS), message="Select who the event is for")],
+    )
+    consultation = SelectField(validate_choice=False, filters=[lambda v: (v or "").strip()])
+    opens = PartsDateField("Sign-up opening date")
+    closes = PartsDateField("Sign-up closing date")
+    reminder_hours = text(
+        whole_number(0, 24 * 14, "Enter how many hours before to remind, like 48, or 0 for none")
+    )
+
+    def offer(self, localities: Collection[str], consultations: Collection[int]) -> None:
+        self.localities = set(localities)
+        self.consultations = {str(c) for c in consultations}
+
+    def validate_locality(self, field: Field) -> None:
+        if field.data and field.data not in self.localities:
+            raise ValidationError("Select the area the event is for")
+
+    def validate_venue(self, field: Field) -> None:
+        if not field.data and not self.online_link.data:
+            raise ValidationError("Enter the venue, or an online link below")
+
+    def validate_start_time(self, field: Field) -> None:
+        if parse_time(field.data) is None:
+            raise ValidationError("Enter the start time, like 18:30 or 6:30pm")
+
+    def validate_end_time(self, field: Field) -> None:
+        end, start = parse_time(field.data), parse_time(self.start_time.data)
+        if end is None:
+            raise ValidationError("Enter the end time, like 20:00 or 8pm")
+        if start is not None and end <= start:
+            raise ValidationError("The end time must be after the start time")
+
+    def validate_consultation(self, field: Field) -> None:
+        if field.data and field.data not in self.consultations:
+            raise ValidationError("Select a consultation from the list")
+
+    def validate_closes(self, field: Field) -> None:
+        if field.data and self.opens.data and field.data <= self.opens.data:
+            raise ValidationError("Sign-up must close after it opens")
+
+    def cleaned(self) -> dict[str, Any]:
+        """The fields as the events service takes them (call after ``validate``)."""
+        day = self.date.data
+        start, end = parse_time(self.start_time.data), parse_time(self.end_time.data)
+        assert day is not None
+        assert start is not None
+        assert end is not None
+        opens, closes = self.opens.data, self.closes.data
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data,
+            "description": self.description.data,
+            "agenda": self.agenda.data,
+            "locality": self.locality.data,
+            "venue": self.venue.data,
+            "access_info": self.access_info.data,
+            "online_link": self.online_link.data,
+            "audience": self.audience.data,
+            "starts_at": datetime.combine(day, start, tzinfo=UK),
+            "ends_at": datetime.combine(day, end, tzinfo=UK),
+            "capacity": int(self.capacity.data) if self.capacity.data else None,
+            "consultation_id": int(self.consultation.data) if self.consultation.data else None,
+            "reminder_hours": int(self.reminder_hours.data or 0),
+            "signup_opens_at": datetime.combine(opens, time(0), tzinfo=UK) if opens else None,
+            "signup_closes_at": (
+                datetime.combine(closes, time(23, 59), tzinfo=UK) if closes else None
+            ),
+        }
 
 
 def values_of(event: Event) -> dict[str, Any]:
+    """An event as its form shows it before any change."""
     start, end = event.starts_at.astimezone(UK), event.ends_at.astimezone(UK)
     values: dict[str, Any] = {
         "kind": event.kind,
@@ -88,83 +176,54 @@ def values_of(event: Event) -> dict[str, Any]:
     return values
 
 
-def read(form: Any, localities: list[str], consultations: set[int]) -> tuple[dict, dict, dict]:
-    """(values as typed, errors by field id, cleaned fields for the service)."""
-    values: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
-    for prefix in DATES:
-        for part in ("day", "month", "year"):
-            values[f"{prefix}-{part}"] = form.get(f"{prefix}-{part}", "").strip()
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    if values["kind"] not in KIND_LABELS:
-        errors["kind"] = "Select the type of event"
-    if not values["title"]:
-        errors["title"] = "Enter the event's title"
-    elif len(values["title"]) > 200:
-        errors["title"] = "The title must be 200 characters or fewer"
-    if values["locality"] and values["locality"] not in localities:
-        errors["locality"] = "Select the area the event is for"
-    if not values["venue"] and not values["online_link"]:
-        errors["venue"] = "Enter the venue, or an online link below"
-    if values["online_link"] and not values["online_link"].startswith(("https://", "http://")):
-        errors["online_link"] = "Enter the online link as a web address, like https://..."
-    day = _date(values, "date")
-    if day is None:
-        errors["date-day"] = "Enter the date of the event"
-    elif day == "bad":
-        errors["date-day"] = "The date of the event must be a real date, like 27 3 2027"
-    start, end = parse_time(values["start_time"]), parse_time(values["end_time"])
-    if start is None:
-        errors["start_time"] = "Enter the start time, like 18:30 or 6:30pm"
-    if end is None:
-        errors["end_time"] = "Enter the end time, like 20:00 or 8pm"
-    elif start is not None and end <= start:
-        errors["end_time"] = "The end time must be after the start time"
-    if isinstance(day, date) and start and end:
-        clean["starts_at"] = datetime.combine(day, start, tzinfo=UK)
-        clean["ends_at"] = datetime.combine(day, end, tzinfo=UK)
-    capacity = values["capacity"]
-    if capacity and (not capacity.isdigit() or not 1 <= int(capacity) <= 10000):
-        errors["capacity"] = "Enter the number of places as a whole number, like 40"
-    clean["capacity"] = int(capacity) if capacity.isdigit() and not errors.get("capacity") else None
-    if values["audience"] not in AUDIENCE_LABELS:
-        errors["audience"] = "Select who the event is for"
-    chosen = values["consultation"]
-    if chosen and (not chosen.isdigit() or int(chosen) not in consultations):
-        errors["consultation"] = "Select a consultation from the list"
-    clean["consultation_id"] = int(chosen) if chosen.isdigit() else None
-    hours = values["reminder_hours"] or "0"
-    if not hours.isdigit() or int(hours) > 24 * 14:
-        errors["reminder_hours"] = "Enter how many hours before to remind, like 48, or 0 for none"
-    clean["reminder_hours"] = int(hours) if hours.isdigit() else 0
-    for prefix, label, clock in (
-        ("opens", "opening", time(0)),
-        ("closes", "closing", time(23, 59)),
-    ):
-        value = _date(values, prefix)
-        if value == "bad":
-            errors[f"{prefix}-day"] = f"The sign-up {label} date must be a real date, like 1 3 2027"
-            clean[f"signup_{prefix}_at"] = None
-        else:
-            clean[f"signup_{prefix}_at"] = (
-                datetime.combine(value, clock, tzinfo=UK) if isinstance(value, date) else None
-            )
-    if (
-        clean.get("signup_opens_at")
-        and clean.get("signup_closes_at")
-        and clean["signup_closes_at"] <= clean["signup_opens_at"]
-    ):
-        errors["closes-day"] = "Sign-up must close after it opens"
-    for name in (
-        "kind",
-        "title",
-        "description",
-        "agenda",
-        "locality",
-        "venue",
-        "access_info",
-        "online_link",
-        "audience",
-    ):
-        clean[name] = values[name]
-    return values, errors, clean
+class SignUpForm(FlaskForm):
+    """A person's details and needs, typed by them or by a partner nominating them."""
+
+    name = text(
+        DataRequired("Enter your full name"),
+        Length(max=200, message="Your name must be 200 characters or fewer"),
+    )
+    email = text(
+        DataRequired("Enter your email address, so we can send your confirmation"),
+        Length(
+            max=320, message="Enter an email address in the correct format, like name@example.com"
+        ),
+        Regexp(
+            EMAIL, message="Enter an email address in the correct format, like name@example.com"
+        ),
+    )
+    phone = text(
+        Optional(),
+        Regexp(PHONE, message="Enter a telephone number, like 01632 960 001 or 07700 900 982"),
+    )
+    organisation_name = text(
+        Length(max=200, message="The organisation must be 200 characters or fewer")
+    )
+    locality = SelectField(validate_choice=False, filters=[lambda v: (v or "").strip()])
+    needs = SelectMultipleField(
+        validate_choice=False,
+        filters=[lambda codes: [c for c in codes or [] if c in NEEDS]],
+    )
+    needs_detail = text(Length(max=1000, message="Tell us in 1,000 characters or fewer"))
+
+    def offer(self, localities: Collection[str]) -> None:
+        self.localities = set(localities)
+
+    def validate_locality(self, field: Field) -> None:
+        if field.data and field.data not in self.localities:
+            raise ValidationError("Select the area you live or work in")
+
+    def validate_needs_detail(self, field: Field) -> None:
+        if "dietary" in (self.needs.data or []) and not field.data:
+            raise ValidationError("Tell us your dietary needs, like vegetarian or no nuts")
+
+    def details(self) -> Details:
+        return Details(
+            name=self.name.data,
+            email=self.email.data,
+            phone=self.phone.data,
+            organisation_name=self.organisation_name.data,
+            locality=self.locality.data,
+            needs=list(self.needs.data or []),
+            needs_detail=self.needs_detail.data,
+        )

@@ -21,6 +21,7 @@ from engage.mail import nudge_sender
 from engage.web.auth.guard import role_required
 from engage.web.events import forms
 from engage.web.events import manage_bp as bp
+from engage.web.forms import first_errors, typed
 from surveys.models import Consultation, ConsultationStatus, Organisation
 
 LINKABLE = (
@@ -72,6 +73,12 @@ def consultations() -> list[Consultation]:
     )
 
 
+def event_form() -> forms.EventForm:
+    form = forms.EventForm()
+    form.offer(current_app.config["LOCALITIES"], [c.id for c in consultations()])
+    return form
+
+
 def form_page(template: str, values: dict, errors: dict, **extra) -> ResponseReturnValue:
     return render_template(
         template,
@@ -101,13 +108,12 @@ def new() -> ResponseReturnValue:
     if request.method == "GET":
         blank = {"audience": Audience.PUBLIC, "reminder_hours": "48"}
         return form_page("events/manage/form.html", blank, {}, event=None)
-    allowed = {c.id for c in consultations()}
-    values, errors, clean = forms.read(request.form, current_app.config["LOCALITIES"], allowed)
-    if errors:
-        return form_page("events/manage/form.html", values, errors, event=None)
+    form = event_form()
+    if not form.validate():
+        return form_page("events/manage/form.html", typed(form), first_errors(form), event=None)
     db = get_session()
     item = services.create_event(
-        db, clean, organisation_id=current_user.organisation_id, officer_id=current_user.id
+        db, form.cleaned(), organisation_id=current_user.organisation_id, officer_id=current_user.id
     )
     db.commit()
     flash(f"Event created: {item.title}", "success")
@@ -120,12 +126,11 @@ def edit(event_id: int) -> ResponseReturnValue:
     organiser_or_403(item)
     if request.method == "GET":
         return form_page("events/manage/form.html", forms.values_of(item), {}, event=item)
-    allowed = {c.id for c in consultations()}
-    values, errors, clean = forms.read(request.form, current_app.config["LOCALITIES"], allowed)
-    if errors:
-        return form_page("events/manage/form.html", values, errors, event=item)
+    form = event_form()
+    if not form.validate():
+        return form_page("events/manage/form.html", typed(form), first_errors(form), event=item)
     db = get_session()
-    promoted = services.update_event(db, item, clean, now=now())
+    promoted = services.update_event(db, item, form.cleaned(), now=now())
     for person in promoted:
         emails.promoted(db, person)
     db.commit()

@@ -31,7 +31,8 @@ from engage.events.models import (
 from engage.mail import nudge_sender
 from engage.web import formguard
 from engage.web.auth.guard import role_required
-from engage.web.events import bp
+from engage.web.events import bp, forms
+from engage.web.forms import first_errors
 from engage.web.participate.pages import resume_point
 from surveys.models import Consultation
 
@@ -133,6 +134,12 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
+def sign_up_form() -> forms.SignUpForm:
+    form = forms.SignUpForm()
+    form.offer(localities())
+    return form
+
+
 def signup_page(
     template: str,
     event: Event,
@@ -163,8 +170,9 @@ def sign_up(event_id: int) -> ResponseReturnValue:
         return render_template("events/closed.html", event=item, state=state), 410
     if request.method == "GET":
         return signup_page("events/sign_up.html", item, services.Details(), {})
-    details = services.Details.from_form(request.form)
-    errors = details.check(localities())
+    form = sign_up_form()
+    errors = {} if form.validate() else first_errors(form)
+    details = form.details()
     started = formguard.kept(request.form)
     if errors:
         return signup_page("events/sign_up.html", item, details, errors, started=started)
@@ -196,8 +204,9 @@ def booking(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         if signup.status == SignupStatus.CANCELLED or signup.event.cancelled_at is not None:
             abort(410)
-        details = services.Details.from_form(request.form)
-        errors = details.check(localities())
+        form = sign_up_form()
+        errors = {} if form.validate() else first_errors(form)
+        details = form.details()
         if errors:
             return signup_page(
                 "events/booking.html",
@@ -328,9 +337,10 @@ def nominate(event_id: int) -> ResponseReturnValue:
     }
     if request.method == "GET" or context["state"] != "open":
         return signup_page("events/nominate.html", item, services.Details(), {}, **context)
-    details = services.Details.from_form(request.form)
-    errors = details.check(localities())
-    errors.pop("organisation_name", None)
+    form = sign_up_form()
+    errors = {} if form.validate() else first_errors(form)
+    errors.pop("organisation_name", None)  # a nomination's organisation is the partner's own
+    details = form.details()
     if not errors:
         try:
             signup = partner_places.nominate(

@@ -6,7 +6,7 @@ Exercises and newsletters are in ``manage_exercises``.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -22,6 +22,7 @@ from engage.panel import services as members
 from engage.panel.models import STATUS_LABELS, MemberStatus, PanelMember
 from engage.population import services as population
 from engage.web.auth.guard import role_required
+from engage.web.panel import forms
 from engage.web.panel import manage_bp as bp
 
 NEARING_END = timedelta(days=90)
@@ -108,19 +109,6 @@ def member_list() -> ResponseReturnValue:
     )
 
 
-def signed_date(form: dict) -> tuple[datetime | None, str | None]:
-    parts = [form.get(f"signed-{p}", "").strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return None, "Enter the date the form was signed"
-    try:
-        day = datetime(int(parts[2]), int(parts[1]), int(parts[0]), tzinfo=UTC).date()
-    except ValueError:
-        return None, "The date the form was signed must be a real date, like 27 3 2027"
-    if day > now().date():
-        return None, "The date the form was signed must be today or in the past"
-    return datetime.combine(day, time(12), tzinfo=UTC), None
-
-
 @bp.route("/members/new", methods=["GET", "POST"])
 def add_member() -> ResponseReturnValue:
     """Key in a member from a signed paper form, checking they are not on the panel already."""
@@ -135,19 +123,12 @@ def add_member() -> ResponseReturnValue:
             form={},
             **context,
         )
-    form = request.form.to_dict()
-    details = members.Details.from_form(request.form)
-    errors = details.check(email_required=False)
-    answers, profile_errors = profile.read(block(), request.form.to_dict(flat=False))
-    errors.update(profile_errors)
-    signed_on, date_error = signed_date(form)
-    if date_error:
-        errors["signed-day"] = date_error
-    if form.get("consent") != "yes":
-        errors["consent"] = "Confirm that the person signed the consent section of the form"
+    form = forms.PaperMemberForm()
+    errors = form.check(block())
+    details, answers = form.details(), form.answers
     db = get_session()
     duplicates = [] if errors else members.possible_duplicates(db, details)
-    if duplicates and form.get("not_duplicate") != "yes":
+    if duplicates and not form.not_duplicate.data:
         errors["not_duplicate"] = (
             "This person may already be on the panel. Check the members listed; if this is "
             "someone else, tick the box to add them anyway"
@@ -159,19 +140,18 @@ def add_member() -> ResponseReturnValue:
             answers=answers,
             errors=errors,
             duplicates=duplicates,
-            form=form,
+            form=form.shown(),
             **context,
         ), 400
-    assert signed_on is not None
     member = members.add_from_paper(
         db,
         details,
         answers,
-        signed_on=signed_on,
+        signed_on=form.signed_at(),
         now=now(),
         term_years=current_app.config["PANEL_TERM_YEARS"],
         officer_id=current_user.id,
-        wave=form.get("wave", ""),
+        wave=form.wave.data,
     )
     db.commit()
     flash(f"{member.name} has been added to the panel", "success")

@@ -3,7 +3,7 @@ panel newsletter (compose, preview, send)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,6 +18,8 @@ from engage.mail import nudge_sender
 from engage.panel import emails, exercises, profile
 from engage.panel.models import ExerciseStatus, PanelExercise, PanelMember, PanelNewsletter
 from engage.web.consultations.views import managed_consultation
+from engage.web.forms import first_errors
+from engage.web.panel import forms
 from engage.web.panel import manage_bp as bp
 from surveys.lifecycle import has_results
 from surveys.models import Consultation, ConsultationStatus
@@ -60,46 +62,6 @@ def exercise_list() -> ResponseReturnValue:
     return render_template("panel/manage/exercises.html", exercises=items)
 
 
-def read_exercise_form(form: Any, allowed: dict[int, Consultation]) -> tuple[dict, dict]:
-    values: dict[str, Any] = {k: form.get(k, "").strip() for k in ("title", "size", "reminders")}
-    values["consultation"] = form.get("consultation", "")
-    values["audience"] = form.get("audience", "whole")
-    values["strata"] = [k for k in form.getlist("strata") if k in {q.key for q in block()}]
-    values.update(
-        {f"send-{p}": form.get(f"send-{p}", "").strip() for p in ("day", "month", "year")}
-    )
-    errors: dict[str, str] = {}
-    chosen = int(values["consultation"]) if values["consultation"].isdigit() else None
-    if chosen not in allowed:
-        errors["consultation"] = "Select the consultation to send to the panel"
-    if not values["title"] and chosen in allowed:
-        values["title"] = allowed[chosen].title
-    parts = [values[f"send-{p}"] for p in ("day", "month", "year")]
-    send_on = None
-    if any(parts):
-        try:
-            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
-            send_on = datetime.combine(day, time(9), tzinfo=UTC)
-        except ValueError:
-            errors["send-day"] = "The date to send must be a real date, like 27 3 2027"
-    size = None
-    if values["audience"] == "sample":
-        if not values["size"].isdigit() or int(values["size"]) < 1:
-            errors["size"] = "Enter how many members to invite, as a whole number like 200"
-        else:
-            size = int(values["size"])
-    reminders = []
-    for part in values["reminders"].replace(",", " ").split():
-        if not part.isdigit() or not 1 <= int(part) <= 90:
-            errors["reminders"] = (
-                "Enter the days after sending to remind, as whole numbers from 1 to 90, like 7, 14"
-            )
-            break
-        reminders.append(int(part))
-    values.update(consultation_id=chosen, send_on=send_on, sample_size=size, days=reminders)
-    return values, errors
-
-
 @bp.route("/exercises/new", methods=["GET", "POST"])
 def new_exercise() -> ResponseReturnValue:
     allowed = {c.id: c for c in usable_consultations()}
@@ -107,22 +69,17 @@ def new_exercise() -> ResponseReturnValue:
     if request.method == "GET":
         blank = {"audience": "whole", "reminders": "7", "strata": []}
         return render_template("panel/manage/exercise_new.html", values=blank, errors={}, **context)
-    values, errors = read_exercise_form(request.form, allowed)
-    if errors:
+    form = forms.ExerciseForm()
+    form.offer(allowed, block())
+    if not form.validate():
         return render_template(
-            "panel/manage/exercise_new.html", values=values, errors=errors, **context
+            "panel/manage/exercise_new.html",
+            values=form.values(),
+            errors=first_errors(form),
+            **context,
         ), 400
     db = get_session()
-    exercise = exercises.create(
-        db,
-        allowed[values["consultation_id"]],
-        title=values["title"][:200],
-        send_on=values["send_on"],
-        sample_size=values["sample_size"],
-        strata=values["strata"] if values["sample_size"] else [],
-        reminder_days=values["days"],
-        officer_id=current_user.id,
-    )
+    exercise = exercises.create(db, **form.cleaned(), officer_id=current_user.id)
     db.commit()
     flash(f"Exercise added to the plan: {exercise.title}", "success")
     return redirect(url_for("panel_manage.exercise", exercise_id=exercise.id), 303)
@@ -210,12 +167,16 @@ def compose(item: PanelNewsletter | None) -> ResponseReturnValue:
         return render_template(
             "panel/manage/newsletter_form.html", values=values, errors={}, **context
         )
-    values, errors = newsletters.read_form(request.form, {c.id for c in results})
-    if errors:
+    form = forms.NewsletterForm()
+    form.offer({c.id for c in results})
+    if not form.validate():
         return render_template(
-            "panel/manage/newsletter_form.html", values=values, errors=errors, **context
+            "panel/manage/newsletter_form.html",
+            values=form.values(),
+            errors=first_errors(form),
+            **context,
         ), 400
-    item = newsletters.save(db, item, values, current_user.id)
+    item = newsletters.save(db, item, form.values(), current_user.id)
     db.commit()
     return redirect(url_for("panel_manage.preview_newsletter", newsletter_id=item.id), 303)
 

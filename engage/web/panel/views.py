@@ -30,7 +30,7 @@ from engage.panel import emails, exercises, profile
 from engage.panel import services as members
 from engage.panel.models import MemberStatus, PanelMember
 from engage.web import formguard
-from engage.web.panel import bp
+from engage.web.panel import bp, forms
 from engage.web.participate.pages import resume_point
 from engage.web.security import csrf
 from surveys.models import Consultation
@@ -125,12 +125,9 @@ def join() -> ResponseReturnValue:
         return form_page(
             "panel/join.html", details=members.Details(), answers={}, errors={}, wave=wave
         )
-    details = members.Details.from_form(request.form)
-    errors = details.check(email_required=True)
-    answers, profile_errors = profile.read(block(), request.form.to_dict(flat=False))
-    errors.update(profile_errors)
-    if request.form.get("consent") != "yes":
-        errors["consent"] = "Tick the box to say you agree, or you cannot join the panel"
+    form = forms.JoinForm()
+    errors = form.check(block())
+    details, answers = form.details(), form.answers
     started = formguard.kept(request.form)
     if not errors and formguard.too_soon(request.form):
         return form_page(
@@ -266,10 +263,9 @@ def details() -> ResponseReturnValue:
             answers=dict(member.profile),
             errors={},
         )
-    changed = members.Details.from_form(request.form)
-    errors = changed.check(email_required=False)
-    answers, profile_errors = profile.read(block(), request.form.to_dict(flat=False))
-    errors.update(profile_errors)
+    form = forms.MemberForm()
+    errors = form.check(block())
+    changed, answers = form.details(), form.answers
     db = get_session()
     if not errors and members.normalise_email(changed.email) != member.email:
         others = [m for m in members.possible_duplicates(db, changed) if m.id != member.id]
