@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.audit import services as audit
+from engage.curation import evidence
 from engage.curation.models import CuratedAssignment, CuratedSet, CuratedTheme
 from engage.curation.runs import proposed_key
 from engage.curation.sets import CurationError, placed_answers, record
@@ -229,6 +230,7 @@ def mark_quote(
 
 
 def approve(session: Session, item: CuratedSet, *, user_id: int | None) -> None:
+    evidence.measure(session, item)
     item.approved_at = utcnow()
     item.approved_by_id = user_id
     session.flush()

@@ -58,6 +58,9 @@ class CuratedTheme(Base):
     priority_id: Mapped[int | None] = mapped_column(
         ForeignKey("strategic_priorities.id", ondelete="SET NULL"), index=True
     )
+    # Measured from the theme's own answers when the set is approved (analysis.evidence):
+    # {"terms", "low", "high", "sentiment", "typical": [answer ids]}; empty until then.
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # Chosen for "We asked, you said, we did".
     published: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from engage.accounts.models import User
+from engage.curation import evidence
 from engage.curation import services as curation
 from engage.curation.models import CuratedSet
 from engage.findings import services as findings
@@ -21,7 +23,12 @@ class ReviewedTheme:
     description: str
     size: int
     share: float  # of the people who wrote an answer
-    quotes: list[str]  # chosen by officers, as `show` returned them
+    quotes: list[str]  # as `show` returned them: chosen by officers, else the most typical
+    quotes_chosen: bool  # officers chose the quotes
+    terms: list[str] = field(default_factory=list)  # key words of the theme's own answers
+    low: float = 0.0  # 95% range of the share
+    high: float = 0.0
+    sentiment: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,10 @@ def pending_proposed(item: CuratedSet, qa: QuestionAnalysis | None) -> list[Them
 def reviewed(session: Session, item: CuratedSet, show: Callable[[str], str]) -> Reviewed:
     """The officers' themes with sizes and chosen quotes; `show` masks quotes for the reader."""
     answered = len(curation.answer_ids(session, item.question_id))
-    ids = [a.answer_id for t in item.themes for a in t.assignments if a.quote]
+    if item.themes and not all(t.evidence for t in item.themes if t.assignments):
+        evidence.measure(session, item)  # approved before themes kept their evidence
+    quoted = {t.id: evidence.quotes_of(t) for t in item.themes}
+    ids = [i for quote_ids, _ in quoted.values() for i in quote_ids]
     texts = {i: show(text) for i, text in findings.quote_texts(session, ids).items() if text}
     themes = [
         ReviewedTheme(
@@ -57,9 +67,12 @@ def reviewed(session: Session, item: CuratedSet, show: Callable[[str], str]) -> 
             description=theme.description,
             size=len(theme.assignments),
             share=len(theme.assignments) / answered if answered else 0.0,
-            quotes=[
-                texts[a.answer_id] for a in theme.assignments if a.quote and a.answer_id in texts
-            ],
+            quotes=[texts[i] for i in quoted[theme.id][0] if i in texts],
+            quotes_chosen=quoted[theme.id][1],
+            terms=list(theme.evidence.get("terms", [])),
+            low=float(theme.evidence.get("low", 0.0)),
+            high=float(theme.evidence.get("high", 0.0)),
+            sentiment=dict(theme.evidence.get("sentiment", {})),
         )
         for theme in sorted(item.themes, key=lambda t: -len(t.assignments))
     ]

@@ -8,6 +8,7 @@ members and officers of partners that do not run the consultation get personal d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,13 +18,33 @@ from engage.findings.services import free_text_questions
 from surveys import exports
 from surveys.models import Answer, Consultation, Response
 
-HEADER = ("Question number", "Question", "Response number", "Answer", "Themes", "Main theme")
+HEADER = (
+    "Question number",
+    "Question",
+    "Response number",
+    "Answer",
+    "Themes",
+    "Main theme",
+    "Themes from",
+)
+MACHINE = "The analysis (not yet reviewed by officers)"
+APPROVED = "Officers' approved themes"
+
+
+@dataclass
+class AnswerThemes:
+    """Each answer's theme labels in theme order, its main theme, and where each question's
+    themes came from (MACHINE or APPROVED)."""
+
+    labels: dict[int, list[str]] = field(default_factory=dict)
+    main: dict[int, str] = field(default_factory=dict)
+    source: dict[int, str] = field(default_factory=dict)  # by question id
 
 
 def answer_rows(
     session: Session,
     consultation: Consultation,
-    run: AnalysisRun | None,
+    themes: AnswerThemes,
     show: Callable[[str], str],
 ) -> Iterator[list[exports.Cell]]:
     """One row per free-text answer, question by question; ``show`` masks the text or not."""
@@ -36,7 +57,6 @@ def answer_rows(
             )
         )
     }
-    labels_of, main_of = _themes_by_answer(session, run)
     for question in free_text_questions(consultation):
         stmt = (
             select(Answer.id, Answer.response_id, Answer.text)
@@ -51,26 +71,26 @@ def answer_rows(
                 question.title,
                 response_number.get(response_id, ""),
                 show(text),
-                "; ".join(labels_of.get(answer_id, [])),
-                main_of.get(answer_id, ""),
+                "; ".join(themes.labels.get(answer_id, [])),
+                themes.main.get(answer_id, ""),
+                themes.source.get(question.id, ""),
             ]
 
 
-def _themes_by_answer(
-    session: Session, run: AnalysisRun | None
-) -> tuple[dict[int, list[str]], dict[int, str]]:
-    """Each answer's theme labels (proposed ones marked) in theme order, and its main theme."""
+def machine_themes(session: Session, run: AnalysisRun | None) -> AnswerThemes:
+    """The run's themes of each answer (proposed ones marked), in theme order."""
+    found = AnswerThemes()
     if run is None:
-        return {}, {}
-    labels: dict[int, list[str]] = {}
-    main: dict[int, str] = {}
+        return found
+    labels, main = found.labels, found.main
     for qa in run.questions:
+        found.source[qa.question_id] = MACHINE
         themes = {t.id: t for t in qa.themes}
         if not themes:
             continue
         stmt = select(ThemeAssignment).where(ThemeAssignment.theme_id.in_(themes))
-        found = sorted(session.scalars(stmt), key=lambda a: themes[a.theme_id].position)
-        for assignment in found:
+        links = sorted(session.scalars(stmt), key=lambda a: themes[a.theme_id].position)
+        for assignment in links:
             theme = themes[assignment.theme_id]
             label = theme.label
             if theme.kind == ThemeKind.PROPOSED:
@@ -78,17 +98,17 @@ def _themes_by_answer(
             labels.setdefault(assignment.answer_id, []).append(label)
             if assignment.primary:
                 main[assignment.answer_id] = label
-    return labels, main
+    return found
 
 
 def export_answers(
     session: Session,
     consultation: Consultation,
-    run: AnalysisRun | None,
+    themes: AnswerThemes,
     fmt: str,
     show: Callable[[str], str],
 ) -> bytes:
-    body = answer_rows(session, consultation, run, show)
+    body = answer_rows(session, consultation, themes, show)
     if fmt == "xlsx":
         return exports.to_xlsx(HEADER, body, "Free-text answers")
     return exports.to_csv(HEADER, body)

@@ -228,7 +228,12 @@ def test_approving_themes_and_publishing_results_are_recorded(client, auth, db):
     auth.login(officer)
     item = curation.start(db, data.question, data.run, officer.id)
     roads = item.themes[1]
-    assert client.post(f"/curation/questions/{data.question.id}/approve").status_code == 303
+    assert (
+        client.post(
+            f"/curation/questions/{data.question.id}/approve", data={"typical_quotes": "yes"}
+        ).status_code
+        == 303
+    )
     (approved,) = [e for e in events(db) if e.action == "curation.approve"]
     assert approved.actor_id == officer.id
     assert (approved.target_type, approved.target_id) == ("question", str(data.question.id))

@@ -3,6 +3,9 @@ other partners' officers are refused, and a refused edit keeps what was typed.""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from engage.curation import services as curation
 from tests import factories
 from tests.engage.curation_data import analysed
@@ -42,11 +45,39 @@ def test_an_officer_starts_curating_and_walks_the_edits(client, auth, db):
         f"{url}/themes/{roads.id}/answers",
         data={"answer": [str(ids[2])], "do": "move", "to": str(buses.id)},
     )
-    client.post(f"{url}/approve")
+    asked = client.post(f"{url}/approve")
+    assert asked.status_code == 400  # two themes have no quotes chosen: it asks first
+    message = "No quotes are chosen for ‘Public transport’ and ‘Young people’"
+    assert message in asked.get_data(as_text=True)
+    db.expire_all()
+    assert item.approved_at is None
+    client.post(f"{url}/approve", data={"typical_quotes": "yes"})
     db.expire_all()
     labels = [t.label for t in item.themes]
     assert labels == ["Public transport", "Roads", "Young people"]
     assert item.approved_at is not None
+    # Each theme's evidence is measured again from the answers it now holds.
+    for theme in item.themes:
+        assert theme.evidence["terms"]
+        assert 0 < theme.evidence["low"] <= theme.evidence["high"] <= 1
+        assert theme.evidence["sentiment"]["label"]
+        held = {str(link.answer_id) for link in theme.assignments}
+        assert set(theme.evidence["typical"]) <= held
+    # The answers download names the approved themes, not the machine's.
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/findings/{data.consultation.id}/answers.csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    themes_of = {row[3]: row[4] for row in rows[1:]}
+    approved_labels = {label for row in rows[1:] for label in row[4].split("; ") if label}
+    assert approved_labels <= set(labels)
+    assert {row[6] for row in rows[1:]} == {"Officers' approved themes"}
+    assert len(themes_of) == len(ids)
     page = client.get(url).get_data(as_text=True)
     assert "Approved by" in page
     assert "Split 1 answer from ‘Public transport’ into a new theme ‘Young people’" in page
@@ -136,7 +167,7 @@ def test_findings_show_the_curated_themes_once_approved(client, auth, db):
     assert "These themes were reviewed by officers" in page
     assert f"by {officer.name}" in page
     assert "Roads and pavements" in page
-    assert "Quotes chosen by officers" in page
+    assert ">Quotes</h3>" in page
     assert "about the potholes" in page
     assert "07700 900123" not in page, "a JOG member reads the chosen quote masked"
     assert "1 is in no theme" in page

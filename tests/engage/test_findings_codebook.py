@@ -127,6 +127,7 @@ def test_a_jog_members_download_is_masked_and_the_owning_officers_is_not(client,
         "Answer",
         "Themes",
         "Main theme",
+        "Themes from",
     ]
     text = masked.data.decode("utf-8-sig")
     assert "sam.jones@example.org" not in text
@@ -136,6 +137,7 @@ def test_a_jog_members_download_is_masked_and_the_owning_officers_is_not(client,
     assert by_answer["Buses to the hospital"][4] == "Getting about"
     assert by_answer["A youth club"][4] == "Youth club (proposed new theme)"
     assert by_answer[NOTHING][4] == ""
+    assert {row[6] for row in rows[1:]} == {"The analysis (not yet reviewed by officers)"}
     assert {row[0] for row in rows[1:]} == {"Q3"}  # free-text answers only
     # A formula is escaped, as in every download (its web address masked too).
     assert any(answer.startswith("'=HYPERLINK(") for answer in by_answer)
@@ -161,7 +163,7 @@ def test_equalities_answers_never_appear_in_the_download(client, auth, db):
     item = codebook_findings(db, equalities=True)
     auth.login(factories.user(role="officer", organisation_=item.organisation))
     rows = read_csv(client.get(f"/findings/{item.id}/answers.csv").data)
-    assert all(len(row) == 6 for row in rows)
+    assert all(len(row) == 7 for row in rows)
     assert not any("age" in cell.lower() for cell in rows[0])
 
 

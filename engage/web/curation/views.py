@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from analysis import pii
 from engage.accounts.models import Role, User
+from engage.curation import evidence, summary
 from engage.curation import services as curation
-from engage.curation import summary
 from engage.curation.models import CuratedSet, StrategicPriority
 from engage.curation.services import CurationError
 from engage.db import get_session
@@ -133,6 +133,7 @@ def curated_context(
         "agreement": agreement,
         "moved": moved,
         "proposed": proposed,
+        "without_quotes": [t.label for t in evidence.without_quotes(curated)],
         "events": curation.history(session, curated.question_id),
         "people": people,
         "priorities": list(
@@ -302,6 +303,18 @@ def add_proposed(question_id: int, run_theme_id: int) -> ResponseReturnValue:
 @role_required(Role.OFFICER)
 def approve(question_id: int) -> ResponseReturnValue:
     def change(session: Any, curated: CuratedSet) -> None:
+        unquoted = [t.label for t in evidence.without_quotes(curated)]
+        if unquoted and request.form.get("typical_quotes") != "yes":
+            raise CurationError(
+                f"No quotes are chosen for {plain_list(unquoted)}. Choose quotes for "
+                f"{'it' if len(unquoted) == 1 else 'them'}, or tick the box to quote the most "
+                "typical answers instead"
+            )
         curation.approve(session, curated, user_id=current_user.id)
 
-    return edit(question_id, change, "Themes approved")
+    return edit(question_id, change, "Themes approved", "approve", "typical_quotes")
+
+
+def plain_list(labels: list[str]) -> str:
+    quoted = [f"‘{label}’" for label in labels]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from analysis import pii
 from engage.accounts.models import Role
 from engage.audit import services as audit
-from engage.curation import groups, summary
+from engage.curation import evidence, groups, summary
 from engage.curation import services as curation
 from engage.db import get_session
 from engage.findings import breakdowns as groups_of
@@ -125,7 +125,8 @@ def answers_export(consultation_id: int, fmt: str) -> ResponseReturnValue:
     item = access.readable(consultation_id)
     run = findings.latest_successful_run(session, item.id)
     show = (lambda text: text) if may_see_originals(item) else pii.mask_text
-    data = answer_exports.export_answers(session, item, run, fmt, show)
+    themes = evidence.answer_themes(session, item.id, run)
+    data = answer_exports.export_answers(session, item, themes, fmt, show)
     audit.record(
         session,
         action="export.free_text",

@@ -1,0 +1,116 @@
+"""Evidence for themes that people drew: key words, a 95% range, tone and typical answers.
+
+The theme engine describes the themes it finds. Once officers have renamed, merged, split and
+moved answers, those descriptions no longer fit, so the same measures are taken again from the
+answers each curated theme now holds: class-based TF-IDF key terms against the other themes,
+the Wilson interval of its share, VADER tone, and the answers closest to its centre (the same
+quote picker as the engine's, so quotes are typical first and then diverse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from analysis import sentiment
+from analysis.labels import key_terms
+from analysis.preprocess import prepare
+from analysis.quotes import pick_quotes
+from analysis.stats import wilson
+from analysis.vectorise import build_matrix
+
+
+@dataclass(frozen=True)
+class GroupEvidence:
+    terms: tuple[str, ...]
+    low: float  # 95% Wilson interval of the group's share of all answers
+    high: float
+    sentiment: dict[str, Any]  # analysis.sentiment.Tone.to_json()
+    typical: tuple[str, ...]  # ids of the group's most typical answers, most typical first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "terms": list(self.terms),
+            "low": self.low,
+            "high": self.high,
+            "sentiment": self.sentiment,
+            "typical": list(self.typical),
+        }
+
+
+def describe_groups(
+    answers: Sequence[tuple[str, str]],
+    groups: Sequence[Collection[str]],
+    *,
+    question_text: str = "",
+) -> list[GroupEvidence]:
+    """For each group of answer ids (a theme; an answer may be in several), its evidence.
+    Shares are of all ``answers`` given: pass every answer to the question."""
+    n = len(answers)
+    corpus = prepare(answers, question_text=question_text)
+    matrix = None
+    if corpus.n_docs:
+        try:
+            matrix = build_matrix(corpus)
+        except ValueError:  # every word was too rare or too common to weigh
+            matrix = None
+    if matrix is None:
+        tones = [_tone_of(answers, group) for group in groups]
+        intervals = [wilson(len(set(group)), n) for group in groups]
+        return [
+            GroupEvidence((), low, high, tone, ())
+            for (low, high), tone in zip(intervals, tones, strict=True)
+        ]
+    x = matrix.tfidf
+    doc_of = dict(zip(corpus.ids, corpus.answer_doc, strict=True))
+    scores = [sentiment.compound(answers[first][1]) for first in corpus.doc_first]
+    n_terms = np.asarray(x.getnnz(axis=1), dtype=np.float64)
+    # How many of each group's answers fall on each unique text (groups x docs).
+    weights = np.zeros((len(groups), corpus.n_docs))
+    quoted: list[dict[int, str]] = []  # per group: for each text, one of its answers in the group
+    for j, group in enumerate(groups):
+        quoted.append({})
+        for answer_id in sorted(set(map(str, group))):
+            doc = doc_of.get(answer_id, -1)
+            if doc >= 0:
+                weights[j, doc] += 1
+                quoted[j].setdefault(doc, answer_id)
+    tf = weights @ matrix.counts.toarray()
+    spread = tf.sum(axis=0)
+    average = float(tf.sum()) / max(len(groups), 1)
+    idf = np.log1p(average / np.where(spread > 0, spread, 1.0))
+    term_weights = normalize((tf / np.maximum(tf.sum(axis=1, keepdims=True), 1.0)) * idf)
+    found = []
+    for j, group in enumerate(groups):
+        docs = np.flatnonzero(weights[j] > 0)
+        typical: tuple[str, ...] = ()
+        if docs.size:
+            centre = normalize(sp.csr_matrix(weights[j][docs]) @ x[docs])
+            closeness = np.asarray((x @ centre.T).todense()).ravel()
+            picked = pick_quotes(x, closeness, docs, n_terms)
+            typical = tuple(quoted[j][d] for d in picked)
+        tone = sentiment.tone([scores[d] for d in docs], [float(weights[j, d]) for d in docs])
+        low, high = wilson(len(set(group)), n)
+        found.append(
+            GroupEvidence(
+                terms=key_terms(term_weights[j], matrix.features, corpus.surfaces)
+                if docs.size
+                else (),
+                low=low,
+                high=high,
+                sentiment=tone.to_json(),
+                typical=typical,
+            )
+        )
+    return found
+
+
+def _tone_of(answers: Sequence[tuple[str, str]], group: Collection[str]) -> dict[str, Any]:
+    wanted = set(map(str, group))
+    scores = [sentiment.compound(text) for answer_id, text in answers if str(answer_id) in wanted]
+    return sentiment.tone(scores, [1.0] * len(scores)).to_json()
