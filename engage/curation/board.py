@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import pii
+from engage.curation import evidence
 from engage.curation import services as curation
 from engage.curation.groups import standing_out
 from engage.curation.models import (
@@ -23,7 +24,8 @@ from engage.curation.models import (
     StrategicPriority,
 )
 from engage.findings.services import quote_texts
-from surveys.models import Consultation
+from surveys import exports
+from surveys.models import Answer, Consultation
 
 COMMENT = "comment"
 RECOMMENDATION = "recommendation"
@@ -123,11 +125,20 @@ def run_params(session: Session) -> dict[str, Any]:
 
 
 @dataclass
+class QuestionCount:
+    number: int
+    title: str
+    people: int  # responses whose answer to this question is in the themes
+
+
+@dataclass
 class Evidence:
     consultation: Consultation
-    residents: int = 0  # distinct answers in the consultation's themes mapped to the priority
+    residents: int = 0  # distinct responses with an answer in the themes mapped to the priority
     themes: list[str] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)  # chosen by officers, personal details removed
+    quotes: list[str] = field(default_factory=list)  # personal details removed
+    questions: list[QuestionCount] = field(default_factory=list)  # the figures behind residents
+    approved: bool = True  # every set behind it is approved by officers
 
 
 @dataclass
@@ -141,14 +152,27 @@ class PriorityRow:
 
     @property
     def residents(self) -> int:
+        """Responses across consultations (each consultation's responses are different people's
+        answers; one person's responses to two consultations cannot be linked)."""
         return sum(e.residents for e in self.evidence)
 
 
 @dataclass
-class Emerging:
-    label: str
-    size: int
+class Source:
     consultation: Consultation
+    number: int
+    question: str
+    people: int
+    approved: bool
+
+
+@dataclass
+class Emerging:
+    """Themes of one name, mapped to no priority, from every question they came up in."""
+
+    label: str
+    size: int  # distinct responses across its sources
+    sources: list[Source]
 
 
 def board(
@@ -156,38 +180,73 @@ def board(
 ) -> tuple[list[PriorityRow], list[Emerging]]:
     """Each active priority with its evidence per consultation and the groups that raise it more
     than others, and the curated themes mapped to no priority ("emerging issues"), largest
-    first."""
+    first. A person counts once per consultation however many of its questions raised it."""
 
-    rows = session.execute(
-        select(CuratedTheme, CuratedSet.consultation_id).join(
-            CuratedSet, CuratedTheme.set_id == CuratedSet.id
-        )
-    ).all()
+    rows = session.execute(select(CuratedTheme, CuratedSet).join(CuratedTheme.curated_set)).all()
     consultations = {
         c.id: c
         for c in session.scalars(
-            select(Consultation).where(Consultation.id.in_({cid for _, cid in rows}))
+            select(Consultation).where(
+                Consultation.id.in_({item.consultation_id for _, item in rows})
+            )
         )
     }
-    quote_ids = [link.answer_id for theme, _ in rows for link in theme.assignments if link.quote]
-    texts = quote_texts(session, quote_ids)
+    numbers = {q.id: (n, q.title) for c in consultations.values() for n, q in exports.numbered(c)}
+    placed = [link.answer_id for theme, _ in rows for link in theme.assignments]
+    stmt = select(Answer.id, Answer.response_id).where(Answer.id.in_(placed))
+    response_of = {answer_id: response_id for answer_id, response_id in session.execute(stmt)}
+    quoted = {theme.id: evidence.quotes_of(theme)[0] for theme, _ in rows}
+    texts = quote_texts(session, [i for ids in quoted.values() for i in ids])
     by_priority: dict[int, dict[int, Evidence]] = defaultdict(dict)
-    answers: dict[tuple[int, int], set[int]] = defaultdict(set)
-    emerging = []
-    for theme, consultation_id in rows:
-        consultation = consultations[consultation_id]
+    # Who raised what: responses by (priority or emerging name, consultation, question).
+    raised: dict[tuple[Any, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    emerging: dict[str, Emerging] = {}
+    approved: dict[tuple[Any, int, int], bool] = {}
+    for theme, item in rows:
+        consultation = consultations[item.consultation_id]
+        responses = {response_of[a.answer_id] for a in theme.assignments}
         if theme.priority_id is None:
-            emerging.append(Emerging(theme.label, len(theme.assignments), consultation))
+            key: Any = " ".join(theme.label.casefold().split())
+            emerging.setdefault(key, Emerging(theme.label, 0, []))
+        else:
+            key = theme.priority_id
+            found = by_priority[key].setdefault(item.consultation_id, Evidence(consultation))
+            found.approved &= item.approved_at is not None
+            if theme.label not in found.themes:  # two questions may share a theme's name
+                found.themes.append(theme.label)
+            for answer_id in quoted[theme.id]:
+                if len(found.quotes) < QUOTES_PER_CONSULTATION and texts.get(answer_id):
+                    found.quotes.append(pii.mask_text(texts[answer_id]))
+        raised[(key, item.consultation_id)][item.question_id] |= responses
+        approved[(key, item.consultation_id, item.question_id)] = item.approved_at is not None
+
+    def counts(key: Any, consultation_id: int) -> tuple[int, list[QuestionCount]]:
+        by_question = raised[(key, consultation_id)]
+        people = len(set().union(*by_question.values())) if by_question else 0
+        figures = [
+            QuestionCount(*numbers.get(question_id, (0, "")), len(responses))
+            for question_id, responses in by_question.items()
+        ]
+        return people, sorted(figures, key=lambda q: q.number)
+
+    for (key, consultation_id), by_question in raised.items():
+        if key not in emerging:
             continue
-        evidence = by_priority[theme.priority_id].setdefault(
-            consultation_id, Evidence(consultation)
-        )
-        if theme.label not in evidence.themes:  # two questions may share a theme's name
-            evidence.themes.append(theme.label)
-        answers[(theme.priority_id, consultation_id)] |= {a.answer_id for a in theme.assignments}
-        for link in theme.assignments:
-            if link.quote and len(evidence.quotes) < QUOTES_PER_CONSULTATION:
-                evidence.quotes.append(pii.mask_text(texts.get(link.answer_id) or ""))
+        issue = emerging[key]
+        issue.size += len(set().union(*by_question.values()))
+        for question_id, responses in by_question.items():
+            number, title = numbers.get(question_id, (0, ""))
+            issue.sources.append(
+                Source(
+                    consultations[consultation_id],
+                    number,
+                    title,
+                    len(responses),
+                    approved[(key, consultation_id, question_id)],
+                )
+            )
+    for issue in emerging.values():
+        issue.sources.sort(key=lambda s: (-s.people, s.consultation.title, s.number))
     notes = defaultdict(list)
     for note in session.scalars(select(PriorityNote).order_by(PriorityNote.at.desc())):
         notes[(note.priority_id, note.kind)].append(note)
@@ -195,8 +254,8 @@ def board(
     result = []
     for priority in priorities(session, active_only=True):
         behind = list(by_priority.get(priority.id, {}).values())
-        for item in behind:
-            item.residents = len(answers[(priority.id, item.consultation.id)])
+        for found in behind:
+            found.residents, found.questions = counts(priority.id, found.consultation.id)
         behind.sort(key=lambda e: -e.residents)
         result.append(
             PriorityRow(
@@ -207,8 +266,7 @@ def board(
                 stand_out.get(priority.id, []),
             )
         )
-    emerging.sort(key=lambda e: -e.size)
-    return result, emerging
+    return result, sorted(emerging.values(), key=lambda e: (-e.size, e.label))
 
 
 def add_note(

@@ -43,7 +43,7 @@ class PriorityLine:
 class BoardData:
     partnership: str
     priorities: list[PriorityLine]
-    emerging: list[tuple[str, int, str]]  # (theme, people, consultation)
+    emerging: list[tuple[str, int, str]]  # (theme, people, where it came up)
     chart: Chart | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -70,7 +70,14 @@ def gather(session: Session) -> BoardData:
     data = BoardData(
         partnership=current_app.config["PARTNERSHIP_NAME"],
         priorities=lines,
-        emerging=[(e.label, e.size, e.consultation.title) for e in emerging],
+        emerging=[
+            (
+                e.label,
+                e.size,
+                "; ".join(f"{s.consultation.title}, question {s.number}" for s in e.sources),
+            )
+            for e in emerging
+        ],
     )
     if lines:
         data.chart = bar_chart(
@@ -106,7 +113,7 @@ def sheets(data: BoardData) -> list[Sheet]:
         ("Quotes", ["Priority", "Consultation", "Quote (personal details removed)"], quotes),
         (
             "Emerging issues",
-            ["Theme", "People", "Consultation"],
+            ["Theme", "People", "Where it came up"],
             [list(item) for item in data.emerging],
         ),
     ]

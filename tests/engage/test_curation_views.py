@@ -160,7 +160,8 @@ def test_findings_show_the_curated_themes_once_approved(client, auth, db):
 
     before = client.get(url).get_data(as_text=True)
     assert "Roads and pavements" not in before, "not approved: the run's themes as they were"
-    assert "reviewed by officers" not in before
+    assert "These themes were reviewed by officers" not in before
+    assert "have not been reviewed by officers yet: officers are reviewing them now" in before
 
     curation.approve(db, item, user_id=officer.id)
     page = client.get(url).get_data(as_text=True)
@@ -171,3 +172,27 @@ def test_findings_show_the_curated_themes_once_approved(client, auth, db):
     assert "about the potholes" in page
     assert "07700 900123" not in page, "a JOG member reads the chosen quote masked"
     assert "1 is in no theme" in page
+
+
+def test_each_reader_is_offered_only_what_they_can_do(client, auth, db):
+    data, officer = setup(db, auth)
+    findings_url = f"/findings/{data.consultation.id}"
+    page = client.get(findings_url).get_data(as_text=True)
+    assert "Curate the themes" in page
+    assert "have not been reviewed by officers yet" in page  # the machine's set, labelled
+    auth.logout()
+    auth.login(factories.user(role="jog"))
+    page = client.get(findings_url).get_data(as_text=True)
+    assert "rename, merge and split" not in page
+    assert "Curate the themes" not in page
+    assert "have not been reviewed by officers yet" in page
+    item = curation.start(db, data.question, data.run, officer.id)
+    curation.approve(db, item, user_id=officer.id)
+    db.commit()
+    page = client.get(findings_url).get_data(as_text=True)
+    assert "See how officers reviewed the themes" in page
+    assert "rename, merge and split" not in page
+    assert "have not been reviewed by officers yet" not in page
+    curation_page = client.get(f"/curation/questions/{data.question.id}").get_data(as_text=True)
+    assert "Approve these themes" not in curation_page
+    assert "Merge" not in curation_page

@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from engage.curation import board
 from engage.curation import services as curation
-from engage.curation.models import CurationEvent
+from engage.curation.models import CuratedAssignment, CuratedSet, CuratedTheme, CurationEvent
 from engage.findings.models import AnalysisRun
+from surveys.base import utcnow
+from surveys.models import Answer
 from tests import factories
 from tests.engage.curation_data import analysed
 
@@ -154,3 +156,98 @@ def test_groups_under_ten_are_never_compared_on_the_board(db):
     by_channel(db, ["paper"] * 30 + ["hub"] * 30 + ["event"] * 5, [*range(35), *range(60, 65)])
     rows, _ = board.board(db, [])
     assert rows[0].groups == []
+
+
+TWO_QUESTIONS = (
+    {"type": "long_text", "title": "What is wrong with getting about?"},
+    {"type": "long_text", "title": "What one thing would you change?"},
+)
+
+
+def curated(db, question, themes, *, approved=True):
+    """A curated set for ``question``: {label: (priority or None, [answers])}."""
+    item = CuratedSet(
+        question_id=question.id,
+        consultation_id=question.consultation_id,
+        approved_at=utcnow() if approved else None,
+    )
+    for position, (label, (priority, answers)) in enumerate(themes.items()):
+        item.themes.append(
+            CuratedTheme(
+                label=label,
+                position=position,
+                priority_id=priority.id if priority else None,
+                assignments=[CuratedAssignment(answer_id=a.id) for a in answers],
+            )
+        )
+    db.add(item)
+    db.flush()
+    return item
+
+
+def test_a_resident_raising_a_priority_in_two_questions_counts_once(db):
+    _children, _older, regeneration = board.seed(db)
+    item = factories.consultation(questions=TWO_QUESTIONS, title="Getting about")
+    first, second = item.questions
+    # Four people: two raise shops in both questions, one in each question only once.
+    people = [
+        factories.response(item, {first.id: [f"Empty shops {n}"], second.id: [f"Shops {n}"]})
+        for n in range(4)
+    ]
+    answers = [{a.question_id: a for a in p.answers} for p in people]
+    curated(
+        db,
+        first,
+        {
+            "High street": (
+                regeneration,
+                [answers[0][first.id], answers[1][first.id], answers[2][first.id]],
+            ),
+            "Dog fouling": (None, [answers[3][first.id]]),
+        },
+    )
+    curated(
+        db,
+        second,
+        {
+            "Town centre": (
+                regeneration,
+                [answers[0][second.id], answers[1][second.id], answers[3][second.id]],
+            ),
+            "dog  fouling": (None, [answers[0][second.id], answers[3][second.id]]),
+        },
+        approved=False,
+    )
+    rows, emerging = board.board(db)
+    row = next(r for r in rows if r.priority.id == regeneration.id)
+    (evidence,) = row.evidence
+    assert evidence.residents == 4  # 3 + 3 answers, but four different people
+    assert [(q.number, q.people) for q in evidence.questions] == [(1, 3), (2, 3)]
+    assert evidence.themes == ["High street", "Town centre"]
+    assert evidence.approved is False  # one of the two sets is not approved yet
+    assert row.residents == 4
+    (issue,) = emerging  # one issue, from both questions, named once
+    assert issue.label == "Dog fouling"
+    assert issue.size == 2  # person 3 in both questions, person 0 in the second
+    assert [(s.number, s.people, s.approved) for s in issue.sources] == [
+        (2, 2, False),
+        (1, 1, True),
+    ]
+    # Every figure is the database's: distinct responses behind the themes.
+    behind = {
+        a.response_id
+        for theme in db.scalars(
+            select(CuratedTheme).where(CuratedTheme.priority_id == regeneration.id)
+        )
+        for a in (db.get(Answer, link.answer_id) for link in theme.assignments)
+    }
+    assert len(behind) == evidence.residents
+
+
+def test_the_board_page_shows_the_figures_by_question_and_where_issues_came_up(client, auth, db):
+    test_a_resident_raising_a_priority_in_two_questions_counts_once(db)
+    auth.login(factories.user(role="jog"))
+    page = client.get("/curation/board").get_data(as_text=True)
+    assert "Question 1: 3<br>Question 2: 3" in page
+    assert "Getting about, question 2 (What one thing would you change?): 2" in page
+    assert "Not yet approved" in page

@@ -88,6 +88,7 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
                     session, reviewed, item, localities
                 )
             elif qa is not None:
+                section["under_review"] = reviewed is not None
                 section["breakdowns"] = theme_breakdowns(session, qa, item, localities)
         sections.append(section)
     errors = error_list(by_form) if not valid else []
@@ -110,6 +111,7 @@ def consultation(consultation_id: int) -> ResponseReturnValue:
         codebook_name=(run.params or {}).get("codebook_name") if run else None,
         masked=not may_see_originals(item),
         can_save_codebook=current_user.has_role(Role.OFFICER),
+        can_curate=may_see_originals(item),  # the same people: owning partners' officers, admins
         action=ActionForm(),
         by_form=by_form,
         has_closed=any(get_type(q.type).closed for q in item.questions),
