@@ -3,8 +3,12 @@ and which assignment a re-run keeps. No database here, so the numbers are easy t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class Agreement:
 
 
 def sample_f1(
-    machine: Mapping[int, Iterable[int]], curated: Mapping[int, Iterable[int]]
+    machine: Mapping[int, Iterable[Hashable]], curated: Mapping[int, Iterable[Hashable]]
 ) -> Agreement:
     """For each answer in a theme in either assignment, F1 = 2|M ∩ C| / (|M| + |C|) of its theme
     sets; the figure is their mean. An answer with themes on one side only scores 0."""
@@ -51,19 +55,70 @@ def theme_of_curated_key(key: str) -> int | None:
     return int(number) if key.startswith(CURATED_KEY) and number.isdigit() else None
 
 
-def baseline_themes(
-    baseline: Mapping[str, Iterable[str]], origins: Mapping[int, Iterable[str]]
-) -> dict[int, set[int]]:
-    """The machine's first assignment in curated themes. A run theme key counts for the curated
-    theme whose origins hold it (after a merge both sides' keys lead to the merged theme; a theme
-    split off has no origins, so answers moved into it count as changed); a re-run's key
-    "c<id>" is the curated theme itself."""
-    theme_of_key = {key: theme_id for theme_id, keys in origins.items() for key in keys}
-    theme_of_key |= {curated_key(theme_id): theme_id for theme_id in origins}
-    return {
-        int(answer_id): {theme_of_key[key] for key in keys if key in theme_of_key}
-        for answer_id, keys in baseline.items()
+def match_themes(
+    machine: Mapping[int, Iterable[str]], curated: Mapping[int, Iterable[int]]
+) -> dict[str, int]:
+    """Pair machine themes (keys) with curated themes (ids) one to one, so that the paired themes
+    share as many answers as possible. A theme left without a partner (the smaller side of a
+    merge, the smaller part of a split) is missing from the result; so is a pair sharing nothing."""
+    shared: dict[tuple[str, int], int] = defaultdict(int)
+    for answer_id, keys in machine.items():
+        themes = set(curated.get(answer_id, ()))
+        for key in set(keys):
+            for theme_id in themes:
+                shared[key, theme_id] += 1
+    if not shared:
+        return {}
+    keys = sorted({key for key, _ in shared})
+    theme_ids = sorted({theme_id for _, theme_id in shared})
+    weights = np.zeros((len(keys), len(theme_ids)))
+    row = {key: i for i, key in enumerate(keys)}
+    column = {theme_id: j for j, theme_id in enumerate(theme_ids)}
+    for (key, theme_id), count in shared.items():
+        weights[row[key], column[theme_id]] = count
+    rows, columns = linear_sum_assignment(weights, maximize=True)
+    return {keys[i]: theme_ids[j] for i, j in zip(rows, columns, strict=True) if weights[i, j] > 0}
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A machine theme with no curated partner: a label no curated theme has."""
+
+    key: str
+
+
+def agreement(
+    baseline: Mapping[str, Iterable[str]],
+    curated: Mapping[int, Iterable[int]],
+    themes: Iterable[int] | None = None,
+) -> Agreement:
+    """How far the curated assignment agrees with the machine's first one, read as groupings.
+
+    Each machine theme is paired with at most one curated theme and each curated theme with at
+    most one machine theme, keeping as many answers as possible together (``match_themes``); the
+    machine's assignment is translated through the pairs (a theme without a partner keeps a label
+    of its own) and compared answer by answer (``sample_f1``). A rename changes nothing; a merge,
+    a split or a moved answer does. Merging A (6 answers) into B (10): A has no partner left, so
+    its 6 answers changed and 10 of 16 agree.
+
+    A re-run's key "c<id>" is the curated theme ``id`` itself (the machine used it as a codebook
+    entry), while that theme is still among ``themes`` (by default the themes ``curated`` uses);
+    once it has gone it is one more machine theme to pair."""
+    existing = set(themes) if themes is not None else {t for ids in curated.values() for t in ids}
+    machine: dict[int, set[str]] = {int(a): set(keys) for a, keys in baseline.items()}
+    fixed = {
+        key: theme_id
+        for keys in machine.values()
+        for key in keys
+        if (theme_id := theme_of_curated_key(key)) is not None and theme_id in existing
     }
+    free = {a: keys - fixed.keys() for a, keys in machine.items()}
+    pairs = match_themes(free, curated) | fixed
+    translated = {
+        answer_id: {pairs[key] if key in pairs else Unmatched(key) for key in keys}
+        for answer_id, keys in machine.items()
+    }
+    return sample_f1(translated, curated)
 
 
 def new_answers(known: Iterable[int], machine: Mapping[int, Iterable[str]]) -> dict[int, list[str]]:

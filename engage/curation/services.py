@@ -86,11 +86,13 @@ __all__ = [
 
 
 def agreement(item: CuratedSet) -> tuple[rules.Agreement, int]:
-    """The sample-averaged F1 between the machine's first assignment and the curated one, and how
-    many answers officers moved by hand."""
-    machine = rules.baseline_themes(item.baseline, {t.id: t.origins for t in item.themes})
+    """The sample-averaged F1 between the machine's first assignment and the curated one, each
+    machine theme paired one to one with the curated theme it shares most answers with (so a
+    merge, split or move lowers it and a rename does not), and how many answers officers moved by
+    hand."""
     moved = {link.answer_id for t in item.themes for link in t.assignments if link.pinned}
-    return rules.sample_f1(machine, current(item)), len(moved)
+    figure = rules.agreement(item.baseline, current(item), [t.id for t in item.themes])
+    return figure, len(moved)
 
 
 def publishable(session: Session, consultation_id: int, *, published_only: bool = False) -> list:

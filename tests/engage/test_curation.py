@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from engage.curation import edits, rules
 from engage.curation import services as curation
 from engage.curation.runs import request_analysis
 from engage.curation.services import CurationError
@@ -51,14 +52,30 @@ def test_rename_merge_and_the_audit_log(db, started):
     assert [t.label for t in item.themes] == ["Public transport"]
     assert buses.origins == ["t1", "t2"]
     assert len(buses.assignments) == 5
-    # A merge changes no answer's machine theme once origins are followed: still full agreement.
-    assert curation.agreement(item)[0].f1 == 1.0
+    # Roads (2 answers) has no partner in the merged theme any more: 3 of 5 agree.
+    agreement = curation.agreement(item)[0]
+    assert (agreement.f1, agreement.changed) == (pytest.approx(0.6), 2)
     log = curation.history(db, data.question.id)
     assert [e.action for e in log] == ["merge", "rename", "start"]
     assert log[0].summary == "Merged ‘Roads’ into ‘Public transport’"
     assert log[0].user_id == officer.id
     with pytest.raises(CurationError, match="at least one other theme"):
         curation.merge(db, item, buses.id, [buses.id], user_id=officer.id)
+
+
+def test_a_merge_lowers_the_agreement_by_the_smaller_themes_answers(db, started):
+    data, item, officer = started
+    buses, roads = item.themes  # 3 answers and 2
+    curation.rename(db, item, buses.id, label="Transport", description="", user_id=officer.id)
+    assert curation.agreement(item)[0] == rules.Agreement(1.0, 5, 0)
+    # Buses folded into the smaller Roads: whichever side is kept, Roads' 2 answers changed.
+    edits.merge(db, item, roads.id, [buses.id], user_id=officer.id)
+    agreement, moved = curation.agreement(item)
+    assert agreement.f1 is not None
+    assert agreement.f1 < 1
+    assert agreement.f1 == pytest.approx(3 / 5)
+    assert agreement.changed == 2
+    assert moved == 0
 
 
 def test_split_moves_the_chosen_answers_pinned_and_lowers_the_agreement(db, started):
