@@ -88,8 +88,8 @@ def merge(
     user_id: int | None,
 ) -> None:
     """Fold the other themes into ``keep_id``: their answers join it (an answer marked as a quote
-    or moved by hand stays so) and their origins are kept, so the agreement figure still sees
-    where the machine put those answers."""
+    or moved by hand stays so) and their origins are kept, so a later run's answers still map
+    onto the merged theme."""
     keep = theme_in(item, keep_id)
     others = [theme_in(item, theme_id) for theme_id in set(other_ids) - {keep_id}]
     if not others:

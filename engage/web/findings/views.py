@@ -8,13 +8,11 @@ from sqlalchemy import select
 from analysis import pii
 from engage.accounts.models import Role
 from engage.audit import services as audit
-from engage.curation import evidence, groups, summary
-from engage.curation import services as curation
+from engage.curation import evidence, findings_page
 from engage.db import get_session
 from engage.findings import breakdowns as groups_of
 from engage.findings import exports as answer_exports
 from engage.findings import services as findings
-from engage.findings.breakdowns import theme_breakdowns
 from engage.findings.models import QuestionAnalysis, Theme
 from engage.web.auth.guard import role_required
 from engage.web.consultations.forms import ActionForm
@@ -23,7 +21,6 @@ from engage.web.findings.forms import ChoiceGroupsForm
 from engage.web.forms import error_list
 from surveys import exports, services
 from surveys.models import Consultation
-from surveys.questions import get_type
 
 READERS = (Role.JOG, Role.OFFICER)
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": exports.XLSX_TYPE}
@@ -52,69 +49,35 @@ def index() -> ResponseReturnValue:
 def consultation(consultation_id: int) -> ResponseReturnValue:
     session = get_session()
     item = access.readable(consultation_id)
-    run = findings.latest_successful_run(session, item.id)
-    by_question = {qa.question_id: qa for qa in run.questions} if run else {}
-    quote_ids = [i for qa in by_question.values() for t in qa.themes for i in t.quote_answer_ids]
-    quote_ids += [
-        i for qa in by_question.values() for i in (*qa.other_quote_ids, *qa.no_comment_quote_ids)
-    ]
-
-    curated_sets = curation.sets_for(session, item.id)
     localities = current_app.config["LOCALITIES"]
     by_form = ChoiceGroupsForm(formdata=request.args or None)
     by_form.offer(groups_of.attribute_choices(session, item, localities))
     valid = by_form.validate() if request.args else True
-    by = (by_form.by.data or "") if valid else ""
-    sections = []
-    for number, question in enumerate(item.questions, start=1):
-        qtype = get_type(question.type)
-        section = {"number": number, "question": question, "free_text": qtype.free_text}
-        if qtype.has_options:
-            counts = services.choice_counts(session, question)
-            section["counts"] = counts
-            section["max_count"] = max((n for _, n in counts), default=0)
-        if by and qtype.closed:
-            section["choice_groups"] = groups_of.choice_breakdowns(
-                session, question, item, localities, only=by
-            )
-        if qtype.free_text:
-            qa = section["analysis"] = by_question.get(question.id)
-            reviewed = curated_sets.get(question.id)
-            if reviewed is not None and reviewed.approved_at is not None:
-                show = (lambda text: text) if may_see_originals(item) else pii.mask_text
-                section["curated"] = summary.reviewed(session, reviewed, show)
-                section["proposed"] = summary.pending_proposed(reviewed, qa)
-                section["breakdowns"] = groups.curated_breakdowns(
-                    session, reviewed, item, localities
-                )
-            elif qa is not None:
-                section["under_review"] = reviewed is not None
-                section["breakdowns"] = theme_breakdowns(session, qa, item, localities)
-        sections.append(section)
+    show = (lambda text: text) if may_see_originals(item) else pii.mask_text
+    found = findings_page.assemble(
+        session,
+        item,
+        by=(by_form.by.data or "") if valid else "",
+        localities=localities,
+        show=show,
+    )
     errors = error_list(by_form) if not valid else []
     return render_template(
         "findings/consultation.html",
         consultation=item,
-        responses=services.response_count(session, item.id),
-        run=run,
-        sections=sections,
-        quotes=readable_quotes(item, findings.quote_texts(session, quote_ids)),
-        theme_clouds=set(
-            session.scalars(
-                select(Theme.id).where(
-                    Theme.question_analysis_id.in_([qa.id for qa in by_question.values()]),
-                    Theme.word_cloud_png.is_not(None),
-                )
-            )
-        ),
-        who_took_part=findings.who_took_part(session, item, localities),
-        codebook_name=(run.params or {}).get("codebook_name") if run else None,
+        responses=found.responses,
+        run=found.run,
+        sections=found.sections,
+        quotes=found.quotes,
+        theme_clouds=found.theme_clouds,
+        who_took_part=found.who_took_part,
+        codebook_name=found.codebook_name,
         masked=not may_see_originals(item),
         can_save_codebook=current_user.has_role(Role.OFFICER),
         can_curate=may_see_originals(item),  # the same people: owning partners' officers, admins
         action=ActionForm(),
         by_form=by_form,
-        has_closed=any(get_type(q.type).closed for q in item.questions),
+        has_closed=found.has_closed,
         errors=errors,
     ), (400 if errors else 200)
 
@@ -155,13 +118,6 @@ def may_see_originals(item: Consultation) -> bool:
     return current_user.role == Role.ADMIN or (
         current_user.role == Role.OFFICER and current_user.organisation_id in item.owner_ids()
     )
-
-
-def readable_quotes(item: Consultation, quotes: dict[int, str]) -> dict[int, str]:
-    """Quotes as this reader may see them: personal details masked unless may_see_originals."""
-    if may_see_originals(item):
-        return quotes
-    return {answer_id: pii.mask_text(text) for answer_id, text in quotes.items()}
 
 
 @bp.get("/word-clouds/themes/<int:theme_id>.png")
