@@ -64,7 +64,7 @@ class FindingsPage:
     sections: list[dict[str, Any]]
     quotes: dict[int, str]  # the machine's quotes and examples, as ``show`` returned them
     theme_clouds: set[int]  # themes with a word cloud of their own
-    who_took_part: list[Any]
+    who_took_part: list[Any] | None  # None: too few answers to the equalities questions
     codebook_name: str | None
     has_closed: bool
 
