@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from analysis import pii
-from engage.curation import rules
+from engage.curation import evidence, rules
 from engage.curation.edits import (
     LABEL_LENGTH,
     add_proposed,
@@ -97,10 +97,10 @@ def agreement(item: CuratedSet) -> tuple[rules.Agreement, int]:
 
 def publishable(session: Session, consultation_id: int, *, published_only: bool = False) -> list:
     """Themes of the consultation's approved curated sets, for "We asked, you said, we did":
-    (theme, residents, quotes with personal details removed), in question then theme order.
+    (theme, residents, quotes with personal details removed), largest first. The quotes are
+    the ones officers chose, or else the theme's most typical answers (``evidence.quotes_of``).
 
-    This is also what a later summary sent to the residents' panel should carry (the panel
-    arrives in a later issue; nothing is sent from here)."""
+    The Residents' Panel's results newsletter carries the same."""
     sets = sorted(sets_for(session, consultation_id).values(), key=lambda s: s.question_id)
     themes = [
         theme
@@ -109,13 +109,14 @@ def publishable(session: Session, consultation_id: int, *, published_only: bool 
         for theme in item.themes
         if theme.published or not published_only
     ]
-    quote_ids = [link.answer_id for t in themes for link in t.assignments if link.quote]
-    texts = quote_texts(session, quote_ids)
+    themes.sort(key=lambda t: -len(t.assignments))  # stable: question, then theme order on ties
+    quoted = {theme.id: evidence.quotes_of(theme)[0] for theme in themes}
+    texts = quote_texts(session, [i for ids in quoted.values() for i in ids])
     return [
         (
             theme,
             len(theme.assignments),
-            [pii.mask_text(texts.get(a.answer_id) or "") for a in theme.assignments if a.quote],
+            [pii.mask_text(texts[i]) for i in quoted[theme.id] if texts.get(i)],
         )
         for theme in themes
     ]

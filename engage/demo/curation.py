@@ -89,7 +89,10 @@ def curate(session: Session, consultation_id: int, officer_email: str) -> str:
     # which on the results page).
     themes = curation.publishable(session, consultation_id)
     first = min((theme.curated_set.question_id for theme, _, _ in themes), default=None)
-    chosen = [theme.id for theme, _, _ in themes if theme.curated_set.question_id == first]
+    officers_names = {name for _, name in RENAMES}
+    of_first = [theme for theme, _, _ in themes if theme.curated_set.question_id == first]
+    # The themes the officer named; the analysis's labels read as key words, not sentences.
+    chosen = [t.id for t in of_first if t.label in officers_names] or [t.id for t in of_first]
     curation.choose_published(session, consultation_id, chosen, user_id=user_id)
     return f"{curated} question{'s' if curated != 1 else ''} curated"
 

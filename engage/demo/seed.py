@@ -16,6 +16,7 @@ from engage.accounts.models import User
 from engage.accounts.services import create_user
 from engage.codebooks import services as codebooks
 from engage.curation import board as priorities
+from engage.curation import we_asked
 from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.demo import curation, events, panel, scorecard
@@ -80,6 +81,7 @@ def run() -> str:
     counts.append(events.seed(session, partnership["localities"]))
     session.commit()
     counts.extend(curate_closed(session, [(run.id, run.consultation_id) for run in runs]))
+    publish_drafted(session, load("hub.json"))
     # After curation, so the newsletter carries the themes chosen for "You said".
     counts.append(panel.send_results(session, officer_id(session)))
     session.commit()
@@ -248,8 +250,20 @@ def seed_hub(session: Session, content: dict[str, Any]) -> None:
                 filename=document["filename"],
                 data=document["text"].encode("utf-8"),
             )
-        if "results" in spec:
+        if "results" in spec and spec["results"]["you_said"]:
             publish_results(session, consultation, **spec["results"], now=utcnow())
+
+
+def publish_drafted(session: Session, content: dict[str, Any]) -> None:
+    """Results whose "You said" is left empty in the content file are published as an officer
+    would after curating: drafted from the approved themes (engage.curation.we_asked)."""
+    for slug, spec in content.items():
+        if "results" not in spec or spec["results"]["you_said"]:
+            continue
+        consultation = session.scalars(select(Consultation).where(Consultation.slug == slug)).one()
+        _, you_said = we_asked.draft(session, consultation)
+        texts = {**spec["results"], "you_said": you_said}
+        publish_results(session, consultation, **texts, now=utcnow())
 
 
 def as_form(question: Any, raw: Any) -> list[str]:

@@ -196,3 +196,52 @@ def test_each_reader_is_offered_only_what_they_can_do(client, auth, db):
     curation_page = client.get(f"/curation/questions/{data.question.id}").get_data(as_text=True)
     assert "Approve these themes" not in curation_page
     assert "Merge" not in curation_page
+
+
+def test_an_officer_drafts_previews_then_publishes_we_asked_you_said_we_did(client, auth, db):
+    data, officer = setup(db, auth)
+    item = curation.start(db, data.question, data.run, officer.id)
+    buses, roads = item.themes
+    curation.approve(db, item, user_id=officer.id)
+    db.commit()
+    url = f"/manage/{data.consultation.id}/results"
+    typed = {"we_asked": "", "you_said": "My own notes", "we_did": "We will add a bus."}
+    drafted = client.post(url, data=typed | {"draft": "Draft"})
+    assert drafted.status_code == 200
+    page = drafted.get_data(as_text=True)
+    # Buses has 3 answers from 3 people, Roads 2, of 6 who wrote: the larger leads.
+    assert "Buses came up more than anything else: 3 people of the 6 who wrote to us" in page
+    assert "You also told us about roads (2 people)." in page
+    assert "My own notes" in page  # what the officer had typed is kept below the draft
+    assert "What should change in your area?" in page  # We asked: the consultation's summary
+    assert "6 people answered." in page
+    db.expire_all()
+    assert data.consultation.you_said in ("", None)  # nothing published by drafting
+    preview = client.post(
+        url,
+        data={
+            "we_asked": "We asked about transport.",
+            "you_said": "Buses came up most.",
+            "we_did": "We will add a bus.",
+            "theme": [str(buses.id)],
+            "preview": "Preview",
+        },
+    )
+    page = preview.get_data(as_text=True)
+    assert "Preview: what residents will see" in page
+    assert "Raised by 3 people." in page
+    db.expire_all()
+    assert data.consultation.published_at is None
+    published = client.post(
+        url,
+        data={
+            "we_asked": "We asked about transport.",
+            "you_said": "Buses came up most.",
+            "we_did": "We will add a bus.",
+            "theme": [str(buses.id)],
+            "submit": "Publish results",
+        },
+    )
+    assert published.status_code == 302
+    db.expire_all()
+    assert data.consultation.you_said == "Buses came up most."

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engage.accounts.models import Role
 from engage.audit import services as audit
 from engage.curation import services as curation
+from engage.curation import we_asked
 from engage.db import get_session
 from engage.web.auth.guard import role_required
 from engage.web.consultations import bp
@@ -157,7 +158,27 @@ def results(consultation_id: int) -> ResponseReturnValue:
     form = ResultsForm(obj=consultation)
     session = get_session()
     themes = curation.publishable(session, consultation.id)
-    if form.validate_on_submit():
+    notice = None
+    if request.method == "POST" and form.draft.data:
+        we_asked_draft, you_said_draft = we_asked.draft(session, consultation)
+        if not you_said_draft:
+            notice = "Approve the curated themes of a question first: the draft is made from them"
+        else:
+            typed = (form.you_said.data or "").strip()
+            kept = typed and typed != you_said_draft
+            form.you_said.data = you_said_draft + (f"\n\n{typed}" if kept else "")
+            form.we_asked.data = form.we_asked.data or we_asked_draft
+            notice = (
+                "‘You said’ is drafted from the approved themes, largest first"
+                + (", with your earlier text kept below it" if kept else "")
+                + ". Check and edit it, then preview before you publish"
+            )
+        return _results_page(form, consultation, themes, notice=notice)
+    if request.method == "POST" and form.preview.data and form.validate():
+        ticked = {int(t) for t in request.form.getlist("theme") if t.isdigit()}
+        shown = [t for t in themes if t[0].id in ticked]
+        return _results_page(form, consultation, themes, preview=shown)
+    if form.validate_on_submit():  # Publish, or a form sent without naming a button
         chosen = [int(t) for t in request.form.getlist("theme") if t.isdigit()]
         curation.choose_published(session, consultation.id, chosen, user_id=current_user.id)
         rules.publish_results(
@@ -179,13 +200,26 @@ def results(consultation_id: int) -> ResponseReturnValue:
         get_session().commit()
         flash("Results published on the consultation’s public page", "success")
         return back_to(consultation)
-    errors = error_list(form)
+    return _results_page(form, consultation, themes)
+
+
+def _results_page(
+    form: ResultsForm,
+    consultation: Consultation,
+    themes: list,
+    *,
+    notice: str | None = None,
+    preview: list | None = None,
+) -> ResponseReturnValue:
+    errors = error_list(form) if notice is None else []
     return render_template(
         "consultations/results.html",
         form=form,
         consultation=consultation,
         errors=errors,
         themes=themes,
+        notice=notice,
+        preview=preview,
         chosen=(
             request.form.getlist("theme")
             if request.method == "POST"

@@ -131,4 +131,8 @@ class ResultsForm(FlaskForm):
         widget=GovTextArea(),
         validators=[InputRequired("Enter the ‘We did’ text")],
     )
+    draft = SubmitField(
+        "Draft ‘We asked’ and ‘You said’ from the approved themes", widget=GovSubmitInput()
+    )
+    preview = SubmitField("Preview", widget=GovSubmitInput())
     submit = SubmitField("Publish results", widget=GovSubmitInput())
