@@ -1,10 +1,22 @@
-"""Asking for a findings report and downloading it: signed-in officers and JOG members only."""
+"""Asking for a findings report and downloading it: signed-in officers and JOG members only.
+Then what the report prints: only the breakdowns with something to show, and one line saying
+which were left out and why."""
 
 from __future__ import annotations
 
+import pypdfium2 as pdfium
+from sqlalchemy import select
+
+from analysis.breakdowns import breakdown
+from engage.demo import seed
+from engage.findings.breakdowns import AttributeBreakdown, labelled
 from engage.findings.models import RunStatus
+from engage.reports import build, findings_report
 from engage.reports import services as reports
+from engage.reports.charts import bar_chart
 from engage.reports.models import Report
+from surveys import equalities, population
+from surveys.models import Consultation
 from tests import factories
 
 
@@ -82,3 +94,131 @@ def test_a_jog_member_asks_for_the_board_report(client, auth, db):
     auth.logout()
     auth.login(factories.user(role="resident"))
     assert client.get("/reports/board").status_code == 403
+
+
+OPTIONS = {"o1": "Buses", "o2": "Trains"}
+
+
+def by_group(title: str, key: str, sizes: dict[str, int]) -> AttributeBreakdown:
+    """A question's two answers by an attribute: each group's people split between them."""
+    chosen, values = [], []
+    for group, n in sizes.items():
+        for i in range(n):
+            chosen.append({"o1" if i % 2 else "o2"})
+            values.append(group)
+    table = breakdown(chosen, values, themes=list(OPTIONS), groups=list(sizes), attribute=key)
+    return AttributeBreakdown(title, table, labelled({g: g.title() for g in sizes}), OPTIONS)
+
+
+def report_of(tables: list[AttributeBreakdown], who_took_part=None) -> str:
+    counts = [("Buses", 20), ("Trains", 20)]
+    question = findings_report.QuestionFinding(
+        number=1,
+        title="How do you travel?",
+        free_text=False,
+        counts=counts,
+        answered=40,
+        chart=bar_chart(counts, title="answers to question 1", base=40),
+        choice_groups=tables,
+    )
+    data = findings_report.FindingsData(
+        title="Getting about",
+        summary="",
+        status="closed",
+        opens_at=None,
+        closes_at=None,
+        responses=40,
+        channels=[],
+        who_took_part=who_took_part,
+        questions=[question],
+        we_asked="",
+        you_said="",
+        we_did="",
+        partnership="Test Partnership",
+    )
+    return findings_report.render_html(data)
+
+
+def test_a_breakdown_whose_groups_are_all_hidden_is_left_out_and_named(app):
+    age = by_group("What is your age?", "age_band", {"16-24": 4, "25-34": 6, "35-44": 3})
+    channel = by_group(
+        "How people responded", "channel", {"hub": 30, "paper": 24, "phone": 0, "event": 0}
+    )
+    assert all(g.respondents is None for g in age.breakdown.groups)
+    with app.app_context():
+        html = report_of([age, channel])
+    assert "answers by: What is your age?" not in html
+    assert "Not shown: breakdowns by age, because no group had 10 or more people." in html
+    # Two groups of 10 or more: printed, without the channels nobody used.
+    assert "Question 1 answers by: How people responded" in html
+    table = html.split("answers by: How people responded", 1)[1].split("</table>", 1)[0]
+    assert [name for name in ("Hub", "Paper", "Phone", "Event") if f">{name}<" in table] == [
+        "Hub",
+        "Paper",
+    ]
+    assert "because" not in html.split("answers by: How people responded", 1)[1]
+
+
+def test_a_breakdown_with_one_group_to_show_is_left_out_with_why(app):
+    one = by_group("How people responded", "channel", {"hub": 40, "paper": 0})
+    protected = by_group("Residents' Panel membership", "panel", {"member": 5, "not_member": 30})
+    area = by_group("Area", "locality", {"north": 30, "south": 6, "east": 4})
+    # Non-members' 30 is hidden too, or the members' 5 could be worked out from the total.
+    assert [g.respondents for g in protected.breakdown.groups] == [None, None]
+    with app.app_context():
+        html = report_of([one, protected, area])
+    assert "answers by:" not in html
+    assert (
+        "Not shown: breakdowns by channel, because everyone was in the same group; by "
+        "Residents&#39; Panel membership, because every group had fewer than 10 people or was "
+        "hidden to protect a smaller one; by area, because only one group could be shown."
+    ) in html
+
+
+def test_who_took_part_leaves_out_empty_groups_and_questions(app):
+    block = equalities.questions()
+    ages = [
+        "16-24",
+        "25-34",
+        "35-44",
+        "45-54",
+        "55-64",
+        "65-74",
+        "75-plus",
+        "under-16",
+        "prefer_not",
+    ]
+    answers = [{"age_band": ages[i % 9], "sex": "female" if i < 12 else "male"} for i in range(27)]
+    tables = population.profile(block, answers, {})
+    with app.app_context():
+        html = report_of([], who_took_part=tables)
+    who = html.split('id="who-took-part"', 1)[1].split("</section>", 1)[0]
+    assert "<caption>What is your sex?</caption>" in who
+    sex = who.split("What is your sex?", 1)[1].split("</table>", 1)[0]
+    rows = ("Female", "12", "Male", "15", "Prefer not to say", "Not answered")
+    assert [text for text in rows if f">{text}<" in sex] == ["Female", "12", "Male", "15"]
+    assert "What is your age?" not in who
+    assert "What is your ethnic group?" not in who
+    assert (
+        "Not shown: the tables for age, because no group had 10 or more people; for trans "
+        "status, disability, ethnic group, sexual orientation, religion and unpaid caring, "
+        "because nobody said which group they were in."
+    ) in who
+
+
+def test_the_demo_report_prints_a_few_pages_not_empty_tables(app, db, monkeypatch):
+    monkeypatch.setattr(seed.findings, "dispatch", lambda session, celery, runs: None)
+    with app.app_context():
+        seed.run()
+        item = db.scalar(
+            select(Consultation).where(Consultation.slug == "getting-to-health-appointments")
+        )
+        html = findings_report.render_html(findings_report.gather(db, item))
+        pdf = build.pdf_from_html(html)
+    # Nobody in the demo answered the equalities questions: their tables were 16 of 22 pages.
+    assert "answers by: What is your age?" not in html
+    lines = [line for line in html.splitlines() if "Not shown:" in line]
+    assert lines, html
+    assert all("by the equalities questions, because nobody said" in line for line in lines), lines
+    assert "Question 1 answers by: How people responded" in html
+    assert len(pdfium.PdfDocument(pdf)) < 8
