@@ -20,7 +20,7 @@ from sklearn.preprocessing import normalize
 from analysis import sentiment
 from analysis.labels import key_terms
 from analysis.preprocess import prepare
-from analysis.quotes import pick_quotes
+from analysis.quotes import N_QUOTES, pick_quotes
 from analysis.stats import wilson
 from analysis.vectorise import build_matrix
 
@@ -60,11 +60,18 @@ def describe_groups(
         except ValueError:  # every word was too rare or too common to weigh
             matrix = None
     if matrix is None:
-        tones = [_tone_of(answers, group) for group in groups]
-        intervals = [wilson(len(set(group)), n) for group in groups]
+        # Nothing to weigh words by: the group's first substantive answers stand for it.
+        substantive = {i for i, doc in zip(corpus.ids, corpus.answer_doc, strict=True) if doc >= 0}
         return [
-            GroupEvidence((), low, high, tone, ())
-            for (low, high), tone in zip(intervals, tones, strict=True)
+            GroupEvidence(
+                (),
+                *wilson(len(set(group)), n),
+                _tone_of(answers, group),
+                tuple(i for i in sorted(set(map(str, group)), key=_order) if i in substantive)[
+                    :N_QUOTES
+                ],
+            )
+            for group in groups
         ]
     x = matrix.tfidf
     doc_of = dict(zip(corpus.ids, corpus.answer_doc, strict=True))
@@ -114,3 +121,7 @@ def _tone_of(answers: Sequence[tuple[str, str]], group: Collection[str]) -> dict
     wanted = set(map(str, group))
     scores = [sentiment.compound(text) for answer_id, text in answers if str(answer_id) in wanted]
     return sentiment.tone(scores, [1.0] * len(scores)).to_json()
+
+
+def _order(answer_id: str) -> tuple[int, str]:
+    return (int(answer_id), "") if answer_id.isdigit() else (0, answer_id)

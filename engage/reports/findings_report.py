@@ -210,19 +210,20 @@ def gather(session: Session, consultation: Consultation) -> FindingsData:
 
 def _use_curated(session: Session, item: QuestionFinding, reviewed: Any) -> None:
     """The officers' approved themes instead of the machine's: sizes over those who wrote an
-    answer, the quotes officers chose (masked), no machine intervals or tone."""
+    answer, key words, range and tone measured from each theme's answers on approval, and the
+    quotes officers chose (else the theme's most typical answers), masked."""
     shown = summary.reviewed(session, reviewed, pii.mask_text)
     item.analysed, item.reviewed, item.answered = True, True, shown.answered
     item.other = shown.unplaced
     item.themes = [
         ThemeFinding(
             label=t.label,
-            terms=[],
+            terms=t.terms,
             size=t.size,
             share=t.share,
-            low=0.0,
-            high=0.0,
-            tone="",
+            low=t.low,
+            high=t.high,
+            tone=t.sentiment.get("label", ""),
             quotes=t.quotes,
             proposed=False,
             cloud=None,

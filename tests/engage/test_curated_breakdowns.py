@@ -222,3 +222,27 @@ def test_the_findings_report_has_the_same_breakdowns(app, db, approved):
     assert ["Paper", "Roads", 15, "More than others"] in [
         [r[2], r[4], r[5], r[7]] for r in by_group
     ]
+
+
+def test_approved_without_chosen_quotes_the_report_still_quotes_and_measures_each_theme(
+    app, db, approved
+):
+    item, curated, _ = approved
+    assert not any(link.quote for t in curated.themes for link in t.assignments)
+    with app.app_context():
+        data = findings_report.gather(db, item)
+        html = findings_report.render_html(data)
+        sheets = {title: rows for title, _, rows in findings_report.sheets(data)}
+    question = data.questions[2]
+    assert question.reviewed
+    by_label = {t.label: t for t in question.themes}
+    for theme in curated.themes:
+        shown = by_label[theme.label]
+        assert shown.size == len(theme.assignments)
+        assert shown.quotes, f"{theme.label} has quotes: its most typical answers"
+        assert 0 < shown.low <= shown.share <= shown.high
+        assert shown.tone
+    quoted = [row for row in sheets["Quotes"] if row[0] == 3]
+    assert {row[1] for row in quoted} >= {t.label for t in curated.themes}
+    buses = by_label["Buses"]
+    assert f"{buses.share * 100:.0f}% ({buses.low * 100:.0f}–{buses.high * 100:.0f}%)" in html
