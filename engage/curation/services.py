@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from analysis import pii
-from engage.curation import evidence, rules
+from engage.curation import evidence, rules, we_asked
 from engage.curation.edits import (
     LABEL_LENGTH,
     add_proposed,
@@ -27,7 +27,7 @@ from engage.curation.edits import (
     split,
     theme_in,
 )
-from engage.curation.models import CuratedSet
+from engage.curation.models import CuratedSet, CuratedTheme
 from engage.curation.runs import (
     MAX_EXAMPLES,
     PRIORITY_PREFIX,
@@ -97,10 +97,16 @@ def agreement(item: CuratedSet) -> tuple[rules.Agreement, int]:
 
 def publishable(session: Session, consultation_id: int, *, published_only: bool = False) -> list:
     """Themes of the consultation's approved curated sets, for "We asked, you said, we did":
-    (theme, residents, quotes with personal details removed), largest first. The quotes are
+    (theme, residents, quotes with personal details removed), largest first. ``residents``
+    counts each person once however many questions they raised it in (themes of one name
+    count together, as in ``we_asked.said``); published, a name is shown once. The quotes are
     the ones officers chose, or else the theme's most typical answers (``evidence.quotes_of``).
 
     The Residents' Panel's results newsletter carries the same."""
+    people = {
+        " ".join(t.label.casefold().split()): t.people
+        for t in we_asked.said(session, consultation_id)
+    }
     sets = sorted(sets_for(session, consultation_id).values(), key=lambda s: s.question_id)
     themes = [
         theme
@@ -109,13 +115,22 @@ def publishable(session: Session, consultation_id: int, *, published_only: bool 
         for theme in item.themes
         if theme.published or not published_only
     ]
-    themes.sort(key=lambda t: -len(t.assignments))  # stable: question, then theme order on ties
+
+    def residents(theme: CuratedTheme) -> int:
+        return people.get(" ".join(theme.label.casefold().split()), 0)
+
+    themes.sort(key=lambda t: (-residents(t), -len(t.assignments)))  # stable on ties
+    if published_only:  # one card a name: the largest theme of that name, with its quotes
+        firsts: dict[str, CuratedTheme] = {}
+        for theme in themes:
+            firsts.setdefault(theme.label.casefold(), theme)
+        themes = list(firsts.values())
     quoted = {theme.id: evidence.quotes_of(theme)[0] for theme in themes}
     texts = quote_texts(session, [i for ids in quoted.values() for i in ids])
     return [
         (
             theme,
-            len(theme.assignments),
+            residents(theme),
             [pii.mask_text(texts[i]) for i in quoted[theme.id] if texts.get(i)],
         )
         for theme in themes

@@ -43,6 +43,11 @@ def test_demo_closed_consultation_has_published_results(app, client, db, monkeyp
     ]
     assert published, "themes are shown under You said"
     assert all(label in page for label in published)
+    # The card under "You said" counts the same people as the sentence above it.
+    cards = {t.label: n for t, n, _ in curation.publishable(db, item.id, published_only=True)}
+    assert cards[top.label] == top.people
+    assert f"Raised by {top.people} people." in page
+    assert len(cards) == len(set(cards)), "a name is shown once"
     assert "Who took part, by area" in page
     hub = client.get("/?topic=health").get_data(as_text=True)
     assert "Getting to health appointments" in hub
