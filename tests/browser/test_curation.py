@@ -5,11 +5,15 @@ axe-core checks every page state reached, at 1280 px and at 320 px."""
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
+from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from engage.curation import board
 from engage.curation import services as curation
@@ -18,12 +22,14 @@ from engage.db import get_session
 from engage.findings import services as findings
 from surveys import services
 from surveys.base import utcnow
-from surveys.models import Consultation, ConsultationStatus, Organisation
+from surveys.models import Answer, Consultation, ConsultationStatus, Organisation
 from surveys.questions import get_type
 from tests.browser import scenario
 from tests.browser.test_codebooks import run_the_worker
 from tests.browser.test_journeys import sign_in
+from tests.browser.test_reports import build_waiting_reports
 from tests.worker.corpus import ANSWERS
+from tests.worker.test_report_figures import THEMES, tables
 
 pytestmark = pytest.mark.browser
 
@@ -155,11 +161,28 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     assert "Quotes chosen for publication" in page.inner_text(".govuk-notification-banner")
     assert page.inner_text(f"#theme-{first}").count("Quote") >= 2
 
-    # Map the theme to a strategic priority, then approve.
+    # Split two answers of another theme into a theme of their own.
+    if len(others) > 1:
+        split_from = others[1]
+        boxes = page.query_selector_all(f"#theme-{split_from} input[name=answer]")
+        for box in boxes[:2]:
+            page.check(f"#answer-{split_from}-{box.get_attribute('value')}")
+        page.fill(f"#new-label-{split_from}", "Hospital parking")
+        page.click(f"#theme-{split_from} button:has-text('Split')")
+        assert "Hospital parking" in page.inner_text("main")
+
+    # Map the theme to a strategic priority, then approve: themes without chosen quotes are
+    # named, and approving asks before quoting their most typical answers.
     open_theme_editor(page, first)
     page.select_option(f"#priority-{first}", label="Community regeneration and empowerment")
     page.click(f"#theme-{first} button:has-text('Save priority')")
     assert "Priority saved" in page.inner_text(".govuk-notification-banner")
+    page.click("button:has-text('Approve these themes')")
+    assert page.title().startswith("Error:")
+    assert "No quotes are chosen for" in page.inner_text(".govuk-error-summary")
+    assert "Not approved yet" in page.inner_text("main")
+    axe.check("curation-approve-asks-about-quotes")
+    page.check("#typical_quotes")
     page.click("button:has-text('Approve these themes')")
     assert "Approved by" in page.inner_text("main")
     history = page.inner_text("#history ~ .engage-table-scroll")
@@ -177,14 +200,54 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     assert "Buses to the hospital" in groups
     axe.check("findings-curated-by-group")
 
-    # "We asked, you said, we did" with the curated theme and its quotes.
+    # One truth: every place the themes appear gives the approved names and sizes.
+    truth = approved_themes(live_app, closed_consultation)
+    assert "Hospital parking" in truth or len(others) < 2
+    assert themes_on_the_findings_page(page.content()) == {k: v[0] for k, v in truth.items()}
+    answers_csv = fetch(page, base_url, "a[href$='answers.csv']")
+    rows = list(csv.reader(io.StringIO(answers_csv.text().lstrip("\ufeff"))))
+    in_download = Counter(label for row in rows[1:] for label in row[4].split("; ") if label)
+    assert dict(in_download) == {k: v[0] for k, v in truth.items()}
+    assert {row[6] for row in rows[1:]} == {"Officers' approved themes"}
+    page.click("text=Make a findings report")
+    page.click("button:has-text('Make a new report')")
+    build_waiting_reports(live_app)
+    page.reload()
+    html = fetch(page, base_url, "a[href$='/download/html']").text()
+    assert themes_in_the_report(html) == {k: v[0] for k, v in truth.items()}
+    book = load_workbook(io.BytesIO(fetch(page, base_url, "a[href$='/download/xlsx']").body()))
+    sheet = {r[2]: r[4] for r in book["Themes"].iter_rows(min_row=2, values_only=True) if r[0] == 3}
+    assert {k: n for k, n in sheet.items() if k in truth} == {k: v[0] for k, v in truth.items()}
+    assert set(sheet) - set(truth) <= {"Other", "No substantive comment"}
+    quoted = {r[1] for r in book["Quotes"].iter_rows(min_row=2, values_only=True) if r[0] == 3}
+    assert quoted == set(truth), "every approved theme is quoted, chosen or typical"
+    pdf = fetch(page, base_url, "a[href$='/download/pdf']").body()
+    assert pdf[:5] == b"%PDF-"
+    page.goto(f"{base_url}/curation/board")
+    card = page.locator(".engage-card", has_text="Community regeneration")
+    assert f"{truth['Buses to the hospital'][1]}" in card.locator("td").first.inner_text()
+
+    # "We asked, you said, we did", drafted from the approved themes with their true counts.
     page.goto(f"{base_url}/manage/{closed_consultation}/results")
     assert "Buses to the hospital" in page.inner_text("main")
     axe.check("results-with-themes")
+    page.click("button:has-text('Draft ‘We asked’ and ‘You said’')")
+    drafted = page.input_value("#you_said")
+    largest = max(truth.items(), key=lambda item: item[1][1])
+    people = largest[1][1]
+    if sum(1 for _, n in truth.values() if n == people) == 1:
+        assert drafted.startswith(f"{largest[0]} came up more than anything else: {people} people")
+    else:
+        assert "more than anything else" not in drafted
+    axe.check("results-drafted")
     page.fill("#we_asked", "We asked how you get to the hospital.")
     page.fill("#you_said", "You said the buses are too few and too dear.")
     page.fill("#we_did", "We asked the bus company for an hourly service to the hospital.")
     page.check("label:has-text('Buses to the hospital')")
+    page.click("button:has-text('Preview')")
+    assert "Preview: what residents will see" in page.inner_text("main")
+    assert f"Raised by {truth['Buses to the hospital'][1]} people." in page.inner_text("#preview")
+    axe.check("results-preview")
     page.click("button:has-text('Publish results')")
     assert "Results published" in page.inner_text("main")
 
@@ -197,9 +260,50 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     assert "Buses to the hospital" in main
     assert "07700 900123" not in main
     assert "[phone]" in main
+    assert f"Raised by {truth['Buses to the hospital'][1]} people." in main
     public_axe.check("hub-we-asked-you-said-we-did")
     assert not page.errors  # type: ignore[attr-defined]
     assert not public.errors  # type: ignore[attr-defined]
+
+
+def fetch(page, base_url: str, selector: str):
+    """What the link at ``selector`` downloads, with the page's sign-in."""
+    return page.request.get(base_url + page.get_attribute(selector, "href"))
+
+
+def approved_themes(live_app, consultation_id: int) -> dict[str, tuple[int, int]]:
+    """{label: (answers, distinct people)} of the approved set, from the database."""
+    with live_app.app_context():
+        session = get_session()
+        question_id = session.get(Consultation, consultation_id).questions[2].id
+        item = curation.curated_set(session, question_id)
+        assert item is not None
+        assert item.approved_at is not None
+        found = {}
+        for theme in item.themes:
+            ids = [link.answer_id for link in theme.assignments]
+            people = session.scalar(
+                select(func.count(func.distinct(Answer.response_id))).where(Answer.id.in_(ids))
+            )
+            found[theme.label] = (len(ids), people)
+        return found
+
+
+def themes_on_the_findings_page(html: str) -> dict[str, int]:
+    caption = "Themes reviewed by officers in the answers to question 3"
+    for found, rows in tables(html):
+        if found == caption:
+            at = rows[0].index("Answers")
+            return {row[0]: int(row[at]) for row in rows[1:]}
+    raise AssertionError("no table of reviewed themes on the page")
+
+
+def themes_in_the_report(html: str) -> dict[str, int]:
+    for caption, rows in tables(html):
+        if THEMES.match(caption) and caption.endswith("question 3"):
+            at = rows[0].index("Answers") if "Answers" in rows[0] else rows[0].index("People")
+            return {row[0]: int(row[at]) for row in rows[1:]}
+    raise AssertionError("no themes table for question 3 in the report")
 
 
 def curated(live_app, consultation_id: int) -> None:
