@@ -100,3 +100,27 @@ def test_the_list_is_in_jog_members_navigation_only(client, db, auth):
     assert "Event nominations" in page
     empty = client.get("/events/nominations").get_data(as_text=True)
     assert "No partner events are open for nomination at the moment" in empty
+
+
+def test_places_for_partners_a_mistake_keeps_every_place_typed(client, db, auth):
+    officer = factories.user(role="officer")
+    police = factories.organisation(kind="police")
+    nhs = factories.organisation(kind="health")
+    item = event(audience="partners", title="JOG development session")
+    item.organisation_id = officer.organisation_id
+    db.flush()
+    auth.login(officer)
+    url = f"/manage/events/{item.id}/allocations"
+    bad = client.post(url, data={f"places-{police.id}": "4", f"places-{nhs.id}": "lots"})
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
+    assert f"Enter {nhs.name}&#39;s places as a whole number, like 3" in page
+    assert f'href="#places-{nhs.id}"' in page
+    assert 'value="4"' in page
+    assert 'value="lots"' in page
+    db.expire_all()
+    assert item.allocations == []
+    good = client.post(url, data={f"places-{police.id}": "4", f"places-{nhs.id}": ""})
+    assert good.status_code == 303
+    db.expire_all()
+    assert {a.organisation_id: a.places for a in item.allocations}.get(police.id) == 4

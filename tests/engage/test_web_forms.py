@@ -199,3 +199,26 @@ def test_a_newsletter_section_needs_a_heading(app):
     assert form.values()["sections"] == [
         {"heading": "", "body": "We heard you", "consultation_id": 3, "n": 2}
     ]
+
+
+def test_small_forms_say_what_is_wrong(app):
+    from engage.web.events.forms import CancelForm, OutcomesForm
+    from engage.web.panel.forms import BouncesForm, EraseForm, SignInForm
+
+    _, ok, errors = posted(app, CancelForm, {"reason": "  "})
+    assert errors == {"reason": "Enter why the event is cancelled, so the people coming know"}
+    _, ok, errors = posted(app, OutcomesForm, {"outcomes": "x" * 20001})
+    assert errors == {"outcomes": "Keep the outcomes to 20,000 characters or fewer"}
+    _, ok, errors = posted(app, SignInForm, {"email": "ann@"})
+    assert errors == {
+        "email": "Enter an email address in the correct format, like name@example.com"
+    }
+    _, ok, errors = posted(app, SignInForm, {"email": ""})
+    assert errors == {"email": "Enter your email address"}
+    _, ok, errors = posted(app, EraseForm, {})
+    assert "Tick the box to confirm" in errors["confirm"]
+    form, ok, errors = posted(app, BouncesForm, {"addresses": "no addresses here"})
+    assert errors == {"addresses": "Paste at least one email address, one on each line"}
+    form, ok, _ = posted(app, BouncesForm, {"addresses": "<a@example.org>,\nb@example.org;"})
+    assert ok
+    assert form.found() == ["a@example.org", "b@example.org"]

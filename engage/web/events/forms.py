@@ -10,14 +10,16 @@ from collections.abc import Collection
 from datetime import datetime, time
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from engage.dates import UK
 from engage.events.models import AUDIENCE_LABELS, KIND_LABELS, Event
-from engage.events.services import EMAIL, NEEDS, PHONE, Details
+from engage.events.services import EMAIL, NEEDS, PHONE, Details, check_reason
 from engage.web.forms import PartsDateField, text
+from surveys.models import Organisation
 
 TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
@@ -227,3 +229,59 @@ class SignUpForm(FlaskForm):
             needs=list(self.needs.data or []),
             needs_detail=self.needs_detail.data,
         )
+
+
+class CancelForm(FlaskForm):
+    """Cancelling an event: the reason people are told, and which step the officer is at."""
+
+    reason = text()
+    action = text()  # "change" (back to the reason), "confirm", or "" (check what will happen)
+
+    def validate_reason(self, field: Field) -> None:
+        problem = check_reason(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(FlaskForm):
+    """The register on the day: a check-in code typed in, or the ticked list saved."""
+
+    code = text()
+    attended = SelectMultipleField(validate_choice=False)
+
+    def by_code(self) -> bool:
+        return "code" in request.form
+
+    def ticked(self) -> set[int]:
+        return {int(v) for v in self.attended.data or [] if v.isdigit()}
+
+
+class OutcomesForm(FlaskForm):
+    outcomes = text(Length(max=20000, message="Keep the outcomes to 20,000 characters or fewer"))
+
+
+class FeedbackForm(FlaskForm):
+    action = text()  # "create" the feedback survey; otherwise send it
+
+
+def allocations_form(partners: Collection[Organisation]) -> FlaskForm:
+    """Places kept for each partner's nominations: a whole number, or blank for no limit."""
+
+    class AllocationsForm(FlaskForm):
+        def places(self) -> dict[int, int | None]:
+            return {
+                p.id: int(self[f"places_{p.id}"].data) if self[f"places_{p.id}"].data else None
+                for p in partners
+            }
+
+        def typed(self) -> dict[int, str]:
+            return {p.id: self[f"places_{p.id}"].data for p in partners}
+
+    for partner in partners:
+        message = f"Enter {partner.name}'s places as a whole number, like 3"
+        setattr(
+            AllocationsForm,
+            f"places_{partner.id}",
+            text(whole_number(0, 1000, message), name=f"places-{partner.id}"),
+        )
+    return AllocationsForm()

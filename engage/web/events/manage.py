@@ -145,20 +145,31 @@ def edit(event_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:event_id>")
 def event(event_id: int) -> ResponseReturnValue:
-    item = event_or_404(event_id)
-    partners = get_session().scalars(select(Organisation).order_by(Organisation.name)).all()
+    return event_page(event_or_404(event_id))
+
+
+def partners() -> list[Organisation]:
+    return list(get_session().scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def event_page(
+    item: Event, *, typed: dict[int, str] | None = None, errors: dict[str, str] | None = None
+) -> ResponseReturnValue:
+    """The event's page; after refused allocations, with the places as typed and the errors."""
+    allocations = {a.organisation_id: a.places for a in item.allocations}
     return render_template(
         "events/manage/event.html",
         event=item,
         summary=reports.summary(item),
         organiser=reports.is_organiser(current_user, item),
-        partners=partners,
-        allocations={a.organisation_id: a.places for a in item.allocations},
+        partners=partners(),
+        allocations=typed if typed is not None else allocations,
+        errors=errors or {},
         feedback_answered=attendance.feedback_answered(get_session(), item),
         public_link=url_for("events.event", event_id=item.id, _external=True),
         state=services.signup_state(item, now()),
         past=item.ends_at <= now(),
-    )
+    ), (400 if errors else 200)
 
 
 @bp.get("/<int:event_id>/sign-ups")
@@ -200,15 +211,16 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
     if item.ends_at <= now():
         flash("This event has already taken place, so it cannot be cancelled", "error")
         return redirect(url_for("events_manage.event", event_id=item.id), 303)
-    reason = request.form.get("reason", "").strip()
+    form = forms.CancelForm()
+    reason = form.reason.data or ""
     people = services.to_tell(item)
     page = {"event": item, "reason": reason, "people": people, "error": ""}
-    if request.method == "GET" or request.form.get("action") == "change":
+    if request.method == "GET" or form.action.data == "change":
         return render_template("events/manage/cancel.html", **page)
-    page["error"] = services.check_reason(reason)
-    if page["error"]:
+    if not form.validate():
+        page["error"] = next(iter(first_errors(form).values()))
         return render_template("events/manage/cancel.html", **page), 400
-    if request.form.get("action") != "confirm":
+    if form.action.data != "confirm":
         nominators = len(emails.nominators(get_session(), people))  # the check step counts them
         return render_template("events/manage/cancel_check.html", nominators=nominators, **page)
     db = get_session()
@@ -247,16 +259,11 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
 def allocations(event_id: int) -> ResponseReturnValue:
     item = event_or_404(event_id)
     organiser_or_403(item)
-    partners = get_session().scalars(select(Organisation)).all()
-    places: dict[int, int | None] = {}
-    for partner in partners:
-        value = request.form.get(f"places-{partner.id}", "").strip()
-        if value and (not value.isdigit() or int(value) > 1000):
-            flash(f"Enter {partner.name}'s places as a whole number, like 3", "error")
-            return redirect(url_for("events_manage.event", event_id=item.id), 303)
-        places[partner.id] = int(value) if value else None
+    form = forms.allocations_form(partners())
+    if not form.validate():
+        return event_page(item, typed=form.typed(), errors=first_errors(form))
     db = get_session()
-    nominations.set_allocations(db, item, places)
+    nominations.set_allocations(db, item, form.places())
     db.commit()
     flash("Allocations saved", "success")
     return redirect(url_for("events_manage.event", event_id=item.id), 303)
@@ -270,9 +277,10 @@ def register(event_id: int) -> ResponseReturnValue:
     db = get_session()
     error = ""
     code = ""
-    if request.method == "POST":
-        if "code" in request.form:
-            code = request.form.get("code", "")
+    form = forms.RegisterForm()
+    if request.method == "POST" and form.validate():
+        if form.by_code():
+            code = form.code.data
             try:
                 person = attendance.check_in_by_code(db, item, code, now=now())
             except attendance.AttendanceError as exc:
@@ -282,8 +290,7 @@ def register(event_id: int) -> ResponseReturnValue:
                 flash(f"{person.name} is checked in", "success")
                 return redirect(url_for("events_manage.register", event_id=item.id), 303)
         else:
-            ticked = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
-            attendance.update_register(db, item, ticked, now=now())
+            attendance.update_register(db, item, form.ticked(), now=now())
             db.commit()
             flash("Register saved", "success")
             return redirect(url_for("events_manage.register", event_id=item.id), 303)
@@ -298,7 +305,8 @@ def feedback(event_id: int) -> ResponseReturnValue:
     item = event_or_404(event_id)
     organiser_or_403(item)
     db = get_session()
-    if request.form.get("action") == "create":
+    form = forms.FeedbackForm()
+    if form.validate() and form.action.data == "create":
         attendance.create_feedback_survey(db, item, officer_id=current_user.id, now=now())
         db.commit()
         flash(
@@ -325,7 +333,13 @@ def outcomes(event_id: int) -> ResponseReturnValue:
     organiser_or_403(item)
     if request.method == "GET":
         return render_template("events/manage/outcomes.html", event=item, text=item.outcomes)
-    attendance.publish_outcomes(item, request.form.get("outcomes", "")[:20000], now=now())
+    form = forms.OutcomesForm()
+    if not form.validate():
+        error = next(iter(first_errors(form).values()))
+        return render_template(
+            "events/manage/outcomes.html", event=item, text=form.outcomes.data, error=error
+        ), 400
+    attendance.publish_outcomes(item, form.outcomes.data, now=now())
     get_session().commit()
     flash(
         "Outcomes published on the event page" if item.outcomes else "Outcomes removed", "success"

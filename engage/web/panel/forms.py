@@ -18,6 +18,7 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
+    TextAreaField,
     ValidationError,
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
@@ -264,3 +265,36 @@ for _n in range(1, newsletters.SECTIONS + 1):
     setattr(NewsletterForm, f"heading_{_n}", text(name=f"heading-{_n}"))
     setattr(NewsletterForm, f"body_{_n}", text(name=f"body-{_n}"))
     setattr(NewsletterForm, f"results_{_n}", text(name=f"results-{_n}"))
+
+
+class SignInForm(FlaskForm):
+    email = text(
+        DataRequired("Enter your email address"),
+        Regexp(
+            EMAIL, message="Enter an email address in the correct format, like name@example.com"
+        ),
+    )
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        validators=[
+            DataRequired(
+                "Tick the box to confirm that the member asked for their data to be erased"
+            )
+        ]
+    )
+
+
+class BouncesForm(FlaskForm):
+    """Addresses a mail provider reports as undeliverable, pasted in, one on each line."""
+
+    addresses = TextAreaField()
+
+    def found(self) -> list[str]:
+        words = [a.strip(" ,;<>") for a in (self.addresses.data or "").split()]
+        return [a for a in words if "@" in a]
+
+    def validate_addresses(self, field: Field) -> None:
+        if not self.found():
+            raise ValidationError("Paste at least one email address, one on each line")

@@ -22,6 +22,7 @@ from engage.panel import services as members
 from engage.panel.models import STATUS_LABELS, MemberStatus, PanelMember
 from engage.population import services as population
 from engage.web.auth.guard import role_required
+from engage.web.forms import first_errors
 from engage.web.panel import forms
 from engage.web.panel import manage_bp as bp
 
@@ -198,8 +199,9 @@ def erase(member_id: int) -> ResponseReturnValue:
     item = member_or_404(member_id)
     if request.method == "GET":
         return render_template("panel/manage/erase.html", member=item, error=None)
-    if request.form.get("confirm") != "yes":
-        error = "Tick the box to confirm that the member asked for their data to be erased"
+    form = forms.EraseForm()
+    if not form.validate():
+        error = next(iter(first_errors(form).values()))
         return render_template("panel/manage/erase.html", member=item, error=error), 400
     db = get_session()
     privacy.erase(db, item, actor=current_user)
@@ -248,12 +250,12 @@ def bounces() -> ResponseReturnValue:
     """Addresses the mail provider reports as undeliverable: stop emailing those members."""
     if request.method == "GET":
         return render_template("panel/manage/bounces.html", text="", error=None)
-    text = request.form.get("addresses", "")
-    addresses = [a.strip(" ,;<>") for a in text.split()]
-    addresses = [a for a in addresses if "@" in a]
-    if not addresses:
-        error = "Paste at least one email address, one on each line"
+    form = forms.BouncesForm()
+    if not form.validate():
+        error = next(iter(first_errors(form).values()))
+        text = form.addresses.data or ""
         return render_template("panel/manage/bounces.html", text=text, error=error), 400
+    addresses = form.found()
     db = get_session()
     marked = members.mark_bounced(db, addresses, now=now())
     db.commit()

@@ -30,6 +30,7 @@ from engage.panel import emails, exercises, profile
 from engage.panel import services as members
 from engage.panel.models import MemberStatus, PanelMember
 from engage.web import formguard
+from engage.web.forms import first_errors
 from engage.web.panel import bp, forms
 from engage.web.participate.pages import resume_point
 from engage.web.security import csrf
@@ -202,13 +203,10 @@ def sign_in() -> ResponseReturnValue:
     if request.method == "GET":
         expired = request.args.get("expired") == "1"
         return render_template("panel/sign_in.html", email="", error=None, expired=expired)
-    email = request.form.get("email", "").strip()
-    if not members.EMAIL.match(email):
-        error = (
-            "Enter your email address"
-            if not email
-            else "Enter an email address in the correct format, like name@example.com"
-        )
+    form = forms.SignInForm()
+    email = form.email.data or ""
+    if not form.validate():
+        error = next(iter(first_errors(form).values()))
         return render_template("panel/sign_in.html", email=email, error=error), 400
     if not within_limits(SIGN_IN_LIMITS, email):
         return render_template("panel/sign_in.html", email=email, error=TOO_MANY), 429
