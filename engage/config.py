@@ -11,6 +11,7 @@ from typing import Any
 
 from kombu import Queue
 
+from analysis.types import METHODS
 from engage.crypto import DEV_SECRET_KEY, parse_keys
 
 # The settings a deployment may set, as ENGAGE_<NAME>. The README's table is checked against this.
@@ -170,7 +171,7 @@ class DefaultConfig:
 
 
 # analysis.types.METHODS; repeated so the web process never imports the analysis package.
-ANALYSIS_METHODS = ("tfidf", "embeddings")
+ANALYSIS_METHODS = METHODS  # the theme engine's own list (analysis.types)
 
 
 class ConfigError(RuntimeError):
