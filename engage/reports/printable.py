@@ -40,6 +40,7 @@ ONE_GROUP = "everyone was in the same group"
 ONE_GROUP_GIVEN = "everyone who answered was in the same group"
 CELLS_HIDDEN = "every figure was under 10 or hidden to protect a smaller one"
 CELLS_ZERO = "nobody in any group gave any of these answers"
+ONE_WITH_FIGURES = "only one group had any figure large enough to show"
 
 
 def _hidden_reason(hidden: int) -> str:
@@ -66,6 +67,8 @@ def left_out_because(b: Any) -> str | None:
     cells = [c for g in shown for c in g.cells]
     if not any(c.count for c in cells):  # every cell hidden or zero: no figure to compare
         return CELLS_HIDDEN if any(c.count is None for c in cells) else CELLS_ZERO
+    if sum(1 for g in shown if any(c.count for c in g.cells)) < 2:
+        return ONE_WITH_FIGURES  # one group's figures, and nothing to compare them with
     return None
 
 

@@ -222,3 +222,17 @@ def test_the_demo_report_prints_a_few_pages_not_empty_tables(app, db, monkeypatc
     assert all("by the equalities questions, because nobody said" in line for line in lines), lines
     assert "Question 1 answers by: How people responded" in html
     assert len(pdfium.PdfDocument(pdf)) < 8
+
+
+def test_a_breakdown_where_only_one_group_has_figures_to_show_is_left_out(app):
+    # Paper's and events' 12 people each split 6 and 6: every cell under 10, so only the hub
+    # has figures, and they have nothing to be compared with.
+    channel = by_group("How people responded", "channel", {"hub": 60, "event": 12, "paper": 12})
+    assert [g.respondents for g in channel.breakdown.groups] == [60, 12, 12]
+    with app.app_context():
+        html = report_of([channel])
+    assert "answers by: How people responded" not in html
+    assert (
+        "Not shown: breakdowns by channel, because only one group had any figure large enough "
+        "to show."
+    ) in html
