@@ -22,8 +22,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-# Every theme needs this many example answers before a classifier is trained on them; with fewer,
-# the answers are matched on similarity alone.
+# A theme needs this many example answers before a classifier is trained for it; with fewer, its
+# answers are matched on similarity alone (the other themes keep their classifiers).
 MIN_EXAMPLES_FOR_MODEL = 3
 # An answer joins every theme scoring at least this share of its best theme's score...
 SHARE_OF_BEST = 0.7
@@ -42,7 +42,7 @@ class WordScorer:
     """Scores TF-IDF rows against each codebook theme."""
 
     prototypes: npt.NDArray[np.float64]  # (themes, terms), unit rows
-    models: tuple[LogisticRegression, ...] | None
+    models: Models  # per theme; None for a theme with too few examples
     typical: float  # a typical example's similarity to its own theme (1.0 without examples)
     floor: float  # the similarity a second theme needs
 
@@ -51,9 +51,24 @@ class WordScorer:
         similarity: npt.NDArray[np.float64] = np.asarray(x @ self.prototypes.T)
         if self.models is None or x.shape[0] == 0:
             return similarity, similarity
-        scaled = np.minimum(similarity / self.typical, 1.0)
-        probability = np.column_stack([model.predict_proba(x)[:, 1] for model in self.models])
-        return similarity, 0.5 * scaled + 0.5 * probability
+        return similarity, combined(similarity / self.typical, self.models, x)
+
+
+# A model per theme, None where a theme has too few examples; None overall when no theme has one.
+Models = tuple[LogisticRegression | None, ...] | None
+
+
+def combined(
+    scaled: npt.NDArray[np.float64], models: tuple[LogisticRegression | None, ...], x: Any
+) -> npt.NDArray[np.float64]:
+    """Each theme's score on one scale: the similarity scaled so a typical example scores 1,
+    averaged with the theme's classifier where it has one, and alone where it has not."""
+    scaled = np.minimum(scaled, 1.0)
+    score = scaled.copy()
+    for j, model in enumerate(models):
+        if model is not None:
+            score[:, j] = 0.5 * scaled[:, j] + 0.5 * model.predict_proba(x)[:, 1]
+    return score
 
 
 def _unit(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -84,31 +99,33 @@ def fit_word_scorer(
     ]
     typical = max(float(np.median(own)), DEFAULT_FLOOR / FLOOR_SHARE_OF_TYPICAL)
     floor = FLOOR_SHARE_OF_TYPICAL * typical
-    models: tuple[LogisticRegression, ...] | None = None
-    if k >= 2 and counts.min() >= MIN_EXAMPLES_FOR_MODEL:
+    models: Models = None
+    if k >= 2:
         x = sp.vstack([example_x, theme_x]).tocsr()
         labels = [*example_themes, *({j} for j in range(k))]
         models = one_vs_rest(
             x,
             labels,
-            k,
+            counts >= MIN_EXAMPLES_FOR_MODEL,
             lambda: LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear"),
         )
     return WordScorer(prototypes, models, typical, floor)
 
 
 def one_vs_rest(
-    x: Any, labels: list[set[int]], k: int, new_model: Callable[[], LogisticRegression]
-) -> tuple[LogisticRegression, ...] | None:
-    """One model per theme, its rows of ``x`` against the rest; None when some theme holds
-    every row (nothing to learn), so the caller scores by prototypes alone."""
-    fitted = []
-    for j in range(k):
+    x: Any,
+    labels: list[set[int]],
+    eligible: npt.NDArray[np.bool_],
+    new_model: Callable[[], LogisticRegression],
+) -> Models:
+    """A model for each ``eligible`` theme (one with enough examples), its rows of ``x``
+    against the rest; a theme that is not, or that holds every row (nothing to learn), keeps
+    similarity alone. None when no theme has a model."""
+    fitted: list[LogisticRegression | None] = []
+    for j, enough in enumerate(eligible):
         y = np.array([j in members for members in labels], dtype=np.int64)
-        if y.min() == y.max():
-            return None
-        fitted.append(new_model().fit(x, y))
-    return tuple(fitted) or None
+        fitted.append(new_model().fit(x, y) if enough and y.min() != y.max() else None)
+    return tuple(fitted) if any(m is not None for m in fitted) else None
 
 
 def choose_themes(

@@ -39,6 +39,7 @@ from analysis.embeddings import MODEL_SETTING  # noqa: E402
 from analysis.types import METHODS, ThemeParams  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "themefinder-synthetic"
+SHORT_EXAMPLES = 2  # below analysis.codebook_scoring.MIN_EXAMPLES_FOR_MODEL
 
 
 def _labels(cell: str) -> list[str]:
@@ -76,9 +77,15 @@ def sample_f1(gold: list[list[str]], predicted: list[list[str]], ids: list[str])
 
 
 def run_generation(
-    n_examples: int, seed: int, *, all_codes: bool = False, method: str = "tfidf"
+    n_examples: int,
+    seed: int,
+    *,
+    all_codes: bool = False,
+    method: str = "tfidf",
+    short: int = 0,
 ) -> tuple[float, float, int]:
-    """(F1, seconds, answers scored) with n_examples drawn per theme using `seed`.
+    """(F1, seconds, answers scored) with n_examples drawn per theme using `seed`; the first
+    `short` themes get only SHORT_EXAMPLES, as a codebook with a few sparse themes would.
 
     An example is listed under the theme it was drawn for; with `all_codes`, under every theme
     it is coded with, as answers coded in an earlier consultation would be.
@@ -87,9 +94,9 @@ def run_generation(
     rng = random.Random(seed)  # noqa: S311 - reproducible draws, not security
     held: set[int] = set()
     examples: dict[str, list[str]] = {theme["id"]: [] for theme in themes}
-    for theme in themes:
+    for index, theme in enumerate(themes):
         pool = [i for i, row in enumerate(rows) if theme["id"] in row[2] and i not in held]
-        picked = rng.sample(pool, n_examples)
+        picked = rng.sample(pool, min(n_examples, SHORT_EXAMPLES) if index < short else n_examples)
         for i in picked:
             for code in rows[i][2] if all_codes else [theme["id"]]:
                 examples[code].append(rows[i][1])
@@ -158,6 +165,12 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=10, help="example answers per theme")
     parser.add_argument("--draws", type=int, default=3, help="random draws of the examples")
     parser.add_argument("--method", choices=METHODS, default="tfidf", help="how answers are scored")
+    parser.add_argument(
+        "--short",
+        type=int,
+        default=0,
+        help=f"also score with this many themes given only {SHORT_EXAMPLES} examples",
+    )
     args = parser.parse_args()
     method = args.method
     if method == "embeddings" and not os.environ.get(MODEL_SETTING):
@@ -174,6 +187,16 @@ def main() -> None:
         f"({', '.join(f'{f:.3f}' for f in f1s)}); {figures[0][2]} answers scored, "
         f"{statistics.median(s for _, s, _ in figures):.2f} s each"
     )
+    if args.short:
+        sparse = [
+            run_generation(args.examples, seed, method=method, short=args.short)[0]
+            for seed in range(args.draws)
+        ]
+        print(
+            f"eval_sentiments, {args.examples} examples/theme but {SHORT_EXAMPLES} for "
+            f"{args.short} themes: sample F1 median {statistics.median(sparse):.3f} "
+            f"({', '.join(f'{f:.3f}' for f in sparse)})"
+        )
     coded = [
         run_generation(args.examples, seed, all_codes=True, method=method)[0]
         for seed in range(args.draws)

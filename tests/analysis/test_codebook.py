@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from sklearn.linear_model import LogisticRegression
 
 from analysis.cli import themes_command
 from analysis.codebook import (
@@ -17,6 +19,7 @@ from analysis.codebook import (
     segments,
 )
 from analysis.codebook_file import Codebook, CodebookError, read_codebook
+from analysis.codebook_scoring import one_vs_rest
 from analysis.errors import AnalysisError
 from analysis.types import ThemeParams
 from tests.analysis.corpora import QUESTION, TOPICS, planted_answers
@@ -295,3 +298,23 @@ def test_cli_refuses_k_with_a_codebook(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--k cannot be used with --codebook" in result.output
     assert not output.exists()
+
+
+def test_a_theme_with_too_few_examples_keeps_similarity_for_itself_alone() -> None:
+    """One theme with 2 examples no longer switches the classifier off for the whole codebook."""
+
+    rows = planted_answers()
+    themes = []
+    for n, (topic, (label, description)) in enumerate(PRIORITIES.items()):
+        chosen = list(TOPICS[topic][-(2 if n == 0 else 3) :])
+        themes.append({"id": topic, "label": label, "description": description, "examples": chosen})
+    result = map_to_codebook(_pairs(rows), Codebook.from_json({"themes": themes}), PARAMS)
+    assert result.method == METHOD_MODEL
+    assert _accuracy(result, rows) >= 0.95
+    # The rule itself: a model for each theme with enough examples, none for the one without.
+    labels = [{0}, {1}, {1}, {1}, {2}, {2}, {2}]
+    x = np.eye(7)
+    models = one_vs_rest(x, labels, np.array([False, True, True]), lambda: LogisticRegression())
+    assert models is not None
+    assert [m is None for m in models] == [True, False, False]
+    assert one_vs_rest(x, labels, np.array([False, False, False]), LogisticRegression) is None
