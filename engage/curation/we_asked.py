@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engage.curation.models import CuratedSet
 from engage.curation.sets import sets_for
-from surveys.models import Answer, Consultation, Response
+from surveys import services
+from surveys.models import Answer, Consultation
 
 SPOKEN_OF = 5  # themes a draft speaks of when officers have not chosen which to show
 
@@ -28,22 +30,19 @@ class Said:
     questions: list[int] = field(default_factory=list)  # question ids it came from
 
 
+def approved(session: Session, consultation_id: int) -> list[CuratedSet]:
+    return [s for s in sets_for(session, consultation_id).values() if s.approved_at is not None]
+
+
 def said(session: Session, consultation_id: int) -> list[Said]:
     """The approved themes of the consultation, largest first (then by name)."""
     found: dict[str, Said] = {}
     responses: dict[str, set[int]] = {}
-    answer_ids = [
-        link.answer_id
-        for item in sets_for(session, consultation_id).values()
-        if item.approved_at is not None
-        for theme in item.themes
-        for link in theme.assignments
-    ]
+    sets = approved(session, consultation_id)
+    answer_ids = [link.answer_id for item in sets for t in item.themes for link in t.assignments]
     stmt = select(Answer.id, Answer.response_id).where(Answer.id.in_(answer_ids))
     response_of = {answer_id: response_id for answer_id, response_id in session.execute(stmt)}
-    for item in sets_for(session, consultation_id).values():
-        if item.approved_at is None:
-            continue
+    for item in sets:
         for theme in item.themes:
             key = " ".join(theme.label.casefold().split())
             entry = found.setdefault(key, Said(theme.label, 0))
@@ -101,11 +100,7 @@ def draft_you_said(themes: list[Said], answered: int, shown: Collection[str] = (
 
 def answered(session: Session, consultation: Consultation) -> int:
     """People who wrote an answer to at least one free-text question in an approved set."""
-    question_ids = [
-        item.question_id
-        for item in sets_for(session, consultation.id).values()
-        if item.approved_at is not None
-    ]
+    question_ids = [item.question_id for item in approved(session, consultation.id)]
     stmt = select(func.count(func.distinct(Answer.response_id))).where(
         Answer.question_id.in_(question_ids), Answer.text.is_not(None), Answer.text != ""
     )
@@ -113,25 +108,14 @@ def answered(session: Session, consultation: Consultation) -> int:
 
 
 def draft_we_asked(session: Session, consultation: Consultation) -> str:
-    total = (
-        session.scalar(
-            select(func.count())
-            .select_from(Response)
-            .where(Response.consultation_id == consultation.id)
-        )
-        or 0
-    )
+    total = services.response_count(session, consultation.id)
     return f"{consultation.summary.strip()}\n\n{_people(total)} answered.".strip()
 
 
 def draft(session: Session, consultation: Consultation) -> tuple[str, str]:
     """(We asked, You said) drafted from the consultation and its approved themes."""
     shown = {
-        theme.label
-        for item in sets_for(session, consultation.id).values()
-        if item.approved_at is not None
-        for theme in item.themes
-        if theme.published
+        t.label for item in approved(session, consultation.id) for t in item.themes if t.published
     }
     return (
         draft_we_asked(session, consultation),

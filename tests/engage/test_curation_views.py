@@ -4,6 +4,7 @@ other partners' officers are refused, and a refused edit keeps what was typed.""
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 from engage.curation import services as curation
@@ -215,33 +216,34 @@ def test_an_officer_drafts_previews_then_publishes_we_asked_you_said_we_did(clie
     assert "My own notes" in page  # what the officer had typed is kept below the draft
     assert "What should change in your area?" in page  # We asked: the consultation's summary
     assert "6 people answered." in page
+    # Drafting again, as people do, neither repeats the draft nor loses what was typed.
+    first = drafted_text(page)
+    again = client.post(url, data=typed | {"you_said": first, "draft": "Draft"})
+    second = drafted_text(again.get_data(as_text=True))
+    assert second == first
+    assert second.count("Buses came up more than anything else") == 1
+    assert second.count("My own notes") == 1
     db.expire_all()
     assert data.consultation.you_said in ("", None)  # nothing published by drafting
-    preview = client.post(
-        url,
-        data={
-            "we_asked": "We asked about transport.",
-            "you_said": "Buses came up most.",
-            "we_did": "We will add a bus.",
-            "theme": [str(buses.id)],
-            "preview": "Preview",
-        },
-    )
+    texts = {
+        "we_asked": "We asked about transport.",
+        "you_said": "Buses came up most.",
+        "we_did": "We will add a bus.",
+        "theme": [str(buses.id)],
+    }
+    preview = client.post(url, data=texts | {"preview": "Preview"})
     page = preview.get_data(as_text=True)
     assert "Preview: what residents will see" in page
     assert "Raised by 3 people." in page
     db.expire_all()
     assert data.consultation.published_at is None
-    published = client.post(
-        url,
-        data={
-            "we_asked": "We asked about transport.",
-            "you_said": "Buses came up most.",
-            "we_did": "We will add a bus.",
-            "theme": [str(buses.id)],
-            "submit": "Publish results",
-        },
-    )
+    published = client.post(url, data=texts | {"submit": "Publish results"})
     assert published.status_code == 302
     db.expire_all()
     assert data.consultation.you_said == "Buses came up most."
+
+
+def drafted_text(page: str) -> str:
+    """What the 'You said' box holds on a results page."""
+    box = page.split('id="you_said"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    return html.unescape(box).strip()

@@ -165,7 +165,9 @@ def results(consultation_id: int) -> ResponseReturnValue:
             notice = "Approve the curated themes of a question first: the draft is made from them"
         else:
             typed = (form.you_said.data or "").strip()
-            kept = typed and typed != you_said_draft
+            if typed.startswith(you_said_draft):  # drafted again: keep only what they added
+                typed = typed[len(you_said_draft) :].strip()
+            kept = bool(typed)
             form.you_said.data = you_said_draft + (f"\n\n{typed}" if kept else "")
             form.we_asked.data = form.we_asked.data or we_asked_draft
             notice = (
