@@ -120,6 +120,7 @@ INTEGER_SETTINGS = (
 TASK_ROUTES = {
     "worker.tasks.run_analysis": {"queue": "analysis"},
     "worker.tasks.analyse_question": {"queue": "analysis"},
+    "worker.tasks.measure_curated": {"queue": "analysis"},
     "worker.tasks.send_mail": {"queue": "email"},
     "worker.reports.build_report": {"queue": "reports"},
 }

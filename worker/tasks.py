@@ -18,7 +18,9 @@ from sqlalchemy.exc import OperationalError
 from analysis.results import analyse_answers
 from analysis.types import ThemeParams
 from engage import locks, mail, outbox
+from engage.curation import evidence
 from engage.curation import services as curation
+from engage.curation.models import CuratedSet
 from engage.curation.runs import request_analysis
 from engage.db import get_session
 from engage.events import attendance as events
@@ -228,6 +230,29 @@ def response_received(self: Task, outbox_id: int, response_id: int) -> bool:
         session.commit()
         log.info("response %s received", response_id)
         return True
+    except OperationalError as exc:
+        session.rollback()
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def measure_curated(self: Task, outbox_id: int, set_id: int) -> bool:
+    """Measure an approved curated set's evidence (key words, range, tone, typical answers) for
+    a question too large to measure while the officer waited. Done once however often it is
+    delivered; a set edited or deleted since is skipped (its next approval queues it again)."""
+    session = get_session()
+    try:
+        row = outbox.claim(session, outbox_id)
+        if row is None:
+            session.commit()
+            return False
+        item = session.get(CuratedSet, set_id)
+        done = item is not None and item.approved_at is not None and not evidence.measured(item)
+        if done and item is not None:
+            evidence.measure(session, item)
+        outbox.mark_done(row)
+        session.commit()
+        return done
     except OperationalError as exc:
         session.rollback()
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc

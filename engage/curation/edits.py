@@ -230,7 +230,7 @@ def mark_quote(
 
 
 def approve(session: Session, item: CuratedSet, *, user_id: int | None) -> None:
-    evidence.measure(session, item)
+    evidence.measure_soon(session, item)
     item.approved_at = utcnow()
     item.approved_by_id = user_id
     session.flush()

@@ -38,6 +38,7 @@ class Reviewed:
     unplaced: int  # answers in no theme
     approved_at: datetime | None
     approved_by: str | None
+    measuring: bool = False  # the worker is still measuring key words, range and tone
 
 
 def pending_proposed(item: CuratedSet, qa: QuestionAnalysis | None) -> list[Theme]:
@@ -53,11 +54,22 @@ def pending_proposed(item: CuratedSet, qa: QuestionAnalysis | None) -> list[Them
     ]
 
 
-def reviewed(session: Session, item: CuratedSet, show: Callable[[str], str]) -> Reviewed:
-    """The officers' themes with sizes and chosen quotes; `show` masks quotes for the reader."""
+def reviewed(
+    session: Session, item: CuratedSet, show: Callable[[str], str], *, wait: bool = False
+) -> Reviewed:
+    """The officers' themes with sizes and chosen quotes; `show` masks quotes for the reader.
+
+    Evidence not yet measured (a set approved before themes kept it, or a large question the
+    worker has not reached) is measured here when the question is small or the caller can
+    `wait` (the report, built by the worker); else the readers are told it is on its way.
+    """
     answered = len(curation.answer_ids(session, item.question_id))
-    if item.themes and not all(t.evidence for t in item.themes if t.assignments):
-        evidence.measure(session, item)  # approved before themes kept their evidence
+    measuring = False
+    if item.themes and not evidence.measured(item):
+        if wait or answered <= evidence.MEASURE_IN_REQUEST:
+            evidence.measure(session, item)
+        else:
+            measuring = True
     quoted = {t.id: evidence.quotes_of(t) for t in item.themes}
     ids = [i for quote_ids, _ in quoted.values() for i in quote_ids]
     texts = {i: show(text) for i, text in findings.quote_texts(session, ids).items() if text}
@@ -83,4 +95,5 @@ def reviewed(session: Session, item: CuratedSet, show: Callable[[str], str]) -> 
         unplaced=answered - len(curation.placed_answers(item)),
         approved_at=item.approved_at,
         approved_by=approver.name if approver else None,
+        measuring=measuring,
     )

@@ -212,7 +212,7 @@ def _use_curated(session: Session, item: QuestionFinding, reviewed: Any) -> None
     """The officers' approved themes instead of the machine's: sizes over those who wrote an
     answer, key words, range and tone measured from each theme's answers on approval, and the
     quotes officers chose (else the theme's most typical answers), masked."""
-    shown = summary.reviewed(session, reviewed, pii.mask_text)
+    shown = summary.reviewed(session, reviewed, pii.mask_text, wait=True)
     item.analysed, item.reviewed, item.answered = True, True, shown.answered
     item.other = shown.unplaced
     item.themes = [

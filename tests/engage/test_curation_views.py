@@ -247,3 +247,45 @@ def drafted_text(page: str) -> str:
     """What the 'You said' box holds on a results page."""
     box = page.split('id="you_said"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
     return html.unescape(box).strip()
+
+
+def test_a_large_question_is_approved_at_once_and_measured_by_the_worker(
+    app, client, auth, db, monkeypatch
+):
+    from sqlalchemy import select
+
+    from engage import outbox
+    from engage.curation import evidence
+    from worker import tasks
+
+    monkeypatch.setattr(evidence, "MEASURE_IN_REQUEST", 3)  # this question's 5 answers are "large"
+    data = analysed(db)
+    officer = factories.user(role="officer", organisation_=data.consultation.organisation)
+    item = curation.start(db, data.question, data.run, officer.id)
+    auth.login(officer)
+    client.post(f"/curation/questions/{data.question.id}/approve", data={"typical_quotes": "yes"})
+    db.expire_all()
+    assert item.approved_at is not None
+    assert not any(t.evidence for t in item.themes), "nothing measured while the officer waited"
+    row = db.scalars(
+        select(outbox.TaskOutbox).where(outbox.TaskOutbox.task == evidence.MEASURE_TASK)
+    ).one()
+    assert row.args == [item.id]
+
+    auth.login(factories.user(role="jog"))
+    url = f"/findings/{data.consultation.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "These themes were reviewed by officers" in page
+    assert "still being worked out" in page
+    db.expire_all()
+    assert not any(t.evidence for t in item.themes), "reading the page measures nothing"
+
+    with app.app_context():
+        assert tasks.measure_curated.run(row.id, item.id) is True
+        assert tasks.measure_curated.run(row.id, item.id) is False, "a second delivery: nothing"
+    db.expire_all()
+    assert all(t.evidence["terms"] for t in item.themes)
+    assert db.get(outbox.TaskOutbox, row.id).done_at is not None
+    page = client.get(url).get_data(as_text=True)
+    assert "still being worked out" not in page
+    assert "(most typical answers; not chosen by officers)" in page

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from engage.curation import evidence
 from engage.curation.models import CuratedAssignment, CuratedSet, CurationEvent
 from engage.db import get_session
 from engage.findings.models import AnalysisRun
+from engage.outbox import TaskOutbox
 from surveys import services
 from surveys.base import utcnow
 from surveys.models import Consultation, Question
@@ -38,7 +41,7 @@ def curated_state(live) -> tuple:
     return themes, links, known
 
 
-def test_curated_edits_survive_a_rerun_by_a_real_worker(live, worker, tmp_path):
+def test_curated_edits_survive_a_rerun_by_a_real_worker(live, worker, tmp_path, monkeypatch):
     with live.app_context():
         session = get_session()
         council = factories.partner_staff(session, PASSWORD)
@@ -109,3 +112,29 @@ def test_curated_edits_survive_a_rerun_by_a_real_worker(live, worker, tmp_path):
     assert actions.count("rerun") == 1
     page = officer.get(url).get_data(as_text=True)
     assert "Renamed by an officer" in page
+
+    # Approving a question too large to measure in the request: the real worker measures it.
+    monkeypatch.setattr(evidence, "MEASURE_IN_REQUEST", 10)
+    assert officer.post(f"{url}/approve", data={"typical_quotes": "yes"}).status_code == 303
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with live.app_context():
+            session = get_session()
+            row = session.scalars(
+                select(TaskOutbox).where(TaskOutbox.task == evidence.MEASURE_TASK)
+            ).one()
+            done, measured = (
+                row.done_at,
+                evidence.measured(session.scalars(select(CuratedSet)).one()),
+            )
+            session.close()
+        if done:
+            break
+        time.sleep(0.5)
+    log = (tmp_path / "worker.log").read_text()[-3000:]
+    assert done, log
+    assert measured, log
+    findings_page = officer.get(f"/findings/{consultation_id}").get_data(as_text=True)
+    assert "These themes were reviewed by officers" in findings_page
+    assert "still being worked out" not in findings_page
+    assert "(most typical answers; not chosen by officers)" in findings_page
