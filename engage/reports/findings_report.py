@@ -22,7 +22,7 @@ from engage.findings import services as findings
 from engage.findings.breakdowns import choice_breakdowns, theme_breakdowns
 from engage.findings.models import ThemeKind
 from engage.reports.charts import Chart, bar_chart
-from engage.reports.printable import not_shown, printable, printable_profile
+from engage.reports.printable import not_shown, printable, printable_profile, wide
 from surveys import links, services
 from surveys.models import Answer, Consultation
 from surveys.population import GroupTable
@@ -77,6 +77,10 @@ class QuestionFinding:
     @property
     def printed_breakdowns(self) -> list[Any]:
         return printable(self.breakdowns)[0]
+
+    @property
+    def has_wide_tables(self) -> bool:
+        return any(wide(t) for t in self.printed_choice_groups + self.printed_breakdowns)
 
     @property
     def choice_groups_not_printed(self) -> str | None:
@@ -261,7 +265,7 @@ def _theme(theme: Any, quotes: dict[int, str]) -> ThemeFinding:
 def render_html(data: FindingsData) -> str:
     # Straight from the Jinja environment: a report is a file, not a page of the site, so it
     # needs none of the site layout's request context (and the worker has no request).
-    return current_app.jinja_env.get_template("reports/findings.html").render(data=data)
+    return current_app.jinja_env.get_template("reports/findings.html").render(data=data, wide=wide)
 
 
 STANDS_OUT = {"over": "More than others", "under": "Fewer than others"}

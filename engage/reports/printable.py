@@ -43,6 +43,16 @@ CELLS_ZERO = "nobody in any group gave any of these answers"
 ONE_WITH_FIGURES = "only one group had any figure large enough to show"
 
 
+# A table by group with a column for each of more answers or themes than this is printed across
+# the page, in the report's annex.
+UPRIGHT_COLUMNS = 6
+
+
+def wide(table: Any) -> bool:
+    """Whether a table by group (a findings.AttributeBreakdown's table) goes to the annex."""
+    return len(table.breakdown.themes) > UPRIGHT_COLUMNS
+
+
 def _hidden_reason(hidden: int) -> str:
     return SMALL_OR_PROTECTED if hidden == 2 else ALL_SMALL
 

@@ -4,6 +4,8 @@ which were left out and why."""
 
 from __future__ import annotations
 
+import re
+
 import pypdfium2 as pdfium
 from sqlalchemy import select
 
@@ -222,6 +224,25 @@ def test_the_demo_report_prints_a_few_pages_not_empty_tables(app, db, monkeypatc
     assert all("by the equalities questions, because nobody said" in line for line in lines), lines
     assert "Question 1 answers by: How people responded" in html
     assert len(pdfium.PdfDocument(pdf)) < 8
+
+    # The largest: tables with a column for each of many answers go to a landscape annex, so
+    # the questions read on upright pages with no landscape page between them.
+    with app.app_context():
+        item = db.scalar(select(Consultation).where(Consultation.slug == "what-matters-most"))
+        html = findings_report.render_html(findings_report.gather(db, item))
+        pdf = build.pdf_from_html(html)
+    assert '<a href="#annex">Annex: tables by group</a>' in html
+    main, annex = html.split('<h2 id="annex">', 1)
+    wide = re.findall(r"<caption>(Question \d+ \w+ by: [^<]+)</caption>", annex)
+    assert wide
+    for caption in wide:
+        assert f"The table “{caption}” has a column for each of" in main
+        assert f"<caption>{caption}</caption>" not in main
+    sizes = [page.get_size() for page in pdfium.PdfDocument(pdf)]
+    upright = [width < height for width, height in sizes]
+    assert upright[-1] is False, "the annex is across the page"
+    assert upright == sorted(upright, reverse=True), "every upright page comes before the annex"
+    assert len(sizes) <= 13
 
 
 def test_a_breakdown_where_only_one_group_has_figures_to_show_is_left_out(app):
