@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.phrases import Written
 from analysis.preprocess import FOLLOWERS, JOINING_WORDS, Stemmer, SurfaceForms
 
 # A two-word phrase can label a theme when it scores at least this share of the theme's top term.
@@ -94,6 +95,17 @@ def _fallback_label(terms: Sequence[str]) -> str:
     return f"{terms[0]} and {terms[1]}"
 
 
+def _related_terms(terms: Sequence[str], written: Written) -> Sequence[str]:
+    """The key terms, cut to the first when the answers rarely use the first two together."""
+    if len(terms) < 2 or " " in terms[0] or " " in terms[1]:
+        return terms
+    stemmer = Stemmer()
+    first, second = (stemmer(term.lower()) for term in terms[:2])
+    if written.phrase(first, second) or written.related(first, second):
+        return terms
+    return terms[:1]
+
+
 def _capitalise(label: str) -> str:
     return label[:1].upper() + label[1:]
 
@@ -141,13 +153,23 @@ def _words(text: str, stemmer: Stemmer) -> list[str]:
     return [stemmer(word.lower()) for word in text.split() if word.lower() not in small]
 
 
-def _option_text(candidate: tuple[str, ...], surfaces: SurfaceForms) -> str:
-    """A phrase as written; two words as people join them ("cost of living"), else with "and",
-    each with the word that nearly always follows it ("young people and drugs")."""
+def _option_text(
+    candidate: tuple[str, ...], surfaces: SurfaceForms, written: Written | None = None
+) -> str | None:
+    """A phrase as written; two words as people join them ("cost of living", "buses to the
+    hospital"), else with "and", each with the word that nearly always follows it ("young
+    people and drugs"). With `written`, two words the answers rarely use together are no
+    label (None): "Centre and instead" would join two unrelated words."""
     if len(candidate) == 2:
         joined = surfaces.joined_phrase(*candidate)
         if joined is not None:
             return joined
+        if written is not None:
+            phrase = written.phrase(*candidate)
+            if phrase is not None:
+                return phrase
+            if not written.related(*candidate):
+                return None
     shown = [surfaces.label_word(part) for part in candidate]
     if len(shown) == 2 and all(" " in part for part in shown):
         first, second = (part.split(" ", 1) for part in shown)
@@ -177,9 +199,12 @@ def _pick_label(
 
 
 def describe_themes(
-    h: np.ndarray, features: Sequence[str], surfaces: SurfaceForms
+    h: np.ndarray, features: Sequence[str], surfaces: SurfaceForms, written: Written | None = None
 ) -> list[Description]:
-    """Label and key terms for each row of `h` (largest theme first), with no repeated label."""
+    """Label and key terms for each row of `h` (largest theme first), with no repeated label.
+
+    With `written` (analysis.phrases), a pair of words is a label only as the answers write it
+    or when they use the two together."""
     stemmer = Stemmer()
     used_features: set[str] = set()
     used_words: set[str] = set()
@@ -188,16 +213,17 @@ def describe_themes(
     for weights in h:
         terms = key_terms(weights, features, surfaces)
         options = [
-            (candidate, _option_text(candidate, surfaces))
+            (candidate, text)
             for candidate in _label_candidates(weights, features)
             if not any(part in used_features for part in candidate)
+            and (text := _option_text(candidate, surfaces, written)) is not None
         ]
         picked = _pick_label(options, used_words, used_labels, stemmer)
         if picked is not None:
             used_features.update(picked[0])
             label = picked[1]
         else:  # every option taken: fall back to the key terms, made unique
-            label = _fallback_label(terms)
+            label = _fallback_label(terms if written is None else _related_terms(terms, written))
             suffix = 2
             base = label
             while label.lower() in used_labels:

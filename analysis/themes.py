@@ -14,13 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis import sentiment
+from analysis import phrases, sentiment
 from analysis.errors import AnalysisError, NotEnoughText
 from analysis.factorise import Factors, factorise, memberships
 from analysis.iterate import iterate
 from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
-from analysis.preprocess import PreparedCorpus, prepare
+from analysis.preprocess import PreparedCorpus, Stemmer, build_stop_list, prepare
 from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
 from analysis.refine import refine, theme_weights
 from analysis.semantic import embedding_factors
@@ -64,6 +64,18 @@ def _embedding_factors(
     tone) is shared.
     """
     return embedding_factors(answers, corpus, matrix, params)
+
+
+# Pairs of words are labels only as the answers write them, or when the answers use them together
+# (analysis.phrases); False keeps the earlier rule (bench/labels.py compares the two in one run).
+PHRASE_LABELS = True
+
+
+def _written(answers: Sequence[tuple[str, str]], corpus: PreparedCorpus, params: ThemeParams):
+    stemmer = Stemmer()
+    stop_list = build_stop_list(stemmer, params.question_text, params.extra_stop_words)
+    texts = (answers[first][1] or "" for first in corpus.doc_first)
+    return phrases.read(texts, stop_list, stemmer)
 
 
 def find_themes(
@@ -112,7 +124,8 @@ def find_themes(
         order = [j for j in order if sizes[j] > 0]  # merging can leave a theme with no answers
     theme_id = {j: f"t{rank + 1}" for rank, j in enumerate(order)}
 
-    descriptions = describe_themes(factors.h[order], matrix.features, corpus.surfaces)
+    written = _written(answers, corpus, params) if PHRASE_LABELS else None
+    descriptions = describe_themes(factors.h[order], matrix.features, corpus.surfaces, written)
     n_terms = np.asarray(x.getnnz(axis=1), dtype=np.float64)
     doc_scores = [sentiment.compound(answers[first][1]) for first in corpus.doc_first]
     themes: list[Theme] = []

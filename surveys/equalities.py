@@ -184,6 +184,12 @@ def parse(
     return values, errors
 
 
+def hidden_words(small: bool) -> str:
+    """What a hidden group's count reads: why it is hidden, never how many. A group hidden to
+    protect a smaller one can be any size, so it is only "Not shown"."""
+    return "Fewer than 10" if small else "Not shown"
+
+
 def suppress(counts: Sequence[int]) -> list[int | None]:
     """Hide groups of 1 to 9, and one more group when a single hidden one could be worked out
     from the total (secondary suppression).

@@ -307,7 +307,8 @@ def summary_rows(
             shown = eq.suppress([counts[o["value"]] for o in block.options])
             for option, count in zip(block.options, shown, strict=True):
                 if count is None:
-                    out.append([block.title, option["label"], "Fewer than 10", ""])
+                    small = 0 < counts[option["value"]] < eq.SUPPRESS_BELOW
+                    out.append([block.title, option["label"], eq.hidden_words(small), ""])
                 else:
                     out.append([block.title, option["label"], count, _pct(count, len(codes))])
     return out

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.stats import wilson  # plain arithmetic: no numpy in web processes
-from surveys.equalities import PREFER_NOT, SUPPRESS_BELOW, BlockQuestion, suppress
+from surveys.equalities import PREFER_NOT, SUPPRESS_BELOW, BlockQuestion, hidden_words, suppress
 
 # A group is flagged when the population's share lies outside the 95% interval of the
 # respondents' share and the two differ by at least this ratio, so a statistically clear but
@@ -36,6 +36,15 @@ class GroupRow:
     share: float | None  # of respondents who gave a group; None when suppressed or none did
     population_share: float | None  # None when the partnership has no figure for this group
     flag: str | None  # "under" (heard from less than its share), "over", or None
+    small: bool = False  # hidden because fewer than 10 people are in it (else shown, or hidden
+    # to protect a smaller group, which can be any size)
+
+    @property
+    def count_words(self) -> str | int:
+        """The count as tables show it: hidden groups say why without saying how many."""
+        if self.count is not None:
+            return self.count
+        return hidden_words(self.small)
 
     @property
     def flag_words(self) -> str:
@@ -68,9 +77,10 @@ def compare(
 
     `counts` is respondents by answer value ("Prefer not to say" included), `population` people
     by group. Rows come in the question's order, then "Not answered" (value ``NOT_ANSWERED``).
-    Hiding follows ``equalities.suppress`` over the whole table, as the profile does. A hidden
-    group is still flagged "under" when at least 10 respondents would be expected in it, which
-    says who is missing without saying how many came.
+    Hiding follows ``equalities.suppress`` over the whole table, as the profile does. A group
+    hidden for having fewer than 10 people is still flagged "under" when at least 10 would be
+    expected in it, which says who is missing without saying how many came; one hidden only to
+    protect a smaller group (it may be any size) is flagged on its own count.
     """
     options = [*question.options, {"value": NOT_ANSWERED, "label": "Not answered"}]
     raw = [counts.get(o["value"], 0) for o in options[:-1]] + [not_answered]
@@ -84,7 +94,7 @@ def compare(
         pop_share = population[option["value"]] / people if known else None
         row_flag = None
         if pop_share is not None:
-            if visible is None:
+            if visible is None and 0 < n < SUPPRESS_BELOW:
                 row_flag = "under" if pop_share * base >= SUPPRESS_BELOW else None
             else:
                 row_flag = flag(n, base, pop_share)
@@ -96,6 +106,7 @@ def compare(
                 share=(n / base) if grouped and visible is not None and base else None,
                 population_share=pop_share,
                 flag=row_flag,
+                small=visible is None and 0 < n < SUPPRESS_BELOW,
             )
         )
     return rows

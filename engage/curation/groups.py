@@ -21,6 +21,7 @@ from engage.curation import services as curation
 from engage.curation.models import CuratedSet
 from engage.findings import breakdowns
 from surveys.models import Consultation, Question
+from surveys.numbers import percent
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class StandsOut:
     share: float | None  # of the group, None when withheld
 
     def sentence(self) -> str:
-        share = f"{round(100 * self.share)}% of them" if self.share is not None else "more"
+        share = f"{percent(self.share)}% of them" if self.share is not None else "more"
         return (
             f"{self.attribute}: {self.group} raised it more than other groups ({share}), "
             f"in ‘{self.consultation}’"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from surveys.numbers import percent
+
 
 @dataclass(frozen=True)
 class Agreement:
@@ -21,7 +23,7 @@ class Agreement:
 
     @property
     def percent(self) -> int | None:
-        return None if self.f1 is None else round(100 * self.f1)
+        return None if self.f1 is None else percent(self.f1)
 
 
 def sample_f1(

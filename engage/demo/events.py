@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from engage.accounts.models import User
 from engage.dates import UK
-from engage.events import attendance, nominations, services
+from engage.events import attendance, emails, nominations, services
 from engage.events.models import SignupStatus
 from surveys import services as surveys
 from surveys.base import utcnow
-from surveys.models import ConsultationStatus, Organisation
+from surveys.models import Channel, ConsultationStatus, Organisation
 from surveys.questions import get_type
 
 FIRST = ["Aileen", "Callum", "Morag", "Iain", "Fiona", "Ewan", "Kirsty", "Hamish", "Isla", "Rory"]
@@ -128,14 +128,18 @@ def seed(session: Session, localities: list[str]) -> str:
     survey.status = ConsultationStatus.OPEN
     survey.opens_at = past_day + timedelta(days=1)
     survey.closes_at = now + timedelta(days=5)
-    for signup in attendance.attendees(seminar):
-        signup.feedback_sent_at = past_day + timedelta(days=1)
+    attendance.send_feedback(session, seminar, now=past_day + timedelta(days=1))
     useful = survey.questions[0]
     for n, signup in enumerate(attendance.attendees(seminar)[:12]):
         token = secrets.token_urlsafe(24)
         answer = get_type(useful.type).parse(useful, [f"o{n % 3 + 1}"])
         surveys.submit_response(
-            session, survey, {useful.id: answer}, token=token, now=past_day + timedelta(days=2)
+            session,
+            survey,
+            {useful.id: answer},
+            token=token,
+            now=past_day + timedelta(days=2),
+            channel=Channel.EVENT,  # as the feedback link opens it (attendance.open_feedback)
         )
         signup.feedback_draft_token = token
 
@@ -198,13 +202,16 @@ def seed(session: Session, localities: list[str]) -> str:
         services.sign_up(
             session, workshop, person(n + 100, localities), now=now - timedelta(days=3)
         )
-    services.cancel_event(
+    told = services.cancel_event(
         session,
         workshop,
         "The harbour hall is closed for repairs after the storm. We will arrange a new date "
         "and email everyone who signed up.",
         now=now - timedelta(days=1),
     )
+    for signed_up in told or []:  # as the officer's cancel page does
+        emails.event_cancelled(session, signed_up)
+    emails.nominators_told(session, told or [])
     waiting = sum(1 for s in forum.signups if s.status == SignupStatus.WAITING)
     return (
         f"4 events (a forum with {len(forum.confirmed)} of 30 places taken and {waiting} "

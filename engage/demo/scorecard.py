@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engage.dates import UK
 from engage.scorecard import services as scorecard
 from surveys import definitions, services
 from surveys.models import Channel, Consultation, ConsultationStatus, Organisation, Question
@@ -81,7 +82,10 @@ def seed(session: Session, content: dict[str, Any], orgs: dict[str, Organisation
 
 
 def _day(text: str, hour: int) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC) + timedelta(hours=hour)
+    """`hour` o'clock UK time on the day `text` names, in UTC (23:00 in June is 22:00 UTC;
+    23:00 UTC would be the next day in the UK)."""
+    day = datetime.fromisoformat(text).date()
+    return datetime.combine(day, time(hour), tzinfo=UK).astimezone(UTC)
 
 
 def _matrix_answer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -243,15 +244,29 @@ def seed_hub(session: Session, content: dict[str, Any]) -> None:
         consultation.localities = spec.get("localities", [])
         consultation.other_ways = spec.get("other_ways", "")
         for document in spec.get("documents", []):
+            text = document.get("text") or responses_by(slug, document["responses_by"])
             add_document(
                 session,
                 consultation,
                 title=document["title"],
                 filename=document["filename"],
-                data=document["text"].encode("utf-8"),
+                data=text.encode("utf-8"),
             )
         if "results" in spec and spec["results"]["you_said"]:
             publish_results(session, consultation, **spec["results"], now=utcnow())
+
+
+def responses_by(slug: str, key: str) -> str:
+    """A CSV of the demo's responses by their answer to one question (the area, say), counted
+    from the same content the responses are seeded from, so the file agrees with the findings."""
+    spec = next(c for c in load("consultations.json") if c["slug"] == slug)
+    question = next(q for q in spec["questions"] if q["key"] == key)
+    counts = Counter(r.get(key) for r in spec.get("responses", []))
+    label = "Area" if question["type"] == "locality" else question["title"]
+    rows = [f"{label},Responses"]
+    options = question.get("options") or sorted(k for k in counts if k)
+    rows += [f"{option},{counts[option]}" for option in options if counts[option]]
+    return "\n".join(rows) + "\n"
 
 
 def publish_drafted(session: Session, content: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from engage.events.models import NEEDS, Event, EventSignup, SignupStatus
 from surveys import exports
+from surveys.numbers import percent
 
 STATUS_LABELS = {
     SignupStatus.CONFIRMED: "Has a place",
@@ -37,7 +38,7 @@ class Row:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.attended / self.signed_up) if self.signed_up else 0
+        return percent(self.attended, self.signed_up)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from engage.panel.sampling import stratified_sample
 from surveys import drafts, services
 from surveys.lifecycle import has_results
 from surveys.models import Channel, Consultation, Draft, Response
+from surveys.numbers import percent
 
 
 class ExerciseError(ValueError):
@@ -255,7 +256,7 @@ class Rate:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.answered / self.invited) if self.invited else 0
+        return percent(self.answered, self.invited)
 
 
 def rates(exercise: PanelExercise, block: Sequence[Any]) -> dict[str, Any]:

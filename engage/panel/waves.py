@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.panel.models import MemberStatus, PanelMember
+from surveys.numbers import percent
 
 NO_WAVE = ""
 
@@ -28,7 +29,7 @@ class Wave:
 
     @property
     def confirmation_rate(self) -> int:
-        return round(100 * self.confirmed / self.joined) if self.joined else 0
+        return percent(self.confirmed, self.joined)
 
 
 def waves(session: Session) -> list[Wave]:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape  # escape() writes SVG text; nothing is parsed  # nosec B406
 
+from surveys.numbers import percent
+
 BAR = 22
 GAP = 10
 LABEL_WIDTH = 260
@@ -59,8 +61,7 @@ def bar_chart(
         )
     parts.append("</svg>")
     described = "; ".join(
-        f"{label}: {n} {unit}" + (f" ({round(100 * n / base)}%)" if base else "")
-        for label, n in rows
+        f"{label}: {n} {unit}" + (f" ({percent(n, base)}%)" if base else "") for label, n in rows
     )
     alt = f"Bar chart, {title}. {described}." if rows else f"Bar chart, {title}: no answers."
     return Chart(svg="".join(parts), alt=alt)

@@ -285,7 +285,7 @@ def group_rows(number: int, tables: list[Any], hidden_group: str) -> list[Row]:
                         table.group_labels.get(g.value, g.value),
                         hidden_group if g.respondents is None else g.respondents,
                         table.theme_labels.get(c.theme, c.theme),
-                        "Fewer than 10" if c.count is None else c.count,
+                        "Not shown" if c.count is None else c.count,
                         c.share,
                         STANDS_OUT.get(c.flag or "", ""),
                     ]
@@ -305,7 +305,7 @@ def sheets(data: FindingsData) -> list[Sheet]:
             share = round(n / q.answered, 4) if q.answered else None
             choices.append([q.number, q.title, label, n, share])
         # A group can be hidden because another small one could be worked out from it, so
-        # "Not shown" rather than "Fewer than 10" (which the theme tables have always said).
+        # hidden groups and cells say "Not shown", never "Fewer than 10".
         choice_groups += group_rows(q.number, q.choice_groups, "Not shown")
         for t in q.themes:
             themes.append(
@@ -339,7 +339,7 @@ def sheets(data: FindingsData) -> list[Sheet]:
                 ]
             )
             themes.append([q.number, q.title, "Other", "", q.other, None, None, None, ""])
-        groups += group_rows(q.number, q.breakdowns, "Fewer than 10")
+        groups += group_rows(q.number, q.breakdowns, "Not shown")
     took_part: list[Row] = []
     for table in data.who_took_part or []:
         for row in table.rows:
@@ -347,7 +347,7 @@ def sheets(data: FindingsData) -> list[Sheet]:
                 [
                     table.question,
                     row.label,
-                    "Fewer than 10" if row.count is None else row.count,
+                    row.count_words,
                     row.share,
                     row.population_share,
                     row.flag_words,

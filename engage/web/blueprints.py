@@ -52,6 +52,7 @@ from engage.web.public import links as short_links
 from engage.web.public import views as hub_views
 from engage.web.reports import views as report_views
 from engage.web.scorecard import views as scorecard_views
+from surveys.numbers import percent
 
 PAGES: tuple[ModuleType, ...] = (
     hub_views,
@@ -111,5 +112,6 @@ def init_app(app: Flask) -> None:
     benchmark.init_app(app)
     app.context_processor(layout.layout_context)
     app.add_template_filter(longdate)
+    app.add_template_filter(percent)
     app.add_template_global(layout.question_template)
     app.add_template_global(layout.now)

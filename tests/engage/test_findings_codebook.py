@@ -228,10 +228,10 @@ def test_themes_are_broken_down_by_locality_with_small_areas_hidden(
     drumlee = table.split("Drumlee</th>")[1].split("</tr>")[0]
     assert "40 (100%)" in drumlee
     ardmore = table.split("Ardmore</th>")[1].split("</tr>")[0]
-    assert "Fewer than 10" in ardmore
+    assert "Not shown" in ardmore
     assert ">4<" not in ardmore
     # With Ardmore hidden, the next smallest area is hidden too, so 4 cannot be worked out.
-    assert "Fewer than 10" in table.split("Kirkhallie</th>")[1].split("</tr>")[0]
+    assert "Not shown" in table.split("Kirkhallie</th>")[1].split("</tr>")[0]
     # The locality table comes straight after the channel table.
     tables = page.split("themes by: ")[1:]
     assert tables[1].startswith("Area:")

@@ -75,8 +75,8 @@ def test_themes_by_channel_hide_small_groups_and_flag_the_ones_that_stand_out(cl
     assert "30 (100%)" in hub
     assert "More than others" in hub
     phone = table.split("Phone</th>")[1].split("</tr>")[0]
-    assert "Fewer than 10" in phone
+    assert "Not shown" in phone
     assert ">4<" not in phone
     # With one small group hidden, the next smallest is hidden too, so 4 cannot be worked out.
     event = table.split("Event</th>")[1].split("</tr>")[0]
-    assert "Fewer than 10" in event
+    assert "Not shown" in event

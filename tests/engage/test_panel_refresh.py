@@ -101,6 +101,10 @@ def test_letters_for_postal_members_printable_and_mail_merge_escaped(client, db,
     answer_through_link(client, db, "/" + link.split("://", 1)[1].split("/", 1)[1], survey)
     again = client.get(f"/manage/panel/exercises/{exercise.id}/letters").get_data(as_text=True)
     assert again.count('class="engage-letter"') == 1
+    # The exercise page counts only those still to answer as needing paper (was 2: everyone
+    # out of email's reach, answered or not), the same as the letters.
+    page = client.get(f"/manage/panel/exercises/{exercise.id}").get_data(as_text=True)
+    assert "1 member who has not answered cannot be emailed" in page
 
 
 def test_wave_report_counts_joins_confirmations_and_profile(client, db, auth):

@@ -47,6 +47,18 @@ def test_compare_suppresses_small_groups_but_still_says_who_is_missing() -> None
     assert rows["55-64"].flag == "over"
 
 
+def test_a_group_hidden_to_protect_a_smaller_one_is_not_called_small_or_under() -> None:
+    # 19 and 5 of 24 (as the audit keyed in): 5 is hidden, and 19 with it, or 5 = 24 - 19.
+    ethnicity = next(q for q in equalities.QUESTIONS if q.key == "ethnicity")
+    scottish, polish = ethnicity.options[0]["value"], ethnicity.options[1]["value"]
+    people = {scottish: 798, polish: 30, **{o["value"]: 1 for o in ethnicity.options[2:]}}
+    rows = {r.value: r for r in compare(ethnicity, {scottish: 19, polish: 5}, people)}
+    assert rows[scottish].count is None
+    assert rows[scottish].count_words == "Not shown"  # 19 people: not "Fewer than 10"
+    assert rows[scottish].flag is None  # 79% against about 80%: not under-represented
+    assert rows[polish].count_words == "Fewer than 10"
+
+
 def test_groups_without_a_figure_have_no_population_share() -> None:
     rows = compare(SEX, {"female": 30, "male": 20}, {"female": 100})
     assert rows[0].population_share == pytest.approx(1.0)

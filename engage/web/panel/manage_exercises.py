@@ -88,7 +88,10 @@ def new_exercise() -> ResponseReturnValue:
 @bp.get("/exercises/<int:exercise_id>")
 def exercise(exercise_id: int) -> ResponseReturnValue:
     item = exercise_or_404(exercise_id)
-    invited_by_post = sum(1 for i in item.invitations if not i.member.emailable)
+    # Still to answer and out of email's reach: they need the invitation on paper.
+    invited_by_post = sum(
+        1 for i in item.invitations if i.responded_at is None and not i.member.emailable
+    )
     return render_template(
         "panel/manage/exercise.html",
         exercise=item,
