@@ -71,7 +71,9 @@ def _embedding_factors(
 PHRASE_LABELS = True
 
 
-def _written(answers: Sequence[tuple[str, str]], corpus: PreparedCorpus, params: ThemeParams):
+def _written(
+    answers: Sequence[tuple[str, str]], corpus: PreparedCorpus, params: ThemeParams
+) -> phrases.Written:
     stemmer = Stemmer()
     stop_list = build_stop_list(stemmer, params.question_text, params.extra_stop_words)
     texts = (answers[first][1] or "" for first in corpus.doc_first)
