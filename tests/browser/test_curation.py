@@ -117,10 +117,10 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     assert "Enter a name for the theme" in page.inner_text(".govuk-error-summary")
     assert page.input_value(f"#description-{first}") == "Bus routes, fares and times"
     axe.check("curation-rename-error")
-    page.fill(f"#label-{first}", "Buses to the hospital")
+    page.fill(f"#label-{first}", "Hospital buses for appointments")
     page.click(f"#theme-{first} button:has-text('Save name and description')")
     assert "Theme renamed" in page.inner_text(".govuk-notification-banner")
-    assert "Buses to the hospital" in page.inner_text(f"#theme-{first} h3")
+    assert "Hospital buses for appointments" in page.inner_text(f"#theme-{first} h3")
 
     # Merge the second theme into the first.
     second_label = page.inner_text(f"#theme-{second} h3").splitlines()[0].strip()
@@ -192,12 +192,12 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     axe.check("curation-approved")
     page.click("text=Findings for")
     assert "These themes were reviewed by officers" in page.inner_text("main")
-    assert "Buses to the hospital" in page.inner_text("main")
+    assert "Hospital buses for appointments" in page.inner_text("main")
     axe.check("findings-curated")
     page.click("text=Themes by group: who raised what")  # the approved themes by group
     groups = page.inner_text(".govuk-details__text")
     assert "themes by: How people responded" in groups
-    assert "Buses to the hospital" in groups
+    assert "Hospital buses for appointments" in groups
     axe.check("findings-curated-by-group")
 
     # One truth: every place the themes appear gives the approved names and sizes.
@@ -225,11 +225,11 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     assert pdf[:5] == b"%PDF-"
     page.goto(f"{base_url}/curation/board")
     card = page.locator(".engage-card", has_text="Community regeneration")
-    assert f"{truth['Buses to the hospital'][1]}" in card.locator("td").first.inner_text()
+    assert f"{truth['Hospital buses for appointments'][1]}" in card.locator("td").first.inner_text()
 
     # "We asked, you said, we did", drafted from the approved themes with their true counts.
     page.goto(f"{base_url}/manage/{closed_consultation}/results")
-    assert "Buses to the hospital" in page.inner_text("main")
+    assert "Hospital buses for appointments" in page.inner_text("main")
     axe.check("results-with-themes")
     page.click("button:has-text('Draft ‘We asked’ and ‘You said’')")
     drafted = page.input_value("#you_said")
@@ -243,10 +243,12 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     page.fill("#we_asked", "We asked how you get to the hospital.")
     page.fill("#you_said", "You said the buses are too few and too dear.")
     page.fill("#we_did", "We asked the bus company for an hourly service to the hospital.")
-    page.check("label:has-text('Buses to the hospital')")
+    page.check("label:has-text('Hospital buses for appointments')")
     page.click("button:has-text('Preview')")
     assert "Preview: what residents will see" in page.inner_text("main")
-    assert f"Raised by {truth['Buses to the hospital'][1]} people." in page.inner_text("#preview")
+    assert f"Raised by {truth['Hospital buses for appointments'][1]} people." in page.inner_text(
+        "#preview"
+    )
     axe.check("results-preview")
     page.click("button:has-text('Publish results')")
     assert "Results published" in page.inner_text("main")
@@ -257,10 +259,10 @@ def test_officer_curates_the_themes_and_publishes_we_asked_you_said_we_did(
     public.click(f"text={TITLE}")
     main = public.inner_text("main")
     assert "We asked the bus company for an hourly service" in main
-    assert "Buses to the hospital" in main
+    assert "Hospital buses for appointments" in main
     assert "07700 900123" not in main
     assert "[phone]" in main
-    assert f"Raised by {truth['Buses to the hospital'][1]} people." in main
+    assert f"Raised by {truth['Hospital buses for appointments'][1]} people." in main
     public_axe.check("hub-we-asked-you-said-we-did")
     assert not page.errors  # type: ignore[attr-defined]
     assert not public.errors  # type: ignore[attr-defined]
