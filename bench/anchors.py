@@ -47,33 +47,26 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
+from analysis.codebook_file import CodebookTheme
+
 ANCHORS = ("tfidf_logreg", "minilm_logreg", "minilm_prototype")
 THRESHOLD = 0.5
 LOGREG_OPTIONS: dict[str, Any] = {"C": 10.0, "class_weight": "balanced"}
 BATCH_SIZE = 64
 
 
-@dataclass(frozen=True)
-class CodedTheme:
-    """One codebook theme as the anchors see it."""
-
-    id: str
-    label: str
-    description: str = ""
-    examples: tuple[str, ...] = ()
-
-    @property
-    def label_row(self) -> str:
-        return f"{self.label}. {self.description}" if self.description else self.label
+def label_row(theme: CodebookTheme) -> str:
+    """A theme's own row for training: its label, with its guidance when it has some."""
+    return f"{theme.label}. {theme.description}" if theme.description else theme.label
 
 
-def training_rows(themes: Sequence[CodedTheme]) -> tuple[list[str], npt.NDArray[np.int8]]:
+def training_rows(themes: Sequence[CodebookTheme]) -> tuple[list[str], npt.NDArray[np.int8]]:
     """Label rows and distinct example texts, with a 0/1 matrix of their codes (rows x themes)."""
     texts: list[str] = []
     codes: list[set[int]] = []
     row_of: dict[str, int] = {}
     for j, theme in enumerate(themes):
-        texts.append(theme.label_row)
+        texts.append(label_row(theme))
         codes.append({j})
     for j, theme in enumerate(themes):
         for text in theme.examples:
@@ -173,7 +166,7 @@ class AnchorResult:
     seconds: float
 
 
-def tfidf_logreg(themes: Sequence[CodedTheme], answers: Sequence[str]) -> AnchorResult:
+def tfidf_logreg(themes: Sequence[CodebookTheme], answers: Sequence[str]) -> AnchorResult:
     started = time.perf_counter()
     texts, y = training_rows(themes)
     vectoriser = TfidfVectorizer(
@@ -186,34 +179,39 @@ def tfidf_logreg(themes: Sequence[CodedTheme], answers: Sequence[str]) -> Anchor
     return AnchorResult(_over_threshold(p), time.perf_counter() - started)
 
 
-def minilm_logreg(
-    themes: Sequence[CodedTheme], answers: Sequence[str], embedder: Embedder
-) -> AnchorResult:
+def _embedded(
+    themes: Sequence[CodebookTheme], answers: Sequence[str], embedder: Embedder
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
+    """Training targets, embedded training rows and answers, and the seconds embedding took."""
     texts, y = training_rows(themes)
     x_train, cost_train = embedder(texts)
     x_test, cost_test = embedder(answers)
+    return y, x_train, x_test, cost_train + cost_test
+
+
+def minilm_logreg(
+    themes: Sequence[CodebookTheme], answers: Sequence[str], embedder: Embedder
+) -> AnchorResult:
+    y, x_train, x_test, cost = _embedded(themes, answers, embedder)
     started = time.perf_counter()
     p = _one_vs_rest(x_train, y, x_test, **LOGREG_OPTIONS)
-    predicted = _over_threshold(p)
-    return AnchorResult(predicted, time.perf_counter() - started + cost_train + cost_test)
+    return AnchorResult(_over_threshold(p), time.perf_counter() - started + cost)
 
 
 def minilm_prototype(
-    themes: Sequence[CodedTheme], answers: Sequence[str], embedder: Embedder
+    themes: Sequence[CodebookTheme], answers: Sequence[str], embedder: Embedder
 ) -> AnchorResult:
-    texts, y = training_rows(themes)
-    x_train, cost_train = embedder(texts)
-    x_test, cost_test = embedder(answers)
+    y, x_train, x_test, cost = _embedded(themes, answers, embedder)
     started = time.perf_counter()
     prototypes = (y.T.astype(np.float64) @ x_train) / np.maximum(y.sum(axis=0), 1)[:, None]
     prototypes /= np.maximum(np.linalg.norm(prototypes, axis=1, keepdims=True), 1e-12)
     nearest = (x_test @ prototypes.T).argmax(axis=1)
     predicted = [[int(j)] for j in nearest]
-    return AnchorResult(predicted, time.perf_counter() - started + cost_train + cost_test)
+    return AnchorResult(predicted, time.perf_counter() - started + cost)
 
 
 def run_anchors(
-    themes: Sequence[CodedTheme], answers: Sequence[str], embedder: Embedder
+    themes: Sequence[CodebookTheme], answers: Sequence[str], embedder: Embedder
 ) -> dict[str, AnchorResult]:
     """All three anchors on one codebook and one list of answers to score."""
     return {

@@ -68,10 +68,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analysis.codebook import map_to_codebook  # noqa: E402
-from analysis.codebook_file import Codebook, CodebookError  # noqa: E402
+from analysis.codebook_file import Codebook, CodebookError, CodebookTheme  # noqa: E402
 from analysis.embeddings import MODEL_SETTING  # noqa: E402
 from analysis.types import METHODS, ThemeParams  # noqa: E402
-from bench.anchors import ANCHORS, CodedTheme, Embedder, run_anchors  # noqa: E402
+from bench.anchors import ANCHORS, Embedder, run_anchors  # noqa: E402
 
 SHARED = Path(os.environ.get("ENGAGE_BENCH_DATA", ROOT.parent / "shared" / "data"))
 DATA = SHARED / "themefinder-synthetic"
@@ -413,7 +413,7 @@ def run_ours(case: Case, method: str) -> Figures:
 
 def run_case_anchors(case: Case, embedder: Embedder) -> dict[str, Figures]:
     themes = [
-        CodedTheme(
+        CodebookTheme(
             id=str(t["id"]),
             label=str(t["label"]),
             description=str(t.get("description") or ""),

@@ -7,13 +7,14 @@ and writes results in short transactions. Re-delivery is safe: a run starts from
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from celery import Task, shared_task
 from celery.exceptions import Retry
 from flask import current_app
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from analysis.results import analyse_answers
 from analysis.types import ThemeParams
@@ -213,6 +214,25 @@ def dispatch() -> int:
         return sent
 
 
+def _once(task: Task, outbox_id: int, work: Callable[[Session], bool]) -> bool:
+    """Do an outbox row's work once however often it is delivered: claim the row, do `work`
+    and mark the row done in one transaction; False when it was done already. A database
+    that is away (OperationalError) is retried with backoff."""
+    session = get_session()
+    try:
+        row = outbox.claim(session, outbox_id)
+        if row is None:
+            session.commit()
+            return False
+        did = work(session)
+        outbox.mark_done(row)
+        session.commit()
+        return did
+    except OperationalError as exc:
+        session.rollback()
+        raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1)) from exc
+
+
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def response_received(self: Task, outbox_id: int, response_id: int) -> bool:
     """Work after a resident's response is stored, done once however often it is delivered.
@@ -220,19 +240,10 @@ def response_received(self: Task, outbox_id: int, response_id: int) -> bool:
     Today it only records that the response reached the worker (the outbox row's ``done_at``,
     which /readyz and the fault tests read); work that follows a response hangs off it.
     """
-    session = get_session()
-    try:
-        row = outbox.claim(session, outbox_id)
-        if row is None:
-            session.commit()
-            return False
-        outbox.mark_done(row)
-        session.commit()
-        log.info("response %s received", response_id)
-        return True
-    except OperationalError as exc:
-        session.rollback()
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    if not _once(self, outbox_id, lambda session: True):
+        return False
+    log.info("response %s received", response_id)
+    return True
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
@@ -240,22 +251,15 @@ def measure_curated(self: Task, outbox_id: int, set_id: int) -> bool:
     """Measure an approved curated set's evidence (key words, range, tone, typical answers) for
     a question too large to measure while the officer waited. Done once however often it is
     delivered; a set edited or deleted since is skipped (its next approval queues it again)."""
-    session = get_session()
-    try:
-        row = outbox.claim(session, outbox_id)
-        if row is None:
-            session.commit()
-            return False
+
+    def measure(session: Session) -> bool:
         item = session.get(CuratedSet, set_id)
-        done = item is not None and item.approved_at is not None and not evidence.measured(item)
-        if done and item is not None:
-            evidence.measure(session, item)
-        outbox.mark_done(row)
-        session.commit()
-        return done
-    except OperationalError as exc:
-        session.rollback()
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        if item is None or item.approved_at is None or evidence.measured(item):
+            return False
+        evidence.measure(session, item)
+        return True
+
+    return _once(self, outbox_id, measure)
 
 
 def _send_mail() -> int:

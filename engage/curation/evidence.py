@@ -37,8 +37,9 @@ def measured(item: CuratedSet) -> bool:
 def measure_soon(session: Session, item: CuratedSet) -> bool:
     """Measure now if the question is small enough for a request, else leave it to the worker
     (evidence cleared, so nothing stale is shown). True when measured now."""
-    if len(answer_ids(session, item.question_id)) <= MEASURE_IN_REQUEST:
-        measure(session, item)
+    ids = answer_ids(session, item.question_id)
+    if len(ids) <= MEASURE_IN_REQUEST:
+        measure(session, item, ids)
         return True
     for theme in item.themes:
         theme.evidence = {}
@@ -47,9 +48,10 @@ def measure_soon(session: Session, item: CuratedSet) -> bool:
     return False
 
 
-def measure(session: Session, item: CuratedSet) -> None:
-    """Store each theme's key words, 95% range, tone and typical answers."""
-    ids = answer_ids(session, item.question_id)
+def measure(session: Session, item: CuratedSet, ids: list[int] | None = None) -> None:
+    """Store each theme's key words, 95% range, tone and typical answers (`ids`: the
+    question's answers, when the caller has them already)."""
+    ids = answer_ids(session, item.question_id) if ids is None else ids
     stmt = select(Answer.id, Answer.text).where(Answer.id.in_(ids))
     texts: dict[int, str | None] = {answer_id: text for answer_id, text in session.execute(stmt)}
     question = session.get(Question, item.question_id)

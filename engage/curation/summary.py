@@ -63,11 +63,12 @@ def reviewed(
     worker has not reached) is measured here when the question is small or the caller can
     `wait` (the report, built by the worker); else the readers are told it is on its way.
     """
-    answered = len(curation.answer_ids(session, item.question_id))
+    ids = curation.answer_ids(session, item.question_id)
+    answered = len(ids)
     measuring = False
     if item.themes and not evidence.measured(item):
         if wait or answered <= evidence.MEASURE_IN_REQUEST:
-            evidence.measure(session, item)
+            evidence.measure(session, item, ids)
         else:
             measuring = True
     quoted = {t.id: evidence.quotes_of(t) for t in item.themes}
