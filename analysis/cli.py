@@ -35,11 +35,11 @@ class BadInput(click.ClickException):
 @click.option(
     "--method",
     type=click.Choice(METHODS),
-    default="tfidf",
+    default="embeddings",
     show_default=True,
-    help="How answers are grouped into themes: word counts (tfidf) or sentence embeddings, "
-    "which need the embeddings extra and ENGAGE_EMBEDDING_MODEL. With --codebook, answers are "
-    "mapped by word counts and the method finds the proposed new themes.",
+    help="How answers are grouped into themes: by meaning and words (embeddings, with the "
+    "model shipped with Engage, or another folder named by ENGAGE_EMBEDDING_MODEL) or by word "
+    "counts alone (tfidf). With --codebook it is also how answers are mapped onto the codebook.",
 )
 @click.option(
     "--codebook",

@@ -182,8 +182,11 @@ def map_to_codebook(
                 example_docs.append(example)
                 example_texts.append(clean(text))
                 example_themes.append({j})
+    # By meaning, a label of common words alone ("It is not fair") still says something; by
+    # words it matches nothing.
     for j, theme in enumerate(codebook.themes):
-        if not theme_docs[j] and j not in set().union(*example_themes):
+        by_meaning = params.method == "embeddings" and bool(theme_texts[j].strip(" ."))
+        if not theme_docs[j] and not by_meaning and j not in set().union(*example_themes):
             raise CodebookError(
                 f'Theme "{theme.id}" has no words that answers could match: give it a '
                 "more specific label, a description or example answers."
@@ -243,6 +246,7 @@ def map_to_codebook(
     similarity, score = scorer(x)
     seg_similarity, seg_score = scorer(vectors(segment_docs))
     method = METHOD_SIMILARITY if scorer.models is None else METHOD_MODEL
+    second, seg_second = similarity, seg_similarity
     if params.method == "embeddings":
         # Only this method loads the embedding model (and PyTorch), on first use.
         meaning = semantic.fit_scorer(
@@ -257,6 +261,7 @@ def map_to_codebook(
         )
         similarity, score = blended.similarity, blended.score
         seg_similarity, seg_score = segment_blended.similarity, segment_blended.score
+        second, seg_second = blended.second, segment_blended.second
         method += semantic.METHOD_SUFFIX
     owner = np.asarray(segment_owner, dtype=np.int64)
     bounds = np.searchsorted(owner, np.arange(len(docs) + 1))
@@ -267,6 +272,8 @@ def map_to_codebook(
             seg_similarity[bounds[d] : bounds[d + 1]],
             seg_score[bounds[d] : bounds[d + 1]],
             scorer.floor,
+            second=second[d],
+            segment_second=seg_second[bounds[d] : bounds[d + 1]],
         )
         for d in range(len(docs))
     ]

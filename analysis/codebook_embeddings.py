@@ -39,6 +39,14 @@ EMBEDDING_WEIGHT = 0.5
 # A typical answer's best cosine is taken to be at least this above the background, so a handful
 # of answers that fit nothing are not stretched into looking like good fits.
 MIN_FIT_GAP = 0.1
+# Meaning alone fits an answer to a theme from this point between the background (0) and a
+# typical answer's best theme (1). On the planted answers of tests/analysis, paraphrases of a
+# theme sat at 0.46-0.63 and answers on subjects the codebook lacks at 0.17 at most: a third of
+# the way is clear of both. (The midpoint lost the paraphrases; no bar at all put GP answers
+# under "Bus services".)
+MEANING_FIT = 1 / 3
+# ...and a further theme from where a typical answer's best sits (see `blend`).
+SECOND_MEANING_FIT = 1.0
 # Every theme needs this many examples before classifiers are trained (see `fit_scorer`).
 MIN_EXAMPLES_FOR_MODEL = 3
 
@@ -129,19 +137,28 @@ class Calibration:
         best = max(float(np.median(scores.max(axis=1))), background + min_gap)
         return cls(background, best)
 
+    def relative(self, scores: np.ndarray) -> np.ndarray:
+        """Where `scores` sit between the background (0) and a typical answer's best (1)."""
+        return (scores - self.background) / max(self.typical_best - self.background, 1e-9)
+
     def onto(self, other: Calibration, scores: np.ndarray) -> np.ndarray:
         """`scores` moved onto `other`'s scale: background to background, typical to typical."""
-        relative = (scores - self.background) / max(self.typical_best - self.background, 1e-9)
+        relative = self.relative(scores)
         moved = other.background + relative * (other.typical_best - other.background)
         return np.maximum(moved, 0.0)
 
 
 @dataclass(frozen=True)
 class Blend:
-    """Blended similarity (tested against the floors) and score (ranks themes) of some texts."""
+    """Blended similarity (tested against the floors) and score (ranks themes) of some texts.
+
+    `second`, when set, is the similarity a theme other than an answer's best must clear the
+    floor with (see `blend`); None means `similarity`.
+    """
 
     similarity: np.ndarray
     score: np.ndarray
+    second: np.ndarray | None = None
 
 
 def blend(
@@ -166,9 +183,18 @@ def blend(
     w = EMBEDDING_WEIGHT
 
     def mix(values: np.ndarray, word: Blend) -> Blend:
+        # Meaning alone places an answer in a theme only when its cosine is well clear of the
+        # background: near it, the answer is more like an unrelated pair than a fit.
+        relative = meaning_scale.relative(values)
+        moved = meaning_scale.onto(similarity_scale, values)
+        by_meaning = np.where(relative >= MEANING_FIT, moved, 0.0)
+        # A further theme (or a sentence's) by meaning must fit as well as a typical answer's
+        # best theme does: every answer is somewhat near several themes of one codebook.
+        second_by_meaning = np.where(relative >= SECOND_MEANING_FIT, moved, 0.0)
         return Blend(
-            similarity=np.maximum(word.similarity, meaning_scale.onto(similarity_scale, values)),
+            similarity=np.maximum(word.similarity, by_meaning),
             score=(1 - w) * word.score + w * meaning_scale.onto(score_scale, values),
+            second=np.maximum(word.similarity, second_by_meaning),
         )
 
     return mix(meaning, words), mix(segment_meaning, segment_words)

@@ -134,12 +134,19 @@ def choose_themes(
     segment_similarity: npt.NDArray[np.float64],
     segment_score: npt.NDArray[np.float64],
     floor: float,
+    *,
+    second: npt.NDArray[np.float64] | None = None,
+    segment_second: npt.NDArray[np.float64] | None = None,
 ) -> tuple[int, ...]:
     """The themes of one answer, best first, from its own and its sentences' scores.
 
     One shared content word is enough to place an answer in its best theme; further themes must
     score close to the best and clear the calibrated floor, so a stray word adds no theme.
+    `second` and `segment_second`, when given, are the similarities further themes (the answer's
+    and its sentences') are tested with instead (the embedding method's stricter ones).
     """
+    second = similarity if second is None else second
+    segment_second = segment_similarity if segment_second is None else segment_second
     if max(similarity.max(initial=0.0), segment_similarity.max(initial=0.0)) < DEFAULT_FLOOR:
         return ()
     fits = similarity >= DEFAULT_FLOOR
@@ -152,9 +159,10 @@ def choose_themes(
         rows = np.flatnonzero((segment_similarity >= DEFAULT_FLOOR).any(axis=1))
         best = float(segment_score[rows].max())
         segment_floor = DEFAULT_FLOOR
-    eligible = similarity >= floor
+        segment_second = segment_similarity  # a sentence's best is the answer's best here
+    eligible = second >= floor
     chosen |= {int(j) for j in np.flatnonzero(eligible & (score >= SHARE_OF_BEST * best))}
-    for sim_row, score_row in zip(segment_similarity, segment_score, strict=True):
+    for sim_row, score_row in zip(segment_second, segment_score, strict=True):
         j = int(np.argmax(score_row))
         if sim_row[j] >= segment_floor and score_row[j] >= SEGMENT_SHARE_OF_BEST * best:
             chosen.add(j)

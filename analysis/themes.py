@@ -6,6 +6,17 @@ merging unless it is given), sharpen the main themes with a mixture of unigrams 
 classification with outlier removal, assign each answer to every theme close to its strongest,
 then label themes and pick quotes. Each step lives in its own module so it can be improved on its
 own.
+
+With the embedding method (the default, `ThemeParams.method`), meaning joins in two ways,
+depending on the question's size:
+
+- Under `analysis.iterate.MIN_ANSWERS` (1,000) distinct answers, most of a partnership's
+  questions, the answers' sentence embeddings are clustered (`analysis.semantic`): with 150-400
+  short answers words are too sparse to tell themes apart, and meaning is not.
+- From 1,000 up, the words' pipeline above runs, and its iterative classification reads each
+  answer's embedding beside its words. Embedding clusters alone were behind the words at this
+  size on all four short-text sets (automatic k, NMI ratio searchsnippets 1.63 against 1.70,
+  stackoverflow 1.01 against 1.13); with both, ahead on all four (docs/benchmarks.md, issue 23).
 """
 
 from __future__ import annotations
@@ -16,20 +27,21 @@ import numpy as np
 
 from analysis import phrases, sentiment
 from analysis.errors import AnalysisError, NotEnoughText
-from analysis.factorise import Factors, factorise, memberships
-from analysis.iterate import iterate
+from analysis.factorise import factorise, memberships
+from analysis.iterate import MIN_ANSWERS, iterate
 from analysis.labels import describe_themes
 from analysis.merging import choose_initial_themes
 from analysis.preprocess import PreparedCorpus, Stemmer, build_stop_list, prepare
 from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
 from analysis.refine import refine, theme_weights
-from analysis.semantic import embedding_factors
+from analysis.semantic import embedding_factors, meaning_of
 from analysis.stats import wilson
 from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
-from analysis.vectorise import TermMatrix, build_matrix
+from analysis.vectorise import build_matrix
 
 METHOD = "tfidf-nmf"
 EMBEDDING_METHOD = "embeddings-kmeans"
+HYBRID_METHOD = "tfidf-nmf-embeddings"
 # Fewer distinct substantive answers than this cannot support themes.
 MIN_DISTINCT_ANSWERS = 5
 
@@ -51,19 +63,11 @@ def _not_enough(corpus: PreparedCorpus) -> NotEnoughText:
     )
 
 
-def _embedding_factors(
-    answers: Sequence[tuple[str, str]],
-    corpus: PreparedCorpus,
-    matrix: TermMatrix,
-    params: ThemeParams,
-) -> Factors:
-    """The optional sentence-embedding method's theme weights, in the shape NMF gives.
-
-    The embedding model's libraries load only when it is first asked for (``analysis.embeddings``),
-    so the default install never needs them. Everything after the factors (labels, quotes, sizes,
-    tone) is shared.
-    """
-    return embedding_factors(answers, corpus, matrix, params)
+def method_of(params: ThemeParams, distinct_answers: int) -> str:
+    """Which way `find_themes` groups these answers: the stored method name."""
+    if params.method != "embeddings":
+        return METHOD
+    return EMBEDDING_METHOD if distinct_answers < MIN_ANSWERS else HYBRID_METHOD
 
 
 # Pairs of words are labels only as the answers write them, or when the answers use them together
@@ -99,17 +103,19 @@ def find_themes(
     if x.nnz == 0 or len(matrix.features) < 2:
         raise _not_enough(corpus)
     doc_counts = np.asarray(corpus.doc_counts, dtype=np.float64)
-    if params.method == "embeddings":  # the optional extra; see analysis/semantic.py
-        factors = _embedding_factors(answers, corpus, matrix, params)
-    elif params.k is None:
-        initial = choose_initial_themes(x, doc_counts, seed=params.seed)
-        factors = factorise(x, initial.shape[0], seed=params.seed, init_h=initial)
+    meaning = params.method == "embeddings"
+    if meaning and corpus.n_docs < MIN_ANSWERS:  # a consultation-sized question: see above
+        factors = embedding_factors(answers, corpus, matrix, params)
     else:
-        k = min(params.k, corpus.n_docs, len(matrix.features))
-        factors = factorise(x, k, seed=params.seed)
-    if params.method != "embeddings":  # the embedding clusters are final as they come
+        if params.k is None:
+            initial = choose_initial_themes(x, doc_counts, seed=params.seed)
+            factors = factorise(x, initial.shape[0], seed=params.seed, init_h=initial)
+        else:
+            k = min(params.k, corpus.n_docs, len(matrix.features))
+            factors = factorise(x, k, seed=params.seed)
         refined = refine(x, factors, seed=params.seed)
-        primary = iterate(x, refined.primary, seed=params.seed)
+        e = meaning_of(answers, corpus, params) if meaning else None
+        primary = iterate(x, refined.primary, seed=params.seed, meaning=e)
         factors = theme_weights(x, primary, refined.factors.h)
     primary, members = memberships(factors.w)
 
@@ -169,7 +175,7 @@ def find_themes(
     return ThemeResult(
         themes=tuple(themes),
         assignments=tuple(assignments),
-        method=EMBEDDING_METHOD if params.method == "embeddings" else METHOD,
+        method=method_of(params, corpus.n_docs),
         k=len(themes),
         no_comment=no_comment,
         other=other,

@@ -11,8 +11,9 @@ from typing import Any
 
 from analysis.errors import AnalysisError
 
-# How answers are grouped: "tfidf" (the default install) or "embeddings" (the optional extra).
-METHODS = ("tfidf", "embeddings")
+# How answers are grouped: "embeddings" (meaning and words, the default; the model ships with
+# Engage) or "tfidf" (words only: the fallback when the model cannot be used).
+METHODS = ("embeddings", "tfidf")
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,9 @@ class ThemeParams:
     seed: int = 0
     question_text: str = ""  # its words are added to the stop list
     extra_stop_words: tuple[str, ...] = ()
-    method: str = "tfidf"
-    # The sentence-embedding model's folder; None reads ENGAGE_EMBEDDING_MODEL.
+    method: str = "embeddings"
+    # Another sentence-embedding model's folder; None reads ENGAGE_EMBEDDING_MODEL, and unset
+    # means the model shipped with Engage.
     embedding_model: str | None = None
 
     def __post_init__(self) -> None:

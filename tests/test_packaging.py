@@ -36,8 +36,7 @@ def method_env(request, tmp_path) -> tuple[str, dict[str, str]]:
         "PATH": "",
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
     }
-    if request.param == "embeddings":
-        env["ENGAGE_EMBEDDING_MODEL"] = request.getfixturevalue("embedding_model_path")
+    # No ENGAGE_EMBEDDING_MODEL: the embeddings method runs the model shipped in the package.
     return request.param, env
 
 

@@ -104,7 +104,7 @@ def _analyse_question(run_id: int, question_id: int) -> None:
     config = current_app.config
     params = ThemeParams(
         question_text=question.title,
-        method=config.get("ANALYSIS_METHOD") or "tfidf",
+        method=config.get("ANALYSIS_METHOD") or "embeddings",
         embedding_model=config.get("EMBEDDING_MODEL") or None,
     )
     found = analyse_answers(question.answers, params, question.codebook)

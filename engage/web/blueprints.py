@@ -12,6 +12,7 @@ from types import ModuleType
 from flask import Blueprint, Flask
 
 from engage.dates import longdate
+from engage.findings.methods import method_words
 from engage.web import (
     audit,
     auth,
@@ -113,5 +114,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(layout.layout_context)
     app.add_template_filter(longdate)
     app.add_template_filter(percent)
+    app.add_template_filter(method_words)
     app.add_template_global(layout.question_template)
     app.add_template_global(layout.now)

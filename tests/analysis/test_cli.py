@@ -79,16 +79,12 @@ def test_embeddings_method_writes_the_same_shape(tmp_path: Path, embedding_model
     assert len(embedded["themes"]) == 5
 
 
-def test_embeddings_without_a_model_exits_2_and_says_what_to_set(
-    tmp_path: Path, monkeypatch
-) -> None:
-    monkeypatch.delenv("ENGAGE_EMBEDDING_MODEL", raising=False)
+def test_a_missing_model_folder_exits_2_and_says_what_to_set(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ENGAGE_EMBEDDING_MODEL", str(tmp_path / "nowhere"))
     source = _write_csv(tmp_path / "answers.csv")
     output = tmp_path / "themes.json"
     args = [str(source), "--text-column", "answer", "--id-column", "response"]
-    result = CliRunner().invoke(
-        themes_command, [*args, "--method", "embeddings", "--output", str(output)]
-    )
+    result = CliRunner().invoke(themes_command, [*args, "--output", str(output)])
     assert result.exit_code == 2
     assert "ENGAGE_EMBEDDING_MODEL" in result.output
     assert "Traceback" not in result.output

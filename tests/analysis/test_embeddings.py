@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from analysis import embeddings
+from analysis import embeddings, onnx_embeddings
 from analysis.errors import AnalysisError, EmbeddingsUnavailable
 from analysis.themes import find_themes
 from analysis.types import ThemeParams
@@ -99,10 +99,28 @@ def test_reads_the_model_folder_from_the_environment(embedding_model):
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
 
-def test_an_unset_model_folder_is_explained(monkeypatch):
+def test_an_unset_model_folder_means_the_model_shipped_with_engage(monkeypatch):
     monkeypatch.delenv("ENGAGE_EMBEDDING_MODEL", raising=False)
-    with pytest.raises(EmbeddingsUnavailable, match="set ENGAGE_EMBEDDING_MODEL to the folder"):
-        find_themes(ANSWERS, ThemeParams(method="embeddings"))
+    assert embeddings.model_path() is None
+    assert embeddings.model_name() == embeddings.PACKAGED_NAME
+    shipped = embeddings.embed(["More buses please", "Fix the potholes"])
+    np.testing.assert_array_equal(
+        shipped, onnx_embeddings.encode(["More buses please", "Fix the potholes"])
+    )
+    result = find_themes(ANSWERS, ThemeParams(question_text=QUESTION))
+    assert result.method == "embeddings-kmeans"
+
+
+def test_a_folder_holding_an_onnx_model_is_run_by_onnx_runtime(tmp_path, monkeypatch):
+    for name in (onnx_embeddings.MODEL_FILE, onnx_embeddings.TOKENIZER_FILE):
+        (tmp_path / name).symlink_to(onnx_embeddings.MODEL_FOLDER / name)
+    monkeypatch.setenv("ENGAGE_EMBEDDING_MODEL", str(tmp_path))
+    assert "ONNX" in embeddings.model_name()
+    key, _ = embeddings.encoder()
+    assert key.startswith("onnx:")
+    np.testing.assert_array_equal(
+        embeddings.embed(["Fix the potholes"]), onnx_embeddings.encode(["Fix the potholes"])
+    )
 
 
 def test_a_missing_folder_is_explained(tmp_path):

@@ -22,7 +22,7 @@ def test_found_themes_come_with_their_word_clouds():
     answers = numbered([*ANSWERS, "Email me at jo.bloggs@example.org about the buses"])
     found = analyse_answers(answers, PARAMS)
     assert found.result is not None
-    assert found.method == "tfidf-nmf"
+    assert found.method == "embeddings-kmeans"  # the default method, with the shipped model
     theme_ids = {t["id"] for t in found.result["themes"]}
     assert len(theme_ids) >= 2
     assert found.word_cloud_png is not None

@@ -85,9 +85,9 @@ def test_readme_documents_every_setting():
 
 def test_the_analysis_method_is_checked_at_start(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
-    assert app.config["ANALYSIS_METHOD"] == "tfidf"
+    assert app.config["ANALYSIS_METHOD"] == "embeddings"
     with pytest.raises(
-        ConfigError, match="ENGAGE_ANALYSIS_METHOD must be one of tfidf, embeddings"
+        ConfigError, match="ENGAGE_ANALYSIS_METHOD must be one of embeddings, tfidf"
     ):
         create_app({"INSTANCE_PATH": str(tmp_path), "ANALYSIS_METHOD": "lda"})
 
