@@ -242,7 +242,8 @@ def test_the_demo_report_prints_a_few_pages_not_empty_tables(app, db, monkeypatc
     upright = [width < height for width, height in sizes]
     assert upright[-1] is False, "the annex is across the page"
     assert upright == sorted(upright, reverse=True), "every upright page comes before the annex"
-    assert len(sizes) <= 13
+    # 28 pages when every empty table was printed; 13-14 now, with the demo's 8 themes a question.
+    assert len(sizes) <= 14
 
 
 def test_a_breakdown_where_only_one_group_has_figures_to_show_is_left_out(app):
