@@ -46,7 +46,7 @@ from analysis.preprocess import (
 from analysis.quotes import pick_quotes
 from analysis.stats import wilson
 from analysis.themes import find_themes
-from analysis.types import Theme, ThemeParams
+from analysis.types import SILENT, Progress, Theme, ThemeParams
 
 METHOD_SIMILARITY = "codebook-tfidf"
 METHOD_MODEL = "codebook-tfidf-logreg"
@@ -148,6 +148,7 @@ def map_to_codebook(
     answers: Sequence[tuple[str, str]],
     codebook: Codebook,
     params: ThemeParams = ThemeParams(),  # noqa: B008 - frozen dataclass, safe to share
+    progress: Progress = SILENT,
 ) -> CodebookResult:
     """Codebook themes of each (answer_id, text) pair, and new themes among those that fit none.
 
@@ -241,6 +242,7 @@ def map_to_codebook(
             return sp.csr_matrix((0, len(counter.vocabulary_)))
         return sp.csr_matrix(tfidf.transform(counter.transform(rows)))
 
+    progress(f"matching {len(docs):,} different answers to {len(codebook.themes)} codebook themes")
     scorer = fit_word_scorer(vectors(theme_docs), vectors(example_docs), example_themes)
     x = vectors(docs)
     similarity, score = scorer(x)
@@ -261,7 +263,8 @@ def map_to_codebook(
         )
         similarity, score = blended.similarity, blended.score
         seg_similarity, seg_score = segment_blended.similarity, segment_blended.score
-        second, seg_second = blended.second, segment_blended.second
+        if blended.second is not None and segment_blended.second is not None:
+            second, seg_second = blended.second, segment_blended.second
         method += semantic.METHOD_SUFFIX
     owner = np.asarray(segment_owner, dtype=np.int64)
     bounds = np.searchsorted(owner, np.arange(len(docs) + 1))
@@ -278,7 +281,9 @@ def map_to_codebook(
         for d in range(len(docs))
     ]
 
-    return _result(answers, codebook, params, method, x, score, doc_themes, answer_doc, counts)
+    return _result(
+        answers, codebook, params, method, x, score, doc_themes, answer_doc, counts, progress
+    )
 
 
 def _identity(doc: tuple[str, ...]) -> tuple[str, ...]:
@@ -295,6 +300,7 @@ def _result(
     doc_themes: list[tuple[int, ...]],
     answer_doc: list[int],
     counts: list[int],
+    progress: Progress = SILENT,
 ) -> CodebookResult:
     n_answers = len(answers)
     sizes = np.zeros(len(codebook.themes), dtype=np.int64)
@@ -321,7 +327,7 @@ def _result(
         )
 
     leftover = [index for index, doc in enumerate(answer_doc) if doc >= 0 and not doc_themes[doc]]
-    proposed, proposed_of = _propose(answers, leftover, codebook, params, n_answers)
+    proposed, proposed_of = _propose(answers, leftover, codebook, params, n_answers, progress)
     assignments = []
     for index, ((answer_id, _), doc) in enumerate(zip(answers, answer_doc, strict=True)):
         ids = tuple(codebook.themes[j].id for j in doc_themes[doc]) if doc >= 0 else ()
@@ -348,13 +354,15 @@ def _propose(
     codebook: Codebook,
     params: ThemeParams,
     n_answers: int,
+    progress: Progress = SILENT,
 ) -> tuple[tuple[Theme, ...], dict[int, tuple[str, ...]]]:
     """New themes among answers that fit no codebook theme, with ids that cannot clash."""
     if not leftover:
         return (), {}
     found_params = replace(params, k=None)
     try:
-        found = find_themes([answers[index] for index in leftover], found_params)
+        progress(f"looking for new themes in {len(leftover):,} answers the codebook misses")
+        found = find_themes([answers[index] for index in leftover], found_params, progress)
     except NotEnoughText:
         return (), {}
     prefix = _proposed_ids(codebook)

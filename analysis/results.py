@@ -17,7 +17,7 @@ from analysis.codebook_file import Codebook
 from analysis.errors import AnalysisError, EmbeddingsUnavailable
 from analysis.preprocess import is_non_answer, normalise
 from analysis.themes import find_themes
-from analysis.types import ThemeParams, ThemeResult
+from analysis.types import SILENT, Progress, ThemeParams, ThemeResult
 from analysis.wordcloud import render_word_cloud, term_weights
 
 log = logging.getLogger(__name__)
@@ -45,20 +45,29 @@ class QuestionResult:
 
 
 def analyse_answers(
-    answers: Answers, params: ThemeParams, codebook: dict[str, Any] | None = None
+    answers: Answers,
+    params: ThemeParams,
+    codebook: dict[str, Any] | None = None,
+    progress: Progress = SILENT,
 ) -> QuestionResult:
-    """Themes for ``answers`` (mapped onto ``codebook`` when given) and their word clouds."""
+    """Themes for ``answers`` (mapped onto ``codebook`` when given) and their word clouds.
+
+    ``progress`` is told each step in words, for the officer waiting on the run page.
+    """
     # Word clouds are shown to everyone who reads the findings: no personal details in them.
     texts = [pii.mask(text, placeholders=False).text for _, text in answers]
     out = QuestionResult(result=None)
     try:
         if codebook is not None:
-            out.result, out.method, out.note = codebook_result(answers, texts, codebook, params)
+            out.result, out.method, out.note = codebook_result(
+                answers, texts, codebook, params, progress
+            )
         else:
-            found, out.note = themes_or_word_counts(answers, params)
+            found, out.note = themes_or_word_counts(answers, params, progress)
             out.result, out.method = found.to_json(), found.method
     except AnalysisError as exc:
         out.note = str(exc)
+    progress("drawing the word clouds")
     weights = term_weights(texts, params, top=WORD_CLOUD_TERMS) if texts else {}
     out.word_cloud_png = render_word_cloud(weights) if weights else None
     out.word_cloud_terms = sorted(weights, key=weights.__getitem__, reverse=True)[:20]
@@ -67,19 +76,26 @@ def analyse_answers(
     return out
 
 
-def themes_or_word_counts(answers: Answers, params: ThemeParams) -> tuple[ThemeResult, str | None]:
+def themes_or_word_counts(
+    answers: Answers, params: ThemeParams, progress: Progress = SILENT
+) -> tuple[ThemeResult, str | None]:
     """Free themes; when the embedding model cannot be used, word-count themes and a note."""
     try:
-        return find_themes(answers, params), None
+        return find_themes(answers, params, progress), None
     except EmbeddingsUnavailable as exc:
         # Officers still get themes; the note (shown with the findings) says they come from
         # word counts, and the log, not the page, names the server's folders.
         log.warning("sentence embeddings unavailable: %s", exc)
-        return find_themes(answers, replace(params, method="tfidf")), EMBEDDINGS_FALLBACK_NOTE
+        tfidf = replace(params, method="tfidf")
+        return find_themes(answers, tfidf, progress), EMBEDDINGS_FALLBACK_NOTE
 
 
 def codebook_result(
-    answers: Answers, masked: list[str], codebook: dict[str, Any], params: ThemeParams
+    answers: Answers,
+    masked: list[str],
+    codebook: dict[str, Any],
+    params: ThemeParams,
+    progress: Progress = SILENT,
 ) -> tuple[dict[str, Any], str, str | None]:
     """Answers mapped onto a codebook, in the stored shape of ``find_themes``' result.
 
@@ -90,11 +106,11 @@ def codebook_result(
     """
     note = None
     try:
-        mapped = map_to_codebook(answers, Codebook.from_json(codebook), params).to_json()
+        mapped = map_to_codebook(answers, Codebook.from_json(codebook), params, progress).to_json()
     except EmbeddingsUnavailable as exc:
         log.warning("sentence embeddings unavailable: %s", exc)
         tfidf = replace(params, method="tfidf")
-        mapped = map_to_codebook(answers, Codebook.from_json(codebook), tfidf).to_json()
+        mapped = map_to_codebook(answers, Codebook.from_json(codebook), tfidf, progress).to_json()
         note = EMBEDDINGS_FALLBACK_NOTE
     index_of = {answer_id: n for n, (answer_id, _) in enumerate(answers)}
     members: dict[str, list[int]] = {}

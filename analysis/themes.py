@@ -36,7 +36,7 @@ from analysis.quotes import commonest_non_answers, other_quotes, pick_quotes
 from analysis.refine import refine, theme_weights
 from analysis.semantic import embedding_factors, meaning_of
 from analysis.stats import wilson
-from analysis.types import Assignment, Theme, ThemeParams, ThemeResult
+from analysis.types import SILENT, Assignment, Progress, Theme, ThemeParams, ThemeResult
 from analysis.vectorise import build_matrix
 
 METHOD = "tfidf-nmf"
@@ -87,6 +87,7 @@ def _written(
 def find_themes(
     answers: Sequence[tuple[str, str]],
     params: ThemeParams = ThemeParams(),  # noqa: B008 - frozen dataclass, safe to share
+    progress: Progress = SILENT,
 ) -> ThemeResult:
     """Themes in `answers`, (answer_id, text) pairs, with one assignment per answer in order.
 
@@ -104,6 +105,10 @@ def find_themes(
         raise _not_enough(corpus)
     doc_counts = np.asarray(corpus.doc_counts, dtype=np.float64)
     meaning = params.method == "embeddings"
+    if meaning:
+        progress(f"reading what {corpus.n_docs:,} different answers mean")
+    else:
+        progress(f"grouping {corpus.n_docs:,} different answers by their words")
     if meaning and corpus.n_docs < MIN_ANSWERS:  # a consultation-sized question: see above
         factors = embedding_factors(answers, corpus, matrix, params)
     else:
@@ -115,6 +120,8 @@ def find_themes(
             factors = factorise(x, k, seed=params.seed)
         refined = refine(x, factors, seed=params.seed)
         e = meaning_of(answers, corpus, params) if meaning else None
+        if e is not None:
+            progress("placing each answer by its words and its meaning")
         primary = iterate(x, refined.primary, seed=params.seed, meaning=e)
         factors = theme_weights(x, primary, refined.factors.h)
     primary, members = memberships(factors.w)
@@ -132,6 +139,7 @@ def find_themes(
         order = [j for j in order if sizes[j] > 0]  # merging can leave a theme with no answers
     theme_id = {j: f"t{rank + 1}" for rank, j in enumerate(order)}
 
+    progress(f"naming {len(order)} themes and choosing their quotes")
     written = _written(answers, corpus, params) if PHRASE_LABELS else None
     descriptions = describe_themes(factors.h[order], matrix.features, corpus.surfaces, written)
     n_terms = np.asarray(x.getnnz(axis=1), dtype=np.float64)

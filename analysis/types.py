@@ -6,6 +6,7 @@ stored result from being changed behind its back and make results easy to compar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,16 @@ from analysis.errors import AnalysisError
 # How answers are grouped: "embeddings" (meaning and words, the default; the model ships with
 # Engage) or "tfidf" (words only: the fallback when the model cannot be used).
 METHODS = ("embeddings", "tfidf")
+# Told each step of a long analysis in words ("reading what 100,000 answers mean"), so the
+# officer waiting on the run page sees more than a question count.
+Progress = Callable[[str], None]
+
+
+def _silent(step: str) -> None:
+    """A Progress that tells nobody."""
+
+
+SILENT: Progress = _silent
 
 
 @dataclass(frozen=True)

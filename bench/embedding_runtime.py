@@ -235,7 +235,8 @@ def make_venv(name: str, requirements: tuple[str, ...], reuse: bool) -> dict:
         shutil.rmtree(venv, ignore_errors=True)
         _run([sys.executable, "-m", "venv", str(venv)])
         started = time.perf_counter()
-        _run([str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", *requirements])
+        if requirements:  # pip refuses an install of nothing
+            _run([str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", *requirements])
         seconds = time.perf_counter() - started
     return {"sizes": _distributions(venv), "seconds": seconds}
 

@@ -299,7 +299,7 @@ def scale_one(n: int, method: str = "tfidf") -> dict[str, float | str]:
     return {"n": n, "method": method, "seconds": seconds, "peak_mb": peak_mb, "k": result.k}
 
 
-def scale(sizes: Sequence[int], method: str = "tfidf") -> list[dict[str, float]]:
+def scale(sizes: Sequence[int], method: str) -> list[dict[str, float]]:
     """Each size in a fresh interpreter, so one size's memory never counts for another."""
     out = []
     for n in sizes:
@@ -430,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python bench/themes.py " + " ".join(sys.argv[1:] if argv is None else argv)
     names = HELD_OUT if args.held_out else args.sets
     if args.scale:
-        text = f"`{command}` ({stamp}, method {args.method})\n\n" + table({}, scale(args.scale))
+        text = f"`{command}` ({stamp}, method {args.method})\n\n" + table({}, scale(args.scale, args.method))
         print(text)
         if args.output:
             args.output.write_text(text + "\n", encoding="utf-8")

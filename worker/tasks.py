@@ -107,12 +107,31 @@ def _analyse_question(run_id: int, question_id: int) -> None:
         method=config.get("ANALYSIS_METHOD") or "embeddings",
         embedding_model=config.get("EMBEDDING_MODEL") or None,
     )
-    found = analyse_answers(question.answers, params, question.codebook)
+    found = analyse_answers(
+        question.answers, params, question.codebook, step_told(run_id, question.title)
+    )
     findings.store_analysis(session, run_id, question.question_id, len(question.answers), found)
     if question.curated:
         curation.apply_run(session, run_id, question.question_id)
     findings.question_done(session, run_id)
     session.commit()
+
+
+def step_told(run_id: int, title: str) -> Callable[[str], None]:
+    """Writes each step of one question's analysis to its run, for the run page, at once.
+
+    The text mining runs with the worker's session closed; each step opens one briefly.
+    """
+
+    def tell(step: str) -> None:
+        session = get_session()
+        try:
+            findings.question_step(session, run_id, title, step)
+            session.commit()
+        finally:
+            session.close()
+
+    return tell
 
 
 @contextmanager

@@ -153,6 +153,22 @@ def question_done(session: Session, run_id: int) -> bool:
     return False
 
 
+def question_step(session: Session, run_id: int, title: str, step: str) -> None:
+    """Say on the run page what the analysis of one question is doing now."""
+    run = session.get(AnalysisRun, run_id)
+    if run is None or run.finished:
+        return
+    consultation = session.get(Consultation, run.consultation_id)
+    assert consultation is not None
+    total = len(free_text_questions(consultation))
+    done = session.scalar(
+        select(func.count()).select_from(QuestionAnalysis).where(QuestionAnalysis.run_id == run_id)
+    )
+    shown = title if len(title) <= 80 else title[:77].rstrip() + "..."
+    run.message = f"Themes found in {done or 0} of {total} questions. “{shown}”: {step}."
+    session.flush()
+
+
 def report_progress(session: Session, run_id: int, *, done: int, total: int, message: str) -> None:
     run = session.get(AnalysisRun, run_id)
     assert run is not None

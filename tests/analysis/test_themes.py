@@ -349,3 +349,12 @@ def test_themes_survive_wording_every_answer_shares(seed: int) -> None:
     assert result.k == len(_SHARED_TOPICS)
     primaries = [a.primary for a in result.assignments]
     assert adjusted_rand_score([topic for *_, topic in rows], primaries) >= MIN_ARI
+
+
+def test_each_step_is_told_in_words() -> None:
+    steps: list[str] = []
+    find_themes(_pairs(planted_answers()), PARAMS, steps.append)
+    assert steps[0] == "reading what 90 different answers mean"
+    assert steps[-1].startswith("naming ") and steps[-1].endswith(
+        "themes and choosing their quotes"
+    )

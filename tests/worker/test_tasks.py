@@ -223,3 +223,27 @@ def test_a_run_fans_out_one_task_per_question_and_finishes_with_the_last(app, db
     themes = db.scalars(select(Theme).where(Theme.question_analysis_id == stored[0].id)).all()
     assert themes
     assert all(t.word_cloud_png.startswith(b"\x89PNG") for t in themes)
+
+
+def test_the_run_page_is_told_each_step_of_a_question(app, db, run, monkeypatch):
+    told = []
+    step = tasks.findings.question_step
+
+    def recorded(session, run_id, title, words):
+        step(session, run_id, title, words)
+        told.append(session.get(AnalysisRun, run_id).message)
+
+    monkeypatch.setattr(tasks.findings, "question_step", recorded)
+    with app.app_context():
+        tasks.run_analysis.run(run.id)
+    assert told[0].startswith("Themes found in 0 of 1 questions. “")
+    assert any(
+        "reading what" in message and "different answers mean" in message for message in told
+    )
+    assert any(
+        "naming" in message and "themes and choosing their quotes" in message for message in told
+    )
+    assert told[-1].endswith("drawing the word clouds.")
+    db.expire_all()
+    assert run.status == "succeeded"
+    assert run.message != told[-1]  # once done, the run says so
