@@ -15,9 +15,13 @@ labels: the median over all answer-theme pairs (most pairs are unrelated: backgr
 word score's median, about 0) and the median of each answer's best theme (a typical fit, mapped to
 the word score's median best). The score that ranks themes is the average of the two, with equal
 weight; the similarity that the floors test is the higher of the two, so an answer fits a theme
-when either its words or its meaning come close enough.
+when either its words or its meaning come close enough. Meaning counts towards the floors only
+well clear of the background (MEANING_FIT), and for a further theme only from a typical fit
+(SECOND_MEANING_FIT): every answer is somewhat near several themes of one codebook, and without
+these bars the method gave 2.6 themes an answer where people gave 1.1 (disaster-response).
 
-Imported only when the embedding method is asked for: the default install never loads PyTorch.
+The default method; the model is the ONNX copy shipped with Engage unless ENGAGE_EMBEDDING_MODEL
+names another (`analysis.embeddings`), so PyTorch is loaded only for a sentence-transformers one.
 """
 
 from __future__ import annotations

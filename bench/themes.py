@@ -430,7 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python bench/themes.py " + " ".join(sys.argv[1:] if argv is None else argv)
     names = HELD_OUT if args.held_out else args.sets
     if args.scale:
-        text = f"`{command}` ({stamp}, method {args.method})\n\n" + table({}, scale(args.scale, args.method))
+        text = f"`{command}` ({stamp}, method {args.method})\n\n" + table(
+            {}, scale(args.scale, args.method)
+        )
         print(text)
         if args.output:
             args.output.write_text(text + "\n", encoding="utf-8")

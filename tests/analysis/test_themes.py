@@ -355,6 +355,5 @@ def test_each_step_is_told_in_words() -> None:
     steps: list[str] = []
     find_themes(_pairs(planted_answers()), PARAMS, steps.append)
     assert steps[0] == "reading what 90 different answers mean"
-    assert steps[-1].startswith("naming ") and steps[-1].endswith(
-        "themes and choosing their quotes"
-    )
+    assert steps[-1].startswith("naming ")
+    assert steps[-1].endswith("themes and choosing their quotes")
