@@ -16,6 +16,8 @@ MEANINGFUL_IN_CONSULTATIONS: frozenset[str] = frozenset(
 )
 
 # How people talk when answering any question; matched on stems too, so "thinks"/"thinking" go.
+# The last line is the auxiliary verbs scikit-learn's list leaves out ("do" is in it, "does" is
+# not): the demo had a theme labelled "Comments on does".
 _FILLER = """
     think thought would really people need needs needed like also just get make made want wanted
     feel felt lot lots things thing good great better best bad worse worst use used using know
@@ -26,6 +28,7 @@ _FILLER = """
     comment comments answer question questions na nil nope unsure idea ideas stuff etc
     important importantly improve improved improvement improvements possible issue issues
     thanks thank thankyou cheers hello hi honestly honest personally opinion
+    does did doing having shall ought
 """
 CONSULTATION_FILLER: frozenset[str] = frozenset(_FILLER.split())
 
