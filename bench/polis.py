@@ -53,7 +53,7 @@ from analysis.metrics import (  # noqa: E402
 )
 from analysis.preprocess import Stemmer, clean, words  # noqa: E402
 from analysis.themes import find_themes  # noqa: E402
-from analysis.types import ThemeParams  # noqa: E402
+from analysis.types import METHODS, ThemeParams  # noqa: E402
 from bench.baseline import _analyser, baseline_labels  # noqa: E402
 
 DATA = Path(os.environ.get("ENGAGE_BENCH_DATA", ROOT.parent / "shared" / "data"))
@@ -123,6 +123,10 @@ def top_stems(terms: Sequence[str], stemmer: Stemmer, n: int = TOP_N) -> list[st
     return list(dict.fromkeys(stems))[:n]
 
 
+# Our engine's method for every run (--method); a list so main can set it.
+METHOD = ["embeddings"]
+
+
 @dataclass
 class Run:
     """Primary theme per answer id (None = in no theme), top words per theme, k and seconds."""
@@ -137,7 +141,8 @@ def engine_run(
     conv: Conversation, seed: int, stemmer: Stemmer, keep: Sequence[int] | None = None
 ) -> Run:
     start = time.perf_counter()
-    result = find_themes(conv.answers(keep), ThemeParams(seed=seed, question_text=conv.topic))
+    params = ThemeParams(seed=seed, question_text=conv.topic, method=METHOD[0])
+    result = find_themes(conv.answers(keep), params)
     seconds = time.perf_counter() - start
     return Run(
         primary={a.id: a.primary for a in result.assignments},
@@ -295,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="four small conversations only")
     parser.add_argument("--conversations", nargs="+", help="folder names (default: all English)")
     parser.add_argument("--output", type=Path, help="also write the markdown table here")
+    parser.add_argument("--method", choices=METHODS, default=METHODS[0], help="our engine's method")
     args = parser.parse_args(argv)
+    METHOD[0] = args.method
     if not POLIS.is_dir():
         print(f"No Pol.is data at {POLIS} (set ENGAGE_BENCH_DATA).", file=sys.stderr)
         return 2
