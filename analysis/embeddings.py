@@ -30,8 +30,6 @@ from analysis.errors import EmbeddingsUnavailable
 
 MODEL_SETTING = "ENGAGE_EMBEDDING_MODEL"
 INSTALL_HINT = "pip install 'engage[embeddings]'"
-# What the findings say ran when no folder is configured.
-PACKAGED_NAME = "all-MiniLM-L6-v2 (the int8 ONNX copy shipped with Engage)"
 # Texts embedded per call to a sentence-transformers model.
 BATCH_SIZE = 64
 # Embeddings kept per process (384 floats each: about 30 MB).
@@ -73,15 +71,6 @@ def model_path(configured: str | None = None) -> Path | None:
 
 def _is_onnx(path: Path) -> bool:
     return (path / onnx_embeddings.MODEL_FILE).is_file()
-
-
-def model_name(configured: str | None = None) -> str:
-    """The model that runs, in words for the findings: the packaged copy or the folder's name."""
-    path = model_path(configured)
-    if path is None:
-        return PACKAGED_NAME
-    kind = "ONNX" if _is_onnx(path) else "sentence-transformers"
-    return f"the {kind} model in the folder {path.name}"
 
 
 def _import_sentence_transformers() -> Any:

@@ -138,34 +138,34 @@ def question_done(session: Session, run_id: int) -> bool:
     run = session.scalar(select(AnalysisRun).where(AnalysisRun.id == run_id).with_for_update())
     if run is None or run.status != RunStatus.RUNNING:
         return False
-    consultation = session.get(Consultation, run.consultation_id)
-    assert consultation is not None
-    total = len(free_text_questions(consultation))
-    done = session.scalar(
-        select(func.count()).select_from(QuestionAnalysis).where(QuestionAnalysis.run_id == run_id)
-    )
-    if (done or 0) >= total:
+    done, total = _questions_done(session, run)
+    if done >= total:
         finish_run(session, run_id)
         return True
-    run.progress = int(100 * (done or 0) / max(total, 1))
+    run.progress = int(100 * done / max(total, 1))
     run.message = f"Themes found in {done} of {total} questions"
     session.flush()
     return False
 
 
+def _questions_done(session: Session, run: AnalysisRun) -> tuple[int, int]:
+    """(questions with stored themes, free-text questions) of one run."""
+    consultation = session.get(Consultation, run.consultation_id)
+    assert consultation is not None
+    done = session.scalar(
+        select(func.count()).select_from(QuestionAnalysis).where(QuestionAnalysis.run_id == run.id)
+    )
+    return done or 0, len(free_text_questions(consultation))
+
+
 def question_step(session: Session, run_id: int, title: str, step: str) -> None:
     """Say on the run page what the analysis of one question is doing now."""
     run = session.get(AnalysisRun, run_id)
-    if run is None or run.finished:
+    if run is None or run.status != RunStatus.RUNNING:
         return
-    consultation = session.get(Consultation, run.consultation_id)
-    assert consultation is not None
-    total = len(free_text_questions(consultation))
-    done = session.scalar(
-        select(func.count()).select_from(QuestionAnalysis).where(QuestionAnalysis.run_id == run_id)
-    )
+    done, total = _questions_done(session, run)
     shown = title if len(title) <= 80 else title[:77].rstrip() + "..."
-    run.message = f"Themes found in {done or 0} of {total} questions. “{shown}”: {step}."
+    run.message = f"Themes found in {done} of {total} questions. “{shown}”: {step}."
     session.flush()
 
 
